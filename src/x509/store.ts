@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
+import { parseCertificate, nameKey } from './cert.js';
+import type { ParsedCert } from './types.js';
+
+export type StoreKind = 'mozilla' | 'system' | 'uploaded';
+
+export interface TrustStore {
+  kind: StoreKind;
+  /** Where it came from, for the report: "Node's bundled Mozilla roots (144)", file names, ... */
+  description: string;
+  anchors: ParsedCert[];
+  /** Anchors by canonical subject name. */
+  bySubject: Map<string, ParsedCert[]>;
+  /** Anchors by SHA-256 of the DER. */
+  bySha256: Map<string, ParsedCert>;
+}
+
+export function makeStore(kind: StoreKind, description: string, anchors: ParsedCert[]): TrustStore {
+  const bySubject = new Map<string, ParsedCert[]>();
+  const bySha256 = new Map<string, ParsedCert>();
+  for (const a of anchors) {
+    if (bySha256.has(a.sha256)) continue;
+    bySha256.set(a.sha256, a);
+    const k = nameKey(a.subject);
+    const list = bySubject.get(k);
+    if (list) list.push(a); else bySubject.set(k, [a]);
+  }
+  return { kind, description, anchors: [...bySha256.values()], bySubject, bySha256 };
+}
+
+function pemBlocks(text: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const re = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED )?CERTIFICATE-----/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+  return out;
+}
+
+function parseAll(ders: Uint8Array[]): ParsedCert[] {
+  const out: ParsedCert[] = [];
+  for (const d of ders) {
+    try { out.push(parseCertificate(d)); } catch { /* a broken bundle entry is not an anchor */ }
+  }
+  return out;
+}
+
+let mozilla: TrustStore | undefined;
+
+/**
+ * The "well-known CA" stand-in: Node's bundled Mozilla roots only. Never the environment's
+ * NODE_EXTRA_CA_CERTS (design.md, "Trust is explicit"); the gateway's real list is unpublished.
+ */
+export function mozillaStore(): TrustStore {
+  mozilla ??= makeStore('mozilla', `Node's bundled Mozilla root store (${tls.rootCertificates.length} roots), standing in for the gateway's unpublished well-known CA list`,
+    parseAll(tls.rootCertificates.map((p) => pemBlocks(p)[0]!).filter(Boolean)));
+  return mozilla;
+}
+
+const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem', '/etc/ssl/ca-bundle.pem'];
+
+export function systemStore(): TrustStore {
+  for (const path of SYSTEM_BUNDLES) {
+    let text: string;
+    try { text = readFileSync(path, 'utf8'); } catch { continue; }
+    const anchors = parseAll(pemBlocks(text));
+    return makeStore('system', `the operating system's CA bundle ${path} (${anchors.length} roots)`, anchors);
+  }
+  return makeStore('system', 'no operating-system CA bundle found', []);
+}
