@@ -1,0 +1,78 @@
+import type { Finding } from '../model/findings.js';
+import type { CertSummary, Report } from '../model/report.js';
+import { escapeText } from '../x509/cert.js';
+
+export interface TextOptions {
+  color: boolean;
+  /** Show info-level findings too. */
+  verbose?: boolean;
+}
+
+const C = { red: 31, green: 32, yellow: 33, blue: 34, dim: 2, bold: 1 } as const;
+
+export function painter(color: boolean) {
+  return (c: keyof typeof C, s: string) => (color ? `\u001b[${C[c]}m${s}\u001b[0m` : s);
+}
+
+function statusLine(r: Report, p: ReturnType<typeof painter>): string {
+  const col = r.status === 'Healthy' ? 'green' : r.status === 'Unknown' ? 'yellow' : 'red';
+  return `${p('bold', 'Verdict:')} ${p(col, r.status)}`;
+}
+
+function certLines(c: CertSummary, p: ReturnType<typeof painter>, marks: string): string[] {
+  if (c.error) return [`  [${c.index}] ${p('red', 'does not decode')}: ${escapeText(c.error)}`];
+  const days = c.daysLeft === null ? '' : c.daysLeft < 0 ? p('red', ` (expired ${-c.daysLeft} days ago)`) : ` (${c.daysLeft} days left)`;
+  const out = [
+    `  [${c.index}] ${c.subject}${marks}`,
+    `      issuer   ${c.issuer}`,
+    `      valid    ${c.notBefore} → ${c.notAfter}${days}`,
+    `      key      ${c.key}, signed ${c.signatureAlgorithm}${c.ca ? ', CA' : ''}${c.selfSigned ? ', self-signed' : ''}`,
+  ];
+  if (c.subjectAltName.length) out.push(`      names    ${c.subjectAltName.slice(0, 8).join(', ')}${c.subjectAltName.length > 8 ? `, … (${c.subjectAltName.length} in all)` : ''}`);
+  out.push(`      sha256   ${c.sha256}`);
+  return out;
+}
+
+function findingLines(f: Finding, p: ReturnType<typeof painter>): string[] {
+  const col = f.severity === 'error' ? 'red' : f.severity === 'unknown' ? 'yellow' : f.severity === 'warning' ? 'yellow' : 'blue';
+  const where = f.certIndex !== undefined ? ` [cert ${f.certIndex}]` : '';
+  const ossl = f.openssl ? ` (OpenSSL ${f.openssl.code} ${f.openssl.name}: ${f.openssl.text})` : '';
+  const out = [`  ${p(col, f.severity.toUpperCase().padEnd(7))} ${f.code}${where}${ossl}`, `          ${f.explanation}`];
+  if (f.fix && (f.severity === 'error' || f.severity === 'unknown' || f.severity === 'warning')) out.push(`          ${p('dim', 'Fix:')} ${f.fix}`);
+  return out;
+}
+
+/** A view of the report; it decides nothing the report has not decided. */
+export function renderText(r: Report, o: TextOptions): string {
+  const p = painter(o.color);
+  const lines: string[] = [];
+  const target = r.target as { host?: string; port?: number; address?: string } | undefined;
+  if (target) lines.push(`${p('bold', 'Target:')}  ${target.host}:${target.port}${target.address && target.address !== target.host ? ` (${target.address})` : ''}`);
+  const tlsInfo = r.tls as { protocol?: string; cipher?: string; sniSent?: string | null; ocspStapled?: boolean } | undefined;
+  const stages = r.stages as { stage: string; ok: boolean; ms: number; detail: string }[] | undefined;
+  if (stages?.length) {
+    lines.push(p('bold', 'Stages:'));
+    for (const s of stages) lines.push(`  ${s.ok ? p('green', 'ok  ') : p('red', 'FAIL')} ${s.stage.padEnd(12)} ${String(Math.round(s.ms)).padStart(5)} ms  ${s.detail}`);
+  }
+  if (tlsInfo?.protocol) lines.push(`${p('bold', 'TLS:')}     ${tlsInfo.protocol} ${tlsInfo.cipher ?? ''}; SNI sent: ${tlsInfo.sniSent ?? '(none)'}; OCSP stapled: ${tlsInfo.ocspStapled ? 'yes' : 'no'}`);
+  lines.push(`${p('bold', 'Checked:')} SKU ${r.sku}, profile ${r.profile}, at ${r.at}, host ${r.host ?? '(not checked)'}`);
+  lines.push(`${p('bold', 'Trust:')}   ${r.trust.store}`);
+  if (r.chain) {
+    lines.push(p('bold', `Chain as presented (${r.chain.presented.length}):`));
+    const onPath = new Set(r.chain.path.map((e) => e.presentedIndex));
+    for (const c of r.chain.presented) lines.push(...certLines(c, p, onPath.has(c.index) ? '' : p('dim', '  (not on the path)')));
+    if (r.chain.path.length) {
+      lines.push(p('bold', `Path ${r.chain.pathValid ? 'that validated' : '(best attempt, fails)'}:`));
+      r.chain.path.forEach((e, i) => lines.push(`  ${i}. ${e.subject}  ${p('dim', e.source === 'presented' ? `[presented ${e.presentedIndex}]` : '[trust store]')}`));
+    }
+  }
+  const shown = r.findings.filter((f) => o.verbose || f.severity !== 'info' || f.code === 'NAME_CN_ONLY');
+  if (shown.length) {
+    lines.push(p('bold', 'Findings:'));
+    for (const f of shown) lines.push(...findingLines(f, p));
+  }
+  lines.push('');
+  lines.push(statusLine(r, p));
+  lines.push(`${p('bold', 'Gateway message:')} ${r.message}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,165 @@
+import { parseCertificate } from './x509/cert.js';
+import { parseHostRef, type HostRef } from './x509/names.js';
+import { makeStore, mozillaStore, systemStore, type TrustStore } from './x509/store.js';
+import type { ParsedCert } from './x509/types.js';
+import { judgeChain, summarize, type CertPlan } from './checks/chain.js';
+import { isCA, type Profile, type Purpose } from './checks/path-rules.js';
+import { makeFinding } from './model/catalog.js';
+import { InputError } from './model/errors.js';
+import type { Finding } from './model/findings.js';
+import { GATEWAY_MESSAGES, type GatewayMessageId } from './model/messages.js';
+import { rankFindings } from './model/rank.js';
+import { SCHEMA_VERSION, type ChainReport, type Report, type TrustReport } from './model/report.js';
+import { VERSION } from './version.js';
+
+export type CertInput = string | Uint8Array;
+
+export interface VerifyChainOptions {
+  /** The served certificate list's first element (PEM text may hold the whole chain). */
+  leaf: CertInput;
+  /** The rest of the served list, in order. */
+  intermediates?: CertInput[];
+  /** Uploaded trusted roots: when given they replace the default store (the gateway's custom-root mode). */
+  trustedRoots?: CertInput[];
+  /** Default store when no trustedRoots: Node's bundled Mozilla roots, or the OS bundle. */
+  caStore?: 'mozilla' | 'system';
+  /** Replace the well-known store itself (an organisation's own list of public roots, or tests). */
+  wellKnownRoots?: CertInput[];
+  /** DNS name or IP literal the gateway checks the certificate against. */
+  host?: string;
+  at?: Date;
+  purpose?: Purpose;
+  profile?: Profile;
+  sku?: 'v1' | 'v2';
+  /** v1 SKU: uploaded authentication certificates. */
+  authCerts?: CertInput[];
+  validateChainAndExpiry?: boolean;
+  warnDays?: number;
+  minDays?: number;
+}
+
+export function pemToDer(text: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const re = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+  return out;
+}
+
+function toDerList(input: CertInput, what: string): Uint8Array[] {
+  if (input instanceof Uint8Array) return [input];
+  if (typeof input !== 'string') throw new InputError(`${what}: expected PEM text or DER bytes`);
+  const ders = pemToDer(input);
+  if (!ders.length) throw new InputError(`${what}: no PEM certificate found`);
+  return ders;
+}
+
+function parseAnchors(inputs: CertInput[], what: string): ParsedCert[] {
+  return inputs.flatMap((i) => toDerList(i, what)).map((d) => {
+    try { return parseCertificate(d); } catch (e) { throw new InputError(`${what}: certificate does not decode (${(e as Error).message})`); }
+  });
+}
+
+export interface PlanInputs {
+  sku: 'v1' | 'v2';
+  profile: Profile;
+  purpose: Purpose;
+  at: Date;
+  host: HostRef | null;
+  hostSkippedReason?: string;
+  trustedRoots?: ParsedCert[];
+  caStore: 'mozilla' | 'system';
+  wellKnownRoots?: ParsedCert[];
+  authCerts?: ParsedCert[];
+  validateChainAndExpiry: boolean;
+  warnDays: number;
+  minDays?: number;
+}
+
+export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; inputFindings: Finding[] } {
+  const inputFindings: Finding[] = [];
+  let store: TrustStore;
+  let trust: TrustReport;
+  if (p.trustedRoots && p.trustedRoots.length) {
+    store = makeStore('uploaded', `uploaded trusted root certificates (${p.trustedRoots.length})`, p.trustedRoots.filter((r) => r.selfIssued));
+    trust = { mode: 'uploaded', store: store.description, anchors: store.anchors.length, uploaded: p.trustedRoots.map((r, i) => summarize(r, i, p.at)) };
+    for (const r of p.trustedRoots) {
+      if (!r.selfIssued) inputFindings.push(makeFinding('UPLOADED_ROOT_NOT_SELF_SIGNED', { subject: r.subject.text, issuer: r.issuer.text }, { certSha256: r.sha256 }));
+      else if (!isCA(r)) inputFindings.push(makeFinding('UPLOADED_ROOT_NOT_CA', { subject: r.subject.text }, { certSha256: r.sha256 }));
+    }
+  } else {
+    // Only self-signed roots anchor: a store never completes what the backend failed to send.
+    store = p.wellKnownRoots ? makeStore('mozilla', `a replacement well-known store (${p.wellKnownRoots.length} roots)`, p.wellKnownRoots.filter((r) => r.selfIssued))
+      : p.caStore === 'system' ? systemStore() : mozillaStore();
+    trust = { mode: p.sku === 'v1' ? 'v1-auth-cert' : 'wellknown', store: store.description, anchors: store.anchors.length };
+  }
+  const plan: CertPlan = {
+    sku: p.sku, profile: p.profile, purpose: p.purpose, at: p.at, host: p.host,
+    trust: { mode: p.trustedRoots?.length ? 'uploaded' : 'wellknown', store },
+    validateChainAndExpiry: p.validateChainAndExpiry, warnDays: p.warnDays,
+    ...(p.hostSkippedReason ? { hostSkippedReason: p.hostSkippedReason } : {}),
+    ...(p.authCerts ? { authCerts: p.authCerts } : {}),
+    ...(p.minDays !== undefined ? { minDays: p.minDays } : {}),
+  };
+  return { plan, trust, inputFindings };
+}
+
+export interface ReportParts {
+  kind: 'verify' | 'probe';
+  plan: CertPlan;
+  trust: TrustReport;
+  chain: ChainReport | null;
+  findings: Finding[];
+  /** The success text when Healthy. */
+  successMessage: string;
+  successMessageId: GatewayMessageId | null;
+  extra?: Record<string, unknown>;
+}
+
+export function assembleReport(parts: ReportParts): Report {
+  const { status, primary, ordered } = rankFindings(parts.findings);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'certcheck', version: VERSION },
+    kind: parts.kind,
+    status,
+    ok: status === 'Healthy',
+    message: primary ? (primary.gatewayMessage ?? primary.explanation) : parts.successMessage,
+    messageId: primary ? (primary.gatewayMessageId ?? null) : parts.successMessageId,
+    primary,
+    sku: parts.plan.sku,
+    profile: parts.plan.profile,
+    at: parts.plan.at.toISOString(),
+    host: parts.plan.host ? parts.plan.host.value : null,
+    ...parts.extra,
+    trust: parts.trust,
+    chain: parts.chain,
+    findings: ordered,
+  };
+}
+
+export const CERT_STAGE_OK = 'The certificate checks pass: the gateway would go on to send the HTTP probe.';
+
+/** Verify a certificate list offline, as the gateway would judge it if a backend served it. */
+export async function verifyChain(options: VerifyChainOptions): Promise<Report> {
+  const served = [...toDerList(options.leaf, 'leaf'), ...(options.intermediates ?? []).flatMap((i) => toDerList(i, 'intermediates'))];
+  const at = options.at ?? new Date();
+  if (Number.isNaN(at.getTime())) throw new InputError('at: not a valid date');
+  const sku = options.sku ?? 'v2';
+  const { plan, trust, inputFindings } = makePlan({
+    sku, profile: options.profile ?? 'gateway', purpose: options.purpose ?? 'serverAuth', at,
+    host: options.host !== undefined ? parseHostRef(options.host) : null,
+    hostSkippedReason: 'no host name given (use --host to check the name the gateway will use)',
+    ...(options.trustedRoots ? { trustedRoots: parseAnchors(options.trustedRoots, 'trustedRoots') } : {}),
+    ...(options.authCerts ? { authCerts: parseAnchors(options.authCerts, 'authCerts') } : {}),
+    ...(options.wellKnownRoots ? { wellKnownRoots: parseAnchors(options.wellKnownRoots, 'wellKnownRoots') } : {}),
+    caStore: options.caStore ?? 'mozilla',
+    validateChainAndExpiry: options.validateChainAndExpiry ?? true,
+    warnDays: options.warnDays ?? 30,
+    ...(options.minDays !== undefined ? { minDays: options.minDays } : {}),
+  });
+  const j = judgeChain(served, plan);
+  return assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings: [...inputFindings, ...j.findings],
+    successMessage: CERT_STAGE_OK, successMessageId: null });
+}
+
+export { GATEWAY_MESSAGES };
