@@ -1,0 +1,48 @@
+/** Everything the CLI touches of the process, so tests can run `main` in-process. */
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: Record<string, string | undefined>;
+  stdoutIsTTY: boolean;
+  stdinIsTTY: boolean;
+  /** Ask for a secret on the terminal without echo; undefined when there is no terminal. */
+  promptSecret?: (question: string) => Promise<string>;
+  /** Called on SIGINT-style cancellation; tests leave it out. */
+  signal?: AbortSignal;
+}
+
+export function nodeIo(): CliIo {
+  return {
+    stdout: (s) => { process.stdout.write(s); },
+    stderr: (s) => { process.stderr.write(s); },
+    env: process.env,
+    stdoutIsTTY: !!process.stdout.isTTY,
+    stdinIsTTY: !!process.stdin.isTTY,
+    promptSecret: process.stdin.isTTY ? promptSecret : undefined,
+  };
+}
+
+async function promptSecret(question: string): Promise<string> {
+  const { stdin, stderr } = process;
+  stderr.write(question);
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    stdin.setRawMode?.(true);
+    stdin.resume();
+    const done = (err?: Error) => {
+      stdin.setRawMode?.(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      stderr.write('\n');
+      if (err) reject(err); else resolve(buf);
+    };
+    const onData = (d: Buffer) => {
+      for (const ch of d.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new Error('cancelled'));
+        if (ch === '\u007f') buf = buf.slice(0, -1); else buf += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}

@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { isInputError } from '../model/errors.js';
+import { VERSION } from '../version.js';
+import { EXIT } from './common.js';
+import type { CliIo } from './io.js';
+import { verifyCommand } from './verify-cmd.js';
+
+export type CommandFactory = (io: CliIo, setExit: (n: number) => void) => Command;
+const extraCommands: CommandFactory[] = [];
+
+/** Later commands (probe, demo, gateway...) register here so main stays one small table. */
+export function registerCommand(f: CommandFactory): void {
+  extraCommands.push(f);
+}
+
+/**
+ * The whole CLI. Returns the exit status and never calls process.exit, so tests run it in-process.
+ * 0 Healthy, 1 Unhealthy, 2 usage or input error, 3 Unknown.
+ */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let exit: number = EXIT.healthy;
+  const setExit = (n: number) => { exit = n; };
+  const program = new Command('certcheck')
+    .description('What does Azure Application Gateway\'s health probe see, and why does it reject it?')
+    .version(VERSION)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      outputError: (s, write) => write(s.replace(/^error: /, 'certcheck: ')),
+    });
+  program.addCommand(verifyCommand(io, setExit));
+  for (const f of extraCommands) {
+    const c = f(io, setExit);
+    program.addCommand(c, c.name() === 'probe' ? { isDefault: true } : {});
+  }
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'user' });
+    return exit;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return EXIT.usage;
+    }
+    if (isInputError(e)) {
+      io.stderr(`certcheck: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    io.stderr(`certcheck: internal error: ${(err?.message ?? String(e)).split('\n')[0]} (rerun with --debug for details)\n`);
+    if (debug && err?.stack) io.stderr(`${err.stack}\n`);
+    return EXIT.usage;
+  }
+}

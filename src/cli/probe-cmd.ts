@@ -1,0 +1,64 @@
+import { Command, Option } from 'commander';
+import { InputError } from '../model/errors.js';
+import { probeBackend } from '../probe.js';
+import { addTrustOptions, loadAnchors, type VerifyFlags } from './verify-cmd.js';
+import { emit, parseAt, parseIntOpt, type PasswordOpts } from './common.js';
+import type { CliIo } from './io.js';
+
+interface ProbeFlags extends Omit<VerifyFlags, 'host' | 'purpose'> {
+  sni?: string | false;
+  hostHeader?: string;
+  path: string;
+  status: string;
+  body?: string;
+  timeout: string;
+  resolve: string[];
+  protocol: 'https' | 'http';
+}
+
+export function parseResolve(list: string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const r of list) {
+    const i = r.indexOf('=');
+    if (i <= 0 || i === r.length - 1) throw new InputError(`--resolve: expected NAME=ADDRESS, got "${r}"`);
+    m.set(r.slice(0, i), r.slice(i + 1));
+  }
+  return m;
+}
+
+export function probeCommand(io: CliIo, setExit: (n: number) => void): Command {
+  const cmd = new Command('probe')
+    .description('probe a backend like the gateway\'s health probe (DNS → TCP → TLS → certificates → HTTP GET); the default command: certcheck HOST:PORT [options]')
+    .argument('<target>', 'backend address, host:port (port defaults to 443)')
+    .option('--sni <name>', 'v2: the probe host (SNI, Host header and the name checked); v1: Host header only')
+    .option('--no-sni', 'send no SNI')
+    .option('--host-header <name>', 'Host header to send (default: the probe host)')
+    .option('--path <path>', 'probe path', '/')
+    .option('--status <codes>', 'healthy status codes: single codes, ranges, comma lists', '200-399')
+    .option('--body <text>', 'the response body must contain this text (at most 4090 characters)')
+    .option('--timeout <seconds>', 'probe timeout for the whole probe, like the gateway\'s', '30')
+    .option('--resolve <name=address>', 'use this address for this name (repeatable), like curl --resolve', (v: string, p: string[]) => [...p, v], [])
+    .addOption(new Option('--protocol <protocol>', 'backend setting protocol').choices(['https', 'http']).default('https'));
+  addTrustOptions(cmd);
+  cmd.action(async (target: string, flags: ProbeFlags) => {
+    const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
+    const timeout = parseIntOpt('--timeout', flags.timeout, 1, 86400)!;
+    const trustedRoots = await loadAnchors(flags.trustedRoot, io, pw);
+    const authCerts = await loadAnchors(flags.authCert, io, pw);
+    const minDays = parseIntOpt('--min-days', flags.minDays, 0, 100_000);
+    const report = await probeBackend({
+      target, protocol: flags.protocol,
+      ...(typeof flags.sni === 'string' ? { sni: flags.sni } : {}),
+      // --no-sni arrives as sni === false
+      ...(flags.sni === false ? { noSni: true } : {}),
+      ...(flags.hostHeader ? { hostHeader: flags.hostHeader } : {}),
+      path: flags.path, status: flags.status, ...(flags.body !== undefined ? { body: flags.body } : {}),
+      timeoutSeconds: timeout, sku: flags.sku, caStore: flags.caStore, profile: flags.profile, at: parseAt(flags.at),
+      ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}),
+      resolve: parseResolve(flags.resolve), warnDays: parseIntOpt('--warn-days', flags.warnDays, 0, 100_000) ?? 30,
+      ...(minDays !== undefined ? { minDays } : {}),
+    });
+    setExit(emit(report, io, flags));
+  });
+  return cmd;
+}

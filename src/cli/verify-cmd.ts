@@ -1,0 +1,95 @@
+import { Command, Option } from 'commander';
+import { InputError } from '../model/errors.js';
+import { parseCertificate } from '../x509/cert.js';
+import { parseHostRef } from '../x509/names.js';
+import type { ParsedCert } from '../x509/types.js';
+import { judgeChain } from '../checks/chain.js';
+import { assembleReport, makePlan, CERT_STAGE_OK } from '../verify.js';
+import { emit, loadCertFile, parseAt, parseIntOpt, type PasswordOpts } from './common.js';
+import type { CliIo } from './io.js';
+
+export interface VerifyFlags extends PasswordOpts {
+  host?: string;
+  trustedRoot?: string[];
+  authCert?: string[];
+  caStore: 'mozilla' | 'system';
+  profile: 'gateway' | 'strict';
+  sku: 'v1' | 'v2';
+  at?: string;
+  json?: boolean;
+  color?: boolean;
+  verbose?: boolean;
+  warnDays?: string;
+  minDays?: string;
+  purpose: 'serverAuth' | 'clientAuth' | 'any';
+}
+
+export async function loadAnchors(files: string[] | undefined, io: CliIo, pw: PasswordOpts): Promise<ParsedCert[] | undefined> {
+  if (!files?.length) return undefined;
+  const out: ParsedCert[] = [];
+  for (const f of files) {
+    const d = await loadCertFile(f, io, pw);
+    for (const der of d.certificates) {
+      try { out.push(parseCertificate(der)); } catch (e) { throw new InputError(`${f}: certificate does not decode (${(e as Error).message})`); }
+    }
+  }
+  return out;
+}
+
+export function addTrustOptions(cmd: Command): Command {
+  return cmd
+    .option('--trusted-root <file>', 'uploaded trusted root (repeatable; PEM, DER, Base-64 .cer, PKCS#7): switches to the gateway\'s custom-root mode', collect, [])
+    .addOption(new Option('--ca-store <store>', 'default trust store for well-known CA mode').choices(['mozilla', 'system']).default('mozilla'))
+    .addOption(new Option('--sku <sku>', 'gateway SKU rules').choices(['v1', 'v2']).default('v2'))
+    .option('--auth-cert <file>', 'v1: uploaded authentication certificate (repeatable)', collect, [])
+    .addOption(new Option('--profile <profile>', 'gateway: what the gateway decides; strict: RFC 5280 + CA/B Forum rules as errors').choices(['gateway', 'strict']).default('gateway'))
+    .option('--at <iso-8601>', 'check validity at this time instead of now, e.g. 2027-01-15T00:00:00Z')
+    .option('--warn-days <n>', 'warn when a certificate on the path expires within N days', '30')
+    .option('--min-days <n>', 'error when a certificate on the path expires within N days')
+    .option('--password-env <var>', 'PKCS#12 password from this environment variable')
+    .option('--password-file <file>', 'PKCS#12 password from the first line of this file')
+    .option('--json', 'print the report as JSON (schemaVersion 1)')
+    .option('--no-color', 'no colour (also: NO_COLOR)')
+    .option('-v, --verbose', 'show info-level findings too');
+}
+
+export function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+export function verifyCommand(io: CliIo, setExit: (n: number) => void): Command {
+  const cmd = new Command('verify')
+    .description('judge a certificate chain file as the gateway would if a backend served it (files in the order the backend would send them)')
+    .argument('<files...>', 'chain files: PEM, DER, Base-64 .cer, PKCS#7 .p7b, PKCS#12 .pfx; "-" reads stdin')
+    .option('--host <name>', 'the host name the gateway checks (probe host / backend setting host name), DNS name or IP')
+    .addOption(new Option('--purpose <purpose>').choices(['serverAuth', 'clientAuth', 'any']).default('serverAuth').hideHelp());
+  addTrustOptions(cmd);
+  cmd.action(async (files: string[], flags: VerifyFlags) => {
+    const at = parseAt(flags.at);
+    const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
+    const host = flags.host !== undefined ? parseHostRef(flags.host) : null;
+    const warnDays = parseIntOpt('--warn-days', flags.warnDays, 0, 100_000) ?? 30;
+    const minDays = parseIntOpt('--min-days', flags.minDays, 0, 100_000);
+    const served: Uint8Array[] = [];
+    const inputNotes: string[] = [];
+    for (const f of files) {
+      const d = await loadCertFile(f, io, pw);
+      served.push(...d.certificates);
+      inputNotes.push(...d.notes.map((n) => `${f}: ${n}`));
+    }
+    const trustedRoots = await loadAnchors(flags.trustedRoot, io, pw);
+    const authCerts = await loadAnchors(flags.authCert, io, pw);
+    if (flags.sku === 'v1' && !authCerts) throw new InputError('--sku v1 needs --auth-cert FILE: the v1 gateway trusts only uploaded authentication certificates');
+    const { plan, trust, inputFindings } = makePlan({
+      sku: flags.sku, profile: flags.profile, purpose: flags.purpose, at, host,
+      hostSkippedReason: 'no --host given: the name the gateway checks was not compared',
+      ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}),
+      caStore: flags.caStore, validateChainAndExpiry: true, warnDays, ...(minDays !== undefined ? { minDays } : {}),
+    });
+    const j = judgeChain(served, plan);
+    const report = assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings: [...inputFindings, ...j.findings],
+      successMessage: CERT_STAGE_OK, successMessageId: null, extra: { inputs: files, inputNotes } });
+    setExit(emit(report, io, flags));
+  });
+  return cmd;
+}
