@@ -30,10 +30,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       writeErr: (s) => io.stderr(s),
       outputError: (s, write) => write(s.replace(/^error: /, 'certcheck: ')),
     });
-  program.addCommand(verifyCommand(io, setExit));
+  // addCommand does not pass exitOverride/configureOutput down; without this a subcommand's
+  // usage error would exit 1 through process.exit and bypass io.
+  const add = (c: Command, isDefault = false) => { c.copyInheritedSettings(program); program.addCommand(c, isDefault ? { isDefault: true } : {}); };
+  add(verifyCommand(io, setExit));
   for (const f of extraCommands) {
     const c = f(io, setExit);
-    program.addCommand(c, c.name() === 'probe' ? { isDefault: true } : {});
+    add(c, c.name() === 'probe');
   }
   const debug = argv.includes('--debug');
   try {
