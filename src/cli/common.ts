@@ -1,6 +1,7 @@
 import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
-import { renderText } from '../render/text.js';
+import { writeFileSync } from 'node:fs';
+import { renderReport, resolveFormat, summaryLine } from '../render/format.js';
 import { decodeCertificates, readInputFile, type DecodedInput } from '../x509/decode.js';
 import type { CliIo } from './io.js';
 
@@ -55,8 +56,32 @@ export async function loadCertFile(path: string, io: CliIo, pw: PasswordOpts): P
   return decodeCertificates(bytes, path, { password: passwordProvider(pw, io, path) });
 }
 
-export function emit(report: Report, io: CliIo, o: { json?: boolean; color?: boolean; verbose?: boolean }): number {
-  if (o.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  else io.stdout(renderText(report, { color: useColor(io, o.color), verbose: !!o.verbose }));
+export interface EmitOptions {
+  /** text | json | junit | github (checked here, so every command gets the same message). */
+  format?: string;
+  /** Alias of format json. */
+  json?: boolean;
+  /** Write the rendered report to this file; stdout then gets a one-line summary. */
+  output?: string;
+  color?: boolean;
+  verbose?: boolean;
+}
+
+/** Render the report as asked, print or write it, and return the exit status. */
+export function emit(report: Report, io: CliIo, o: EmitOptions): number {
+  const format = resolveFormat(o);
+  if (o.output !== undefined) {
+    if (o.output === '') throw new InputError('--output: empty file name');
+    // A file never gets colour: CI systems read it, not a terminal.
+    const body = renderReport(report, format, { color: false, verbose: !!o.verbose });
+    try {
+      writeFileSync(o.output, body);
+    } catch (e) {
+      throw new InputError(`--output: cannot write ${o.output} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    io.stdout(summaryLine(report, format, o.output));
+  } else {
+    io.stdout(renderReport(report, format, { color: format === 'text' && useColor(io, o.color), verbose: !!o.verbose }));
+  }
   return exitFor(report);
 }

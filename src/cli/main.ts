@@ -38,6 +38,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const c = f(io, setExit);
     add(c, c.name() === 'probe');
   }
+  if (argv.length === 0) {
+    io.stderr(program.helpInformation());
+    return EXIT.usage;
+  }
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'user' });

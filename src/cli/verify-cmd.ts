@@ -17,6 +17,8 @@ export interface VerifyFlags extends PasswordOpts {
   sku: 'v1' | 'v2';
   at?: string;
   json?: boolean;
+  format?: string;
+  output?: string;
   color?: boolean;
   verbose?: boolean;
   warnDays?: string;
@@ -48,7 +50,9 @@ export function addTrustOptions(cmd: Command): Command {
     .option('--min-days <n>', 'error when a certificate on the path expires within N days')
     .option('--password-env <var>', 'PKCS#12 password from this environment variable')
     .option('--password-file <file>', 'PKCS#12 password from the first line of this file')
-    .option('--json', 'print the report as JSON (schemaVersion 1)')
+    .addOption(new Option('--format <format>', 'report format: text, json (schemaVersion 1, schema/report.schema.json), junit (XML, one test case per target), github (workflow annotations)').choices(['text', 'json', 'junit', 'github']))
+    .option('--json', 'the same as --format json')
+    .option('--output <file>', 'write the report to this file (stdout then prints a one-line summary)')
     .option('--no-color', 'no colour (also: NO_COLOR)')
     .option('-v, --verbose', 'show info-level findings too');
 }
