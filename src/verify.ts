@@ -1,5 +1,5 @@
 import { parseCertificate } from './x509/cert.js';
-import { parseHostRef, type HostRef } from './x509/names.js';
+import { parseHostRef } from './x509/names.js';
 import { makeStore, mozillaStore, systemStore, type TrustStore } from './x509/store.js';
 import type { ParsedCert } from './x509/types.js';
 import { judgeChain, summarize, type CertPlan } from './checks/chain.js';
@@ -59,21 +59,12 @@ function parseAnchors(inputs: CertInput[], what: string): ParsedCert[] {
   });
 }
 
-export interface PlanInputs {
-  sku: 'v1' | 'v2';
-  profile: Profile;
-  purpose: Purpose;
-  at: Date;
-  host: HostRef | null;
-  hostSkippedReason?: string;
+/** What a plan is made from: the judge's plan, with the trust store still to be chosen. */
+export type PlanInputs = Omit<CertPlan, 'trust'> & {
   trustedRoots?: ParsedCert[];
   caStore: 'mozilla' | 'system';
   wellKnownRoots?: ParsedCert[];
-  authCerts?: ParsedCert[];
-  validateChainAndExpiry: boolean;
-  warnDays: number;
-  minDays?: number;
-}
+};
 
 export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; inputFindings: Finding[] } {
   const inputFindings: Finding[] = [];
@@ -92,14 +83,8 @@ export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; i
       : p.caStore === 'system' ? systemStore() : mozillaStore();
     trust = { mode: p.sku === 'v1' ? 'v1-auth-cert' : 'wellknown', store: store.description, anchors: store.anchors.length };
   }
-  const plan: CertPlan = {
-    sku: p.sku, profile: p.profile, purpose: p.purpose, at: p.at, host: p.host,
-    trust: { mode: p.trustedRoots?.length ? 'uploaded' : 'wellknown', store },
-    validateChainAndExpiry: p.validateChainAndExpiry, warnDays: p.warnDays,
-    ...(p.hostSkippedReason ? { hostSkippedReason: p.hostSkippedReason } : {}),
-    ...(p.authCerts ? { authCerts: p.authCerts } : {}),
-    ...(p.minDays !== undefined ? { minDays: p.minDays } : {}),
-  };
+  const { trustedRoots: _t, caStore: _c, wellKnownRoots: _w, ...rest } = p;
+  const plan: CertPlan = { ...rest, trust: { mode: p.trustedRoots?.length ? 'uploaded' : 'wellknown', store } };
   return { plan, trust, inputFindings };
 }
 
