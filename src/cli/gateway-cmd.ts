@@ -1,0 +1,117 @@
+import net from 'node:net';
+import { Command, Option } from 'commander';
+import { InputError } from '../model/errors.js';
+import { loadGatewayConfig } from '../gateway/config.js';
+import { planGateway } from '../gateway/plan.js';
+import { DEFAULT_CONCURRENCY, exitForResults, runProbes, type RunProgress } from '../gateway/run.js';
+import { healthJson, plansJson, renderHealthText, renderPlansText } from '../render/health.js';
+import { parseAt, parseIntOpt, useColor } from './common.js';
+import type { CliIo } from './io.js';
+import { parseResolve } from './probe-cmd.js';
+import { collect } from './verify-cmd.js';
+
+export interface SweepFlags {
+  resolve: string[];
+  concurrency: string;
+  format: 'text' | 'json';
+  at?: string;
+  caStore: 'mozilla' | 'system';
+  color?: boolean;
+}
+
+/** --resolve NAME=ADDRESS, with the address checked now rather than mid-sweep. */
+export function resolveMap(list: string[]): Map<string, string> {
+  const m = parseResolve(list);
+  for (const [k, v] of m) {
+    const a = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
+    if (net.isIP(a) === 0) throw new InputError(`--resolve ${k}=${v}: the address must be an IP address`);
+  }
+  return m;
+}
+
+// CliIo has no stderrIsTTY yet; an io that carries one (tests, future nodeIo) decides, else the process does.
+function stderrIsTTY(io: CliIo): boolean {
+  const v = (io as CliIo & { stderrIsTTY?: boolean }).stderrIsTTY;
+  return v ?? !!process.stderr.isTTY;
+}
+
+/** A one-line progress display on stderr, only for a terminal; returns the callback and a finisher. */
+export function progressLine(io: CliIo): { onProgress?: (p: RunProgress) => void; end: () => void } {
+  if (!stderrIsTTY(io)) return { end: () => undefined };
+  let last = 0;
+  let shown = false;
+  return {
+    onProgress: (p) => {
+      const now = Date.now();
+      if (p.done !== p.total && now - last < 100) return;
+      last = now;
+      shown = true;
+      const w = 24;
+      const filled = Math.round((p.done / Math.max(1, p.total)) * w);
+      io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${p.done}/${p.total}  ${p.healthy} healthy, ${p.unhealthy} unhealthy, ${p.unknown} unknown, ${p.running} running `);
+    },
+    end: () => { if (shown) io.stderr('\r\u001b[K'); },
+  };
+}
+
+export function addSweepOptions(cmd: Command): Command {
+  return cmd
+    .option('--resolve <name=address>', 'use this address for this name (repeatable), like curl --resolve', collect, [])
+    .option('--concurrency <n>', 'probes in flight at once', String(DEFAULT_CONCURRENCY))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--at <iso-8601>', 'check certificate validity at this time instead of now')
+    .addOption(new Option('--ca-store <store>', 'store standing in for the gateway\'s well-known CAs').choices(['mozilla', 'system']).default('mozilla'))
+    .option('--no-color', 'no colour (also: NO_COLOR)');
+}
+
+interface GatewayFlags extends SweepFlags {
+  pool: string[];
+  setting: string[];
+  plan?: boolean;
+  timeoutCap?: string;
+  allPairs?: boolean;
+}
+
+export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command {
+  const cmd = new Command('gateway')
+    .description('probe every pool member × backend setting of an Application Gateway as its health probe does, and show the Backend Health page (exit 0 all Healthy, 1 any Unhealthy, 3 any Unknown)')
+    .argument('<config>', 'gateway JSON: az network application-gateway show, the ARM/REST resource, or an ARM template; "-" reads stdin')
+    .option('--pool <name>', 'only this backend pool (repeatable)', collect, [])
+    .option('--setting <name>', 'only this backend setting (repeatable)', collect, [])
+    .option('--plan', 'print what each probe would send, and why, without contacting anything')
+    .option('--timeout-cap <seconds>', 'lower every probe timeout to at most this (the gateway\'s default is 30 s)')
+    .option('--all-pairs', 'plan every pool with every setting, not only the pairs routing rules use');
+  addSweepOptions(cmd);
+  cmd.action(async (file: string, flags: GatewayFlags) => {
+    const concurrency = parseIntOpt('--concurrency', flags.concurrency, 1, 1024)!;
+    const timeoutCap = parseIntOpt('--timeout-cap', flags.timeoutCap, 1, 86400);
+    const resolve = resolveMap(flags.resolve);
+    const at = parseAt(flags.at);
+    const color = useColor(io, flags.color);
+    const cfg = await loadGatewayConfig(file);
+    const { plans, notes } = planGateway(cfg, {
+      ...(flags.pool.length ? { pools: flags.pool } : {}),
+      ...(flags.setting.length ? { settings: flags.setting } : {}),
+      ...(timeoutCap !== undefined ? { timeoutCap } : {}),
+      ...(flags.allPairs ? { allPairs: true } : {}),
+    });
+    if (flags.plan) {
+      io.stdout(flags.format === 'json' ? `${JSON.stringify(plansJson(cfg, plans, notes), null, 2)}\n` : renderPlansText(cfg, plans, notes, color));
+      setExit(0);
+      return;
+    }
+    if (!plans.length) io.stderr('certcheck: no pool members to probe\n');
+    const progress = progressLine(io);
+    const t0 = performance.now();
+    const results = await runProbes(plans, {
+      concurrency, resolve, at, caStore: flags.caStore,
+      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+    progress.end();
+    const meta = { at, elapsedMs: performance.now() - t0, concurrency, notes };
+    io.stdout(flags.format === 'json' ? `${JSON.stringify(healthJson(cfg, results, meta), null, 2)}\n` : renderHealthText(cfg, results, meta, color));
+    setExit(exitForResults(results));
+  });
+  return cmd;
+}

@@ -1,0 +1,95 @@
+import { Command, Option } from 'commander';
+import { InputError } from '../model/errors.js';
+import { splitTarget, type ProbeOptions } from '../probe.js';
+import { parseStatusMatch, validateBodyMatch } from '../capture/match.js';
+import { parseHostRef } from '../x509/names.js';
+import { readInputFile, inputLabel } from '../x509/decode.js';
+import { exitForResults, runProbes } from '../gateway/run.js';
+import { renderTargetsText, targetsJson, type TargetItem } from '../render/health.js';
+import { parseAt, parseIntOpt, useColor, type PasswordOpts } from './common.js';
+import type { CliIo } from './io.js';
+import { addSweepOptions, progressLine, resolveMap, type SweepFlags } from './gateway-cmd.js';
+import { collect, loadAnchors } from './verify-cmd.js';
+
+/** One `host:port [sni]` a line; `#` starts a comment; blank lines are skipped. */
+export function parseTargets(text: string, label: string): TargetItem[] {
+  const out: TargetItem[] = [];
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (!line) return;
+    const fields = line.split(/\s+/);
+    const where = `${label}:${i + 1}`;
+    if (fields.length > 2) throw new InputError(`${where}: expected "host:port [sni]", got ${JSON.stringify(line.slice(0, 80))}`);
+    try {
+      splitTarget(fields[0]!);
+      if (fields[1] !== undefined) parseHostRef(fields[1]);
+    } catch (e) {
+      throw new InputError(`${where}: ${(e as Error).message}`);
+    }
+    out.push({ line: i + 1, target: fields[0]!, sni: fields[1] ?? null });
+  });
+  return out;
+}
+
+interface TargetsFlags extends SweepFlags, PasswordOpts {
+  sku: 'v1' | 'v2';
+  trustedRoot: string[];
+  authCert: string[];
+  path: string;
+  status: string;
+  body?: string;
+  timeout: string;
+  protocol: 'https' | 'http';
+}
+
+export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command {
+  const cmd = new Command('targets')
+    .description('probe many backends at once, one "host:port [sni]" a line (# comments, "-" for stdin), as the gateway\'s probe would (exit 0 all Healthy, 1 any Unhealthy, 3 any Unknown)')
+    .argument('<file>', 'targets file, or "-" for stdin')
+    .addOption(new Option('--sku <sku>', 'gateway SKU rules').choices(['v1', 'v2']).default('v2'))
+    .option('--trusted-root <file>', 'uploaded trusted root (repeatable): custom-root mode', collect, [])
+    .option('--auth-cert <file>', 'v1: uploaded authentication certificate (repeatable)', collect, [])
+    .option('--path <path>', 'probe path', '/')
+    .option('--status <codes>', 'healthy status codes', '200-399')
+    .option('--body <text>', 'the response body must contain this text')
+    .option('--timeout <seconds>', 'probe timeout per target', '30')
+    .addOption(new Option('--protocol <protocol>', 'backend protocol').choices(['https', 'http']).default('https'));
+  addSweepOptions(cmd);
+  cmd.action(async (file: string, flags: TargetsFlags) => {
+    const concurrency = parseIntOpt('--concurrency', flags.concurrency, 1, 1024)!;
+    const timeoutSeconds = parseIntOpt('--timeout', flags.timeout, 1, 86400)!;
+    const resolve = resolveMap(flags.resolve);
+    const at = parseAt(flags.at);
+    // Checked once here: inside the sweep the same mistake would become one Unknown row per target.
+    parseStatusMatch(flags.status);
+    if (flags.body !== undefined) validateBodyMatch(flags.body);
+    if (!flags.path.startsWith('/')) throw new InputError(`--path must start with "/": ${JSON.stringify(flags.path)}`);
+    const pw: PasswordOpts = {};
+    const trustedRoots = await loadAnchors(flags.trustedRoot, io, pw);
+    const authCerts = await loadAnchors(flags.authCert, io, pw);
+    if (flags.sku === 'v1' && flags.protocol === 'https' && !authCerts) throw new InputError('--sku v1 needs --auth-cert FILE: the v1 gateway trusts only uploaded authentication certificates');
+    const list = parseTargets(Buffer.from(await readInputFile(file)).toString('utf8'), inputLabel(file));
+    const items = list.map((t) => ({
+      ...t,
+      options: {
+        target: t.target, protocol: flags.protocol, path: flags.path, status: flags.status, timeoutSeconds, sku: flags.sku,
+        ...(t.sni ? { sni: t.sni } : {}),
+        ...(flags.body !== undefined ? { body: flags.body } : {}),
+        ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}),
+      } satisfies ProbeOptions,
+    }));
+    const notes = list.length ? [] : ['the targets file lists no targets'];
+    const progress = progressLine(io);
+    const t0 = performance.now();
+    const results = await runProbes(items, {
+      concurrency, resolve, at, caStore: flags.caStore,
+      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+    progress.end();
+    const meta = { at, elapsedMs: performance.now() - t0, concurrency, notes };
+    io.stdout(flags.format === 'json' ? `${JSON.stringify(targetsJson(results, list, meta), null, 2)}\n` : renderTargetsText(results, list, meta, useColor(io, flags.color)));
+    setExit(exitForResults(results));
+  });
+  return cmd;
+}

@@ -1,0 +1,231 @@
+/**
+ * The Backend Health view of a sweep: text grouped by pool and setting like the portal, and JSON in
+ * the shape of `az network application-gateway show-backend-health` (appgw-spec §5) with our
+ * findings, the plan and the probe evidence next to each server.
+ */
+import type { Report } from '../model/report.js';
+import type { HealthStatus } from '../model/report.js';
+import type { GatewayConfig } from '../gateway/config.js';
+import { planJson, type ProbePlan } from '../gateway/plan.js';
+import type { RunResult } from '../gateway/run.js';
+import { SCHEMA_VERSION } from '../model/report.js';
+import { VERSION } from '../version.js';
+import { painter } from './text.js';
+
+export interface SweepMeta {
+  at: Date;
+  elapsedMs: number;
+  concurrency: number;
+  notes: string[];
+}
+
+interface Group<T> { pool: { id: string | null; name: string }; settings: { setting: { id: string | null; name: string }; rows: T[] }[] }
+
+function group<T extends { plan: ProbePlan }>(rows: T[]): Group<T>[] {
+  const pools: Group<T>[] = [];
+  for (const row of rows) {
+    const p = row.plan;
+    let g = pools.find((x) => x.pool.name === p.pool);
+    if (!g) { g = { pool: { id: p.poolId, name: p.pool }, settings: [] }; pools.push(g); }
+    let s = g.settings.find((x) => x.setting.name === p.setting);
+    if (!s) { s = { setting: { id: p.settingId, name: p.setting }, rows: [] }; g.settings.push(s); }
+    s.rows.push(row);
+  }
+  return pools;
+}
+
+function counts(results: { health: HealthStatus }[]) {
+  return {
+    total: results.length,
+    healthy: results.filter((r) => r.health === 'Healthy').length,
+    unhealthy: results.filter((r) => r.health === 'Unhealthy').length,
+    unknown: results.filter((r) => r.health === 'Unknown').length,
+  };
+}
+
+/** Probe evidence for JSON: the report's observation without certificate PEM (kept small per server). */
+function evidence(r: Report): Record<string, unknown> {
+  return {
+    target: r.target, probe: r.probe, tls: r.tls, http: r.http, stages: r.stages, timings: r.timings, trust: { mode: r.trust.mode, store: r.trust.store },
+    chain: r.chain ? {
+      presented: r.chain.presented.map((c) => ({ index: c.index, subject: c.subject, issuer: c.issuer, notBefore: c.notBefore, notAfter: c.notAfter, sha256: c.sha256 })),
+      pathValid: r.chain.pathValid, anchored: r.chain.anchored,
+    } : null,
+  };
+}
+
+function gatewayJson(cfg: GatewayConfig): Record<string, unknown> {
+  return { name: cfg.name, id: cfg.id, source: cfg.source, shape: cfg.shape, sku: cfg.sku };
+}
+
+/** JSON in the show-backend-health shape. */
+export function healthJson(cfg: GatewayConfig, results: RunResult<ProbePlan>[], meta: SweepMeta): Record<string, unknown> {
+  const rows = results.map((r) => ({ plan: r.item, r }));
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'certcheck', version: VERSION },
+    kind: 'gateway',
+    gateway: gatewayJson(cfg),
+    at: meta.at.toISOString(),
+    summary: { ...counts(results), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
+    notes: meta.notes,
+    backendAddressPools: group(rows).map((g) => ({
+      backendAddressPool: g.pool,
+      backendHttpSettingsCollection: g.settings.map((s) => ({
+        backendHttpSettings: s.setting,
+        servers: s.rows.map(({ r }) => ({
+          address: r.item.address,
+          ipConfiguration: null,
+          health: r.health,
+          healthProbeLog: r.healthProbeLog,
+          messageId: r.report?.messageId ?? null,
+          primary: r.report?.primary?.code ?? null,
+          notProbed: r.error,
+          findings: r.report?.findings ?? [],
+          plan: planJson(r.item),
+          probe: r.report ? evidence(r.report) : null,
+        })),
+      })),
+    })),
+  };
+}
+
+/** `--plan --format json`: the same tree with each server's plan and nothing contacted. */
+export function plansJson(cfg: GatewayConfig, plans: ProbePlan[], notes: string[]): Record<string, unknown> {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'certcheck', version: VERSION },
+    kind: 'gateway-plan',
+    gateway: gatewayJson(cfg),
+    notes,
+    backendAddressPools: group(plans.map((plan) => ({ plan }))).map((g) => ({
+      backendAddressPool: g.pool,
+      backendHttpSettingsCollection: g.settings.map((s) => ({
+        backendHttpSettings: s.setting,
+        servers: s.rows.map(({ plan }) => ({ address: plan.address, plan: planJson(plan) })),
+      })),
+    })),
+  };
+}
+
+function wrap(s: string, w: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of s.split(/\s+/)) {
+    if (cur && cur.length + 1 + word.length > w) { lines.push(cur); cur = word; } else cur = cur ? `${cur} ${word}` : word;
+  }
+  if (cur) lines.push(cur);
+  return lines;
+}
+
+function healthCol(h: HealthStatus): 'green' | 'yellow' | 'red' {
+  return h === 'Healthy' ? 'green' : h === 'Unknown' ? 'yellow' : 'red';
+}
+
+function settingLine(plan: ProbePlan): string {
+  const probe = plan.probe.kind === 'custom' ? `custom probe ${plan.probe.name}` : 'default probe';
+  return `${plan.protocol === 'https' ? 'Https' : 'Http'} port ${plan.port}, ${probe}`;
+}
+
+interface TableRow { server: string; health: HealthStatus; details: string; why: string | null }
+
+function table(rows: TableRow[], color: boolean, width: number, indent: string): string[] {
+  const p = painter(color);
+  const srvW = Math.max(6, ...rows.map((r) => r.server.length));
+  const wrapW = Math.max(40, width - srvW - 13 - indent.length);
+  const pad = indent + ' '.repeat(srvW + 13);
+  const out = [p('bold', `${indent}${'SERVER'.padEnd(srvW)}  ${'HEALTH'.padEnd(9)}  DETAILS`)];
+  for (const r of rows) {
+    const details = wrap(r.details, wrapW);
+    out.push(`${indent}${r.server.padEnd(srvW)}  ${p(healthCol(r.health), r.health.padEnd(9))}  ${details[0] ?? ''}`);
+    for (const l of details.slice(1)) out.push(`${pad}${l}`);
+    if (r.why) for (const l of wrap(`↳ ${r.why}`, wrapW)) out.push(`${pad}${p('dim', l)}`);
+  }
+  return out;
+}
+
+function rowOf(r: RunResult): Omit<TableRow, 'server'> {
+  const primary = r.report?.primary;
+  return { health: r.health, details: r.healthProbeLog, why: primary ? `${primary.code}: ${primary.explanation}` : null };
+}
+
+function summaryLine(results: { health: HealthStatus }[], color: boolean): string {
+  const p = painter(color);
+  const c = counts(results);
+  return `${c.total} server(s): ${p('green', `${c.healthy} Healthy`)}, ${p('red', `${c.unhealthy} Unhealthy`)}, ${p('yellow', `${c.unknown} Unknown`)}`;
+}
+
+/** The Backend Health page as text: one block per pool and setting. */
+export function renderHealthText(cfg: GatewayConfig, results: RunResult<ProbePlan>[], meta: SweepMeta, color: boolean, width = 110): string {
+  const p = painter(color);
+  const out: string[] = [];
+  out.push(p('bold', `Backend health of ${cfg.name ?? cfg.source} (${cfg.sku.name ?? cfg.sku.tier ?? 'sku not given'}, ${cfg.sku.version} rules) at ${meta.at.toISOString()}`));
+  out.push(`${summaryLine(results, color)}; ${(meta.elapsedMs / 1000).toFixed(1)} s with ${meta.concurrency} in parallel`);
+  for (const n of meta.notes) out.push(p('dim', `note: ${n}`));
+  for (const g of group(results.map((r) => ({ plan: r.item, r })))) {
+    for (const s of g.settings) {
+      out.push('');
+      out.push(`${p('bold', `pool ${g.pool.name}`)} · ${p('bold', `setting ${s.setting.name}`)} (${settingLine(s.rows[0]!.plan)})`);
+      out.push(...table(s.rows.map(({ r }) => ({ server: r.item.address, ...rowOf(r) })), color, width, '  '));
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** `--plan`: what the gateway would send to each server, and why, before anything is contacted. */
+export function renderPlansText(cfg: GatewayConfig, plans: ProbePlan[], notes: string[], color: boolean): string {
+  const p = painter(color);
+  const out: string[] = [p('bold', `Probe plan for ${cfg.name ?? cfg.source} (${cfg.sku.name ?? cfg.sku.tier ?? 'sku not given'}, ${cfg.sku.version} rules): ${plans.length} probe(s), nothing contacted`)];
+  for (const n of notes) out.push(p('dim', `note: ${n}`));
+  for (const g of group(plans.map((plan) => ({ plan })))) {
+    for (const s of g.settings) {
+      out.push('');
+      out.push(`${p('bold', `pool ${g.pool.name}`)} · ${p('bold', `setting ${s.setting.name}`)} (${settingLine(s.rows[0]!.plan)})${s.rows[0]!.plan.routedBy ? ` via ${s.rows[0]!.plan.routedBy.join('; ')}` : ''}`);
+      for (const { plan } of s.rows) {
+        out.push(`  ${p('bold', plan.address)}  GET ${plan.url}`);
+        const line = (k: string, v: string, why: string) => out.push(`      ${k.padEnd(13)} ${v.padEnd(28)} ${p('dim', `← ${why}`)}`);
+        line('Host header', plan.hostHeader, plan.why.host);
+        if (plan.protocol === 'https') {
+          line('SNI', plan.sni ?? '(none)', plan.why.sni);
+          line('name checked', plan.checkedName ?? '(none)', plan.why.name);
+          line('trust', plan.trust.mode, plan.why.trust);
+        }
+        line('port', String(plan.port), plan.why.port);
+        line('path', plan.path, plan.why.path);
+        line('timeout', `${plan.timeoutSeconds} s`, plan.why.timeout);
+        line('match', `${plan.status}${plan.body !== null ? ` + body ${JSON.stringify(plan.body)}` : ''}`, plan.why.match);
+        for (const n of plan.notes) out.push(`      ${p('yellow', `note: ${n}`)}`);
+        if (plan.blocked) out.push(`      ${p('yellow', `not probed: ${plan.blocked}`)}`);
+      }
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** A plain target from a targets file. */
+export interface TargetItem { line: number; target: string; sni: string | null }
+
+export function targetsJson(results: RunResult[], items: TargetItem[], meta: SweepMeta): Record<string, unknown> {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'certcheck', version: VERSION },
+    kind: 'targets',
+    at: meta.at.toISOString(),
+    summary: { ...counts(results), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
+    notes: meta.notes,
+    targets: results.map((r, i) => ({
+      line: items[i]!.line, target: items[i]!.target, sni: items[i]!.sni,
+      health: r.health, healthProbeLog: r.healthProbeLog,
+      messageId: r.report?.messageId ?? null, primary: r.report?.primary?.code ?? null, notProbed: r.error,
+      findings: r.report?.findings ?? [], probe: r.report ? evidence(r.report) : null,
+    })),
+  };
+}
+
+export function renderTargetsText(results: RunResult[], items: TargetItem[], meta: SweepMeta, color: boolean, width = 110): string {
+  const out = [`${summaryLine(results, color)}; ${(meta.elapsedMs / 1000).toFixed(1)} s with ${meta.concurrency} in parallel`];
+  for (const n of meta.notes) out.push(painter(color)('dim', `note: ${n}`));
+  out.push('');
+  out.push(...table(results.map((r, i) => ({ server: `${items[i]!.target}${items[i]!.sni ? ` (SNI ${items[i]!.sni})` : ''}`, ...rowOf(r) })), color, width, ''));
+  return `${out.join('\n')}\n`;
+}
