@@ -2,6 +2,9 @@
 // `schemaVersion`, finding codes are stable (never renamed, only deprecated).
 export { verifyChain, type VerifyChainOptions, type CertInput } from './verify.js';
 export { probeBackend, type ProbeOptions, type StageResult } from './probe.js';
+export { checkGateway } from './gateway/run.js';
+export { parseGatewayConfig, loadGatewayConfig } from './gateway/config.js';
+export { planGateway } from './gateway/plan.js';
 export { runDemo, demoCases, type DemoCase, type DemoResult } from './demo.js';
 export { GATEWAY_MESSAGES, fillMessage, identifyGatewayMessage, type GatewayMessageId, type GatewayMessage } from './model/messages.js';
 export { FINDING_CODES, type Finding, type FindingCode, type Severity, type Stage, type Evidence, type OpenSslError } from './model/findings.js';

@@ -29,10 +29,9 @@ export function resolveMap(list: string[]): Map<string, string> {
   return m;
 }
 
-// CliIo has no stderrIsTTY yet; an io that carries one (tests, future nodeIo) decides, else the process does.
+// An io without the flag (an embedding caller) gets no progress line: silence is the safe default.
 function stderrIsTTY(io: CliIo): boolean {
-  const v = (io as CliIo & { stderrIsTTY?: boolean }).stderrIsTTY;
-  return v ?? !!process.stderr.isTTY;
+  return io.stderrIsTTY ?? false;
 }
 
 /** A one-line progress display on stderr, only for a terminal; returns the callback and a finisher. */

@@ -4,6 +4,8 @@ export interface CliIo {
   stderr: (s: string) => void;
   env: Record<string, string | undefined>;
   stdoutIsTTY: boolean;
+  /** Progress lines go to stderr only when it is a terminal. */
+  stderrIsTTY?: boolean;
   stdinIsTTY: boolean;
   /** Ask for a secret on the terminal without echo; undefined when there is no terminal. */
   promptSecret?: (question: string) => Promise<string>;
@@ -17,6 +19,7 @@ export function nodeIo(): CliIo {
     stderr: (s) => { process.stderr.write(s); },
     env: process.env,
     stdoutIsTTY: !!process.stdout.isTTY,
+    stderrIsTTY: !!process.stderr.isTTY,
     stdinIsTTY: !!process.stdin.isTTY,
     promptSecret: process.stdin.isTTY ? promptSecret : undefined,
   };
