@@ -1,5 +1,5 @@
 import { OID, opensslHandlesCritical } from '../x509/cert.js';
-import { sigAlgInfo } from '../x509/signature.js';
+import { publicKeyOf, sigAlgInfo } from '../x509/signature.js';
 import { wildcardCovers } from '../x509/names.js';
 import type { CandidatePath } from '../x509/path.js';
 import type { GeneralName, ParsedCert } from '../x509/types.js';
@@ -151,6 +151,13 @@ function weakIssues(c: ParsedCert, i: number, anchored: boolean, last: boolean, 
     out.push({ code: 'WEAK_SIGNATURE', pathIndex: i, openssl: 'CA_MD_TOO_WEAK', severity: 'error', evidence: certEv(c, { algorithm: info.name }) });
   }
   const k = c.publicKey;
+  const key = publicKeyOf(c);
+  if (key instanceof Error || k.algorithm === 'unknown') {
+    // OpenSSL cannot use such a key and fails the certificate's security level check (66/67).
+    out.push({ code: 'UNSUPPORTED_ALGORITHM', pathIndex: i, openssl: i === 0 ? 'EE_KEY_TOO_SMALL' : 'CA_KEY_TOO_SMALL', severity: 'error',
+      evidence: certEv(c, { detail: key instanceof Error ? key.message : `unknown public key algorithm ${k.oid}` }) });
+    return out;
+  }
   if ((k.algorithm === 'rsa' || k.algorithm === 'rsa-pss' || k.algorithm === 'dsa') && k.bits !== undefined) {
     if (k.bits < 1024) {
       out.push({ code: 'WEAK_KEY', pathIndex: i, openssl: i === 0 ? 'EE_KEY_TOO_SMALL' : 'CA_KEY_TOO_SMALL', severity: 'error', evidence: certEv(c, { bits: k.bits, algorithm: k.algorithm.toUpperCase() }) });

@@ -181,7 +181,8 @@ function ipText(b: Uint8Array): string {
 }
 
 export function parseGeneralName(t: Tlv, inConstraints = false): GeneralName {
-  if (t.cls !== 2) return { type: 'other', tag: t.tag, der: whole(t) };
+  // OpenSSL refuses a GeneralNames element that is not one of the nine context tags.
+  if (t.cls !== 2 || t.num > 8) throw new DerError(`not a GeneralName (tag 0x${t.tag.toString(16)})`);
   const v = value(t);
   const latin1 = () => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
   switch (t.num) {
@@ -230,9 +231,13 @@ function parseExtensionValue(cert: ParsedCert, ext: CertExtension): void {
       return;
     }
     case OID.keyUsage: {
-      const { bytes } = bitString(top());
+      const { bytes: raw, unused } = bitString(top());
+      // Bits in the unused tail do not count (OpenSSL masks them); an empty keyUsage is invalid.
+      const bytes = new Uint8Array(raw);
+      if (bytes.length) bytes[bytes.length - 1]! &= (0xff << unused) & 0xff;
       const names: string[] = [];
       KU_BITS.forEach((n, i) => { if (bytes[i >> 3] !== undefined && (bytes[i >> 3]! & (0x80 >> (i & 7)))) names.push(n); });
+      if (!names.length) throw new DerError('keyUsage asserts no bits');
       cert.keyUsage = names;
       return;
     }
@@ -261,7 +266,10 @@ function parseExtensionValue(cert: ParsedCert, ext: CertExtension): void {
         if (c.tag === 0x80) aki.keyId = toHex(value(c));
         else if (c.tag === 0xa1) aki.issuer = children(c).map((g) => parseGeneralName(g));
         else if (c.tag === 0x82) aki.serialHex = toHex(value(c)).replace(/^(00)+(?=.)/, '');
+        else throw new DerError(`unexpected field in AuthorityKeyIdentifier (tag 0x${c.tag.toString(16)})`);
       }
+      // RFC 5280 §4.2.1.1: issuer and serial come together or not at all (OpenSSL marks it invalid).
+      if ((aki.issuer === undefined) !== (aki.serialHex === undefined)) throw new DerError('AuthorityKeyIdentifier has an issuer without a serial number, or a serial without an issuer');
       cert.authorityKeyId = aki;
       return;
     }

@@ -146,14 +146,20 @@ export function bitString(t: Tlv): { bytes: Uint8Array; unused: number } {
 export function decodeString(t: Tlv): string {
   const v = value(t);
   switch (t.tag) {
-    case 0x0c: // UTF8String
-      return new TextDecoder('utf-8', { fatal: false }).decode(v);
+    case 0x0c: // UTF8String: invalid UTF-8 makes OpenSSL refuse the certificate, so it is an error here too
+      try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(v);
+      } catch {
+        throw new DerError('UTF8String is not valid UTF-8');
+      }
     case 0x1e: { // BMPString, UTF-16BE
+      if (v.length % 2) throw new DerError('BMPString of odd length');
       let s = '';
       for (let i = 0; i + 1 < v.length; i += 2) s += String.fromCharCode((v[i]! << 8) | v[i + 1]!);
       return s;
     }
     case 0x1c: { // UniversalString, UTF-32BE
+      if (v.length % 4) throw new DerError('UniversalString length is not a multiple of 4');
       let s = '';
       for (let i = 0; i + 3 < v.length; i += 4) {
         const cp = ((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0;
