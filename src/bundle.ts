@@ -1,0 +1,107 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { evaluatePathRules, isCA } from './checks/path-rules.js';
+import { InputError, isInputError } from './model/errors.js';
+import { parseCertificate, toPem } from './x509/cert.js';
+import { decodeCertificates, readInputFile } from './x509/decode.js';
+import { buildPath } from './x509/path.js';
+import { makeStore } from './x509/store.js';
+import type { ParsedCert } from './x509/types.js';
+
+export interface BundleInput {
+  /** The leaf's file (or what a backend sent): the first non-CA certificate is the leaf, the rest are candidates. */
+  certs: Uint8Array[];
+  /** More candidate issuers, e.g. every certificate in --intermediates DIR. */
+  pool?: Uint8Array[];
+  /** Roots that may end the chain without being in the inputs (trust stores, --trusted-root). */
+  anchors?: ParsedCert[];
+  /** Validity is judged at this time when choosing among candidates (default now). */
+  at?: Date;
+}
+
+export interface BundleResult {
+  leaf: ParsedCert;
+  /** Leaf first, each issuer in turn, the self-signed root last when one was found. */
+  path: ParsedCert[];
+  /** The self-signed root at the top, or null when the chain stops at a missing issuer. */
+  root: ParsedCert | null;
+  complete: boolean;
+  /** The issuer name nobody supplied, when incomplete. */
+  missingIssuer: string | null;
+  /** Problems on the chosen path (expired intermediate, ...), as one-line texts. */
+  problems: string[];
+}
+
+function parseMany(ders: Uint8Array[], what: string, notes?: string[]): ParsedCert[] {
+  const out: ParsedCert[] = [];
+  for (const d of ders) {
+    try { out.push(parseCertificate(d)); } catch (e) {
+      if (!notes) throw new InputError(`${what}: a certificate does not decode (${(e as Error).message})`);
+      notes.push(`${what}: a certificate that does not decode was skipped`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The chain a backend should serve for this leaf, found among the inputs with the same path
+ * builder the judge uses (signatures checked, valid and anchored paths preferred).
+ */
+export function buildBundle(i: BundleInput): BundleResult {
+  const input = parseMany(i.certs, 'input');
+  if (!input.length) throw new InputError('input: no certificate');
+  const leaf = input.find((c) => !isCA(c)) ?? input[0]!;
+  const pool = [...input.filter((c) => c !== leaf), ...parseMany(i.pool ?? [], 'intermediates', [])];
+  const roots = [...pool.filter((c) => c.selfIssued), ...(i.anchors ?? [])];
+  const store = makeStore('uploaded', 'self-signed roots among the inputs', roots);
+  const ctx = { at: i.at ?? new Date(), purpose: 'serverAuth' as const, profile: 'gateway' as const, checkDates: true };
+  const errors = (certs: ParsedCert[], anchored: boolean) =>
+    evaluatePathRules({ certs, anchored, rejectedIssuers: [] }, ctx).filter((x) => x.severity === 'error');
+  const build = buildPath({ leaf, pool, store, evaluate: (p) => errors(p.certs, p.anchored).length + (p.anchored ? 0 : 100) });
+  const path = build.best.certs;
+  const top = path[path.length - 1]!;
+  const root = build.best.anchored && top.selfIssued ? top : null;
+  const problems = errors(path, build.best.anchored).map((x) => `${x.code}: ${String(x.evidence.subject ?? '')}${x.evidence.detail ? ` (${String(x.evidence.detail)})` : ''}`);
+  return { leaf, path, root, complete: !!root, missingIssuer: root ? null : top.issuer.text, problems };
+}
+
+/** What to write: the path without its root unless asked for. */
+export function bundleChain(r: BundleResult, includeRoot: boolean): ParsedCert[] {
+  return r.root && !includeRoot ? r.path.slice(0, -1) : r.path;
+}
+
+export function chainPem(certs: ParsedCert[]): string {
+  return certs.map((c) => toPem(c.der)).join('');
+}
+
+export const MAX_DIR_FILES = 1000;
+
+/**
+ * Every certificate in the regular files of a directory (not recursive). Files that hold no
+ * certificate, or need a password, are skipped with a note rather than failing the command.
+ */
+export async function readCertDir(dir: string): Promise<{ certs: Uint8Array[]; notes: string[] }> {
+  let names: string[];
+  try {
+    names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`--intermediates ${dir}: ${code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : `cannot read (${code ?? 'error'})`}`);
+  }
+  if (names.length > MAX_DIR_FILES) throw new InputError(`--intermediates ${dir}: more than ${MAX_DIR_FILES} files`);
+  const certs: Uint8Array[] = [];
+  const notes: string[] = [];
+  for (const n of names) {
+    const path = join(dir, n);
+    try {
+      const d = await decodeCertificates(await readInputFile(path), path, {
+        password: () => { throw new InputError(`${path}: needs a password`); },
+      });
+      certs.push(...d.certificates);
+    } catch (e) {
+      if (!isInputError(e)) throw e;
+      notes.push(`skipped ${e.message}`);
+    }
+  }
+  return { certs, notes };
+}

@@ -1,0 +1,107 @@
+import { stat } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { bundleChain, buildBundle, chainPem, readCertDir, type BundleResult } from '../bundle.js';
+import { InputError } from '../model/errors.js';
+import { probeBackend } from '../probe.js';
+import { neutralize } from '../render/junit.js';
+import type { ParsedCert } from '../x509/types.js';
+import { loadCertFile, parseAt, parseIntOpt, type PasswordOpts } from './common.js';
+import type { CliIo } from './io.js';
+import { parseResolve } from './probe-cmd.js';
+import { collect } from './verify-cmd.js';
+
+export interface SourceFlags extends PasswordOpts {
+  sni?: string;
+  timeout: string;
+  resolve: string[];
+}
+
+const TARGET_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/;
+
+/**
+ * A chain file, or (when no such file exists and the argument looks like HOST:PORT) the list a
+ * live backend sends, captured exactly as the probe captures it.
+ */
+export async function loadChainOrBackend(arg: string, io: CliIo, flags: SourceFlags): Promise<{ certs: Uint8Array[]; from: 'file' | 'backend' }> {
+  const isFile = arg === '-' || await stat(arg).then(() => true, () => false);
+  if (isFile || !TARGET_RE.test(arg)) {
+    const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
+    return { certs: (await loadCertFile(arg, io, pw)).certificates, from: 'file' };
+  }
+  const report = await probeBackend({
+    target: arg, ...(flags.sni !== undefined ? { sni: flags.sni } : {}),
+    timeoutSeconds: parseIntOpt('--timeout', flags.timeout, 1, 86400)!, resolve: parseResolve(flags.resolve),
+  });
+  const certs = (report.chain?.presented ?? []).filter((c) => !c.error).map((c) =>
+    new Uint8Array(Buffer.from(c.pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, ''), 'base64')));
+  // The backend, not the user, is at fault here: exit 1 as for an Unhealthy verdict.
+  if (!certs.length) throw new InputError(`${arg}: no certificate chain captured (${report.message})`, 1);
+  return { certs, from: 'backend' };
+}
+
+export function addSourceOptions(cmd: Command): Command {
+  return cmd
+    .option('--sni <name>', 'for a live backend: the SNI to send')
+    .option('--timeout <seconds>', 'for a live backend: timeout', '30')
+    .option('--resolve <name=address>', 'for a live backend: use this address for this name (repeatable)', collect, [])
+    .option('--password-env <var>', 'PKCS#12 password from this environment variable')
+    .option('--password-file <file>', 'PKCS#12 password from the first line of this file');
+}
+
+function role(c: ParsedCert, i: number, r: BundleResult): string {
+  return i === 0 ? 'leaf' : c === r.root ? 'root' : 'intermediate';
+}
+
+interface BundleFlags extends SourceFlags {
+  intermediates?: string;
+  includeRoot?: boolean;
+  output?: string;
+  at?: string;
+  json?: boolean;
+}
+
+export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command {
+  const cmd = new Command('bundle')
+    .description('write the chain the gateway needs, as PEM: leaf, then intermediates in issuer order, the root only with --include-root (missing issuers come from --intermediates DIR; fetching CA Issuers URLs (--aia) is not implemented)')
+    .argument('<leaf>', 'the leaf certificate file (PEM, DER, .cer, .p7b, .pfx), or HOST:PORT of a live backend')
+    .option('--intermediates <dir>', 'directory of CA certificates to complete the chain from (every file, not recursive)')
+    .option('--include-root', 'end the file with the self-signed root')
+    .option('--output <file>', 'write the chain here (default: stdout)')
+    .option('--at <iso-8601>', 'prefer certificates valid at this time (default now)')
+    .option('--json', 'print what was written as JSON');
+  addSourceOptions(cmd);
+  cmd.action(async (arg: string, flags: BundleFlags) => {
+    const at = parseAt(flags.at);
+    const src = await loadChainOrBackend(arg, io, flags);
+    const dir = flags.intermediates ? await readCertDir(flags.intermediates) : { certs: [], notes: [] };
+    const r = buildBundle({ certs: src.certs, pool: dir.certs, at });
+    const chain = bundleChain(r, !!flags.includeRoot);
+    const pem = chainPem(chain);
+    const warnings = [...dir.notes, ...r.problems];
+    if (!r.complete) warnings.unshift(`the chain is incomplete: no certificate issued "${r.path[r.path.length - 1]!.subject.text}" (its issuer is "${r.missingIssuer}"); add it to --intermediates`);
+    if (flags.output !== undefined) {
+      try { writeFileSync(flags.output, pem); } catch (e) {
+        throw new InputError(`--output: cannot write ${flags.output} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }
+    // With no --output the PEM owns stdout, so the summary goes to stderr.
+    const say = flags.output !== undefined ? io.stdout : io.stderr;
+    if (flags.json) {
+      say(`${JSON.stringify({
+        output: flags.output ?? null, complete: r.complete, missingIssuer: r.missingIssuer, includeRoot: !!flags.includeRoot,
+        chain: chain.map((c, i) => ({ role: role(c, i, r), subject: c.subject.text, sha256: c.sha256 })),
+        root: r.root ? { subject: r.root.subject.text, sha256: r.root.sha256, included: !!flags.includeRoot } : null, warnings,
+      }, null, 2)}\n`);
+    } else {
+      const lines = [`certcheck bundle: ${flags.output !== undefined ? `wrote ${flags.output}` : 'chain'} (${chain.length} certificate${chain.length === 1 ? '' : 's'}, leaf first):`];
+      chain.forEach((c, i) => lines.push(`  ${i}. ${c.subject.text}  (${role(c, i, r)}, sha256 ${c.sha256.slice(0, 16)}…)`));
+      if (r.root && !flags.includeRoot) lines.push(`  root "${r.root.subject.text}" left out (the gateway has its own copy; --include-root adds it)`);
+      for (const w of warnings) lines.push(`warning: ${w}`);
+      say(`${lines.map(neutralize).join('\n')}\n`);
+    }
+    if (flags.output === undefined) io.stdout(pem);
+    setExit(r.complete && !r.problems.length ? 0 : 1);
+  });
+  return cmd;
+}

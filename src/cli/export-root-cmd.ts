@@ -1,0 +1,71 @@
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { buildBundle } from '../bundle.js';
+import { InputError } from '../model/errors.js';
+import { neutralize } from '../render/junit.js';
+import { toPem } from '../x509/cert.js';
+import { mozillaStore, systemStore } from '../x509/store.js';
+import type { PasswordOpts } from './common.js';
+import type { CliIo } from './io.js';
+import { addSourceOptions, loadChainOrBackend, type SourceFlags } from './bundle-cmd.js';
+import { collect, loadAnchors } from './verify-cmd.js';
+
+interface ExportRootFlags extends SourceFlags {
+  output?: string;
+  trustedRoot: string[];
+  caStore: 'mozilla' | 'system';
+  json?: boolean;
+}
+
+export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Command {
+  const cmd = new Command('export-root')
+    .description('write the root of the backend\'s chain as the Base-64 .cer the gateway accepts (the portal/certmgr export steps in one command)')
+    .argument('<target-or-file>', 'HOST:PORT of a live backend, or a chain file')
+    .option('--output <file>', 'write the .cer here (default: stdout)')
+    .option('--trusted-root <file>', 'a root you already have (repeatable): used when the backend does not send its root', collect, [])
+    .addOption(new Option('--ca-store <store>', 'store to look the root up in when the backend does not send it').choices(['mozilla', 'system']).default('mozilla'))
+    .option('--json', 'print what was written as JSON');
+  addSourceOptions(cmd);
+  cmd.action(async (arg: string, flags: ExportRootFlags) => {
+    const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
+    const src = await loadChainOrBackend(arg, io, flags);
+    const given = (await loadAnchors(flags.trustedRoot, io, pw)) ?? [];
+    const store = flags.caStore === 'system' ? systemStore() : mozillaStore();
+    const r = buildBundle({ certs: src.certs, anchors: [...given.filter((c) => c.selfIssued), ...store.anchors] });
+    const sent = new Set(src.certs.map((d) => Buffer.from(d).toString('base64')));
+    const say = flags.output !== undefined ? io.stdout : io.stderr;
+    const top = r.path[r.path.length - 1]!;
+    if (!r.root) {
+      const msg = `the ${src.from === 'backend' ? 'server' : 'file'} does not send the root and it is in no store given: "${top.subject.text}" is issued by "${r.missingIssuer}", which is neither sent, nor a --trusted-root, nor in ${store.description}. Get that root from the CA (or pass it with --trusted-root) and rerun.`;
+      if (flags.json) say(`${JSON.stringify({ output: null, root: null, missingIssuer: r.missingIssuer, warnings: [msg] }, null, 2)}\n`);
+      else io.stderr(`${neutralize(`certcheck export-root: warning: ${msg}`)}\n`);
+      setExit(1);
+      return;
+    }
+    const root = r.root;
+    const wasSent = sent.has(Buffer.from(root.der).toString('base64'));
+    const fromGiven = given.some((g) => g.sha256 === root.sha256);
+    const inStore = store.bySha256.has(root.sha256);
+    const notes: string[] = [];
+    if (!wasSent) notes.push(`the ${src.from === 'backend' ? 'server' : 'file'} does not send the root; it was taken from ${fromGiven ? 'the --trusted-root file' : store.description}`);
+    if (inStore) notes.push('this root is in the well-known store: with "Use well known CA certificate" the gateway trusts it already; upload it only for custom-root mode');
+    else notes.push('upload this file to the backend setting\'s trusted root certificates ("Use well known CA certificate": No)');
+    if (r.problems.length) notes.push(...r.problems.map((p) => `path problem: ${p}`));
+    // Base-64 DER in PEM armour is what the portal calls "Base-64 encoded X.509 (.CER)".
+    const cer = toPem(root.der);
+    if (flags.output !== undefined) {
+      try { writeFileSync(flags.output, cer); } catch (e) {
+        throw new InputError(`--output: cannot write ${flags.output} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }
+    if (flags.json) {
+      say(`${JSON.stringify({ output: flags.output ?? null, root: { subject: root.subject.text, sha256: root.sha256, notAfter: root.notAfter.date?.toISOString() ?? null, sent: wasSent, inStore }, notes }, null, 2)}\n`);
+    } else {
+      const lines = [`certcheck export-root: ${flags.output !== undefined ? `wrote ${flags.output}` : 'root'}: ${root.subject.text}`, `  sha256 ${root.sha256}`, ...notes.map((n) => `  note: ${n}`)];
+      say(`${lines.map(neutralize).join('\n')}\n`);
+    }
+    if (flags.output === undefined) io.stdout(cer);
+    setExit(0);
+  });
+  return cmd;
+}

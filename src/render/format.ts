@@ -1,0 +1,89 @@
+import { InputError } from '../model/errors.js';
+import type { Report } from '../model/report.js';
+import { renderGithub } from './github.js';
+import { neutralize, renderJunit, targetName } from './junit.js';
+import { painter, renderText } from './text.js';
+
+export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'github'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface FormatFlags {
+  format?: string;
+  /** The older spelling of --format json. */
+  json?: boolean;
+}
+
+/** --format wins; --json is an alias of --format json and conflicts with any other format. */
+export function resolveFormat(flags: FormatFlags): OutputFormat {
+  const f = flags.format;
+  if (f !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(f)) {
+    throw new InputError(`--format: expected one of ${OUTPUT_FORMATS.join(', ')}, got "${f}"`);
+  }
+  if (flags.json && f !== undefined && f !== 'json') throw new InputError(`--json conflicts with --format ${f}`);
+  return (f as OutputFormat | undefined) ?? (flags.json ? 'json' : 'text');
+}
+
+export interface RenderOptions {
+  color?: boolean;
+  verbose?: boolean;
+  /** Test case name for junit/github; defaults to the report's target. */
+  name?: string;
+}
+
+interface RotationView {
+  current?: { target: string; status: string; message: string } | null;
+  comparison?: { sameRoot: boolean | null; newIntermediates: string[]; newRoot: string | null } | null;
+  afterUpload?: { status: string; message: string } | null;
+  steps?: { order: number; where: string; action: string }[];
+}
+
+function rotationText(r: Report, color: boolean): string {
+  const rot = r.rotation as RotationView | undefined;
+  if (!rot) return '';
+  const p = painter(color);
+  const lines = ['', p('bold', 'Rotation pre-flight:')];
+  lines.push(`  After the new certificate is installed, the gateway as configured today would say: ${r.status}.`);
+  if (rot.current) lines.push(`  Today ${rot.current.target} is ${rot.current.status}: ${rot.current.message}`);
+  const c = rot.comparison;
+  if (c) {
+    lines.push(`  Root: ${c.sameRoot === null ? 'not known (no root today, or the new chain stops before its root)' : c.sameRoot ? 'unchanged' : `changes to ${c.newRoot ?? '(unknown)'}`}`);
+    lines.push(`  New intermediates: ${c.newIntermediates.length ? c.newIntermediates.join('; ') : 'none'}`);
+  }
+  if (rot.afterUpload) lines.push(`  Once the gateway steps are done: ${rot.afterUpload.status}: ${rot.afterUpload.message}`);
+  if (rot.steps?.length) {
+    lines.push(p('bold', 'Steps, in order:'));
+    for (const s of rot.steps) lines.push(`  ${s.order}. [${s.where}] ${s.action}`);
+  }
+  return `${lines.map(neutralize).join('\n')}\n`;
+}
+
+/**
+ * Every string of the report made single-line and terminal-safe, for the text view: a hostile
+ * value can neither move the cursor nor start a line of its own (where a CI log would read
+ * "::error::" as a workflow command).
+ */
+export function neutralizeDeep<T>(v: T): T {
+  if (typeof v === 'string') return neutralize(v).replace(/\n/g, '\\u000a') as T;
+  if (Array.isArray(v)) return v.map(neutralizeDeep) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, neutralizeDeep(x)])) as T;
+  return v;
+}
+
+/** The one place that picks a renderer; renderers decide nothing the report has not decided. */
+export function renderReport(report: Report, format: OutputFormat, o: RenderOptions = {}): string {
+  const name = o.name ?? targetName(report);
+  switch (format) {
+    case 'json': return `${JSON.stringify(report, null, 2)}\n`;
+    case 'junit': return renderJunit([{ name, report }]);
+    case 'github': return renderGithub([{ name, report }]);
+    default: {
+      const safe = neutralizeDeep(report);
+      return renderText(safe, { color: !!o.color, verbose: !!o.verbose }) + rotationText(safe, !!o.color);
+    }
+  }
+}
+
+/** The line printed on stdout when the full report went to --output. */
+export function summaryLine(report: Report, format: OutputFormat, file: string): string {
+  return neutralize(`certcheck: ${targetName(report)}: ${report.status}: ${report.message} (${format} report written to ${file})`).replace(/\n/g, ' ') + '\n';
+}

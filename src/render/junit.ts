@@ -1,0 +1,113 @@
+import type { Finding } from '../model/findings.js';
+import type { Report } from '../model/report.js';
+
+/** One JUnit test case: a target (backend, chain file, rotation) and its report. */
+export interface CaseEntry {
+  name: string;
+  report: Report;
+}
+
+/**
+ * Make any text safe for a terminal and for XML 1.0: C0/C1 controls (except tab and newline),
+ * DEL, bidi overrides, lone surrogates and the two non-characters become visible \uXXXX text.
+ * XML 1.0 forbids most C0 controls even as character references, so they cannot be kept as is.
+ */
+export function neutralize(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function xmlText(s: string): string {
+  return neutralize(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function xmlAttr(s: string): string {
+  // Parsers normalise raw newlines and tabs in attributes to spaces; keep them as references.
+  return xmlText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
+}
+
+/** A short name for what the report is about: "host:port (SNI name)", the chain files, or the rotation. */
+export function targetName(r: Report): string {
+  const target = r.target as { host?: string; port?: number } | undefined;
+  const probe = r.probe as { sni?: string | null } | undefined;
+  const rotation = r.rotation as { newSource?: string } | undefined;
+  if (rotation?.newSource) return `rotate ${rotation.newSource}${r.host ? ` for ${r.host}` : ''}`;
+  if (target?.host !== undefined) {
+    const hp = target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
+    return probe?.sni ? `${hp} (SNI ${probe.sni})` : hp;
+  }
+  const inputs = r.inputs as string[] | undefined;
+  if (inputs?.length) return `${inputs.join(' + ')}${r.host ? ` for ${r.host}` : ''}`;
+  return r.host ?? r.kind;
+}
+
+function seconds(r: Report): string {
+  const ms = (r.timings as { totalMs?: number } | undefined)?.totalMs;
+  return typeof ms === 'number' && Number.isFinite(ms) ? (ms / 1000).toFixed(3) : '0';
+}
+
+function findingLine(f: Finding): string {
+  const where = f.certIndex !== undefined ? ` [cert ${f.certIndex}]` : '';
+  return `${f.code}${where}: ${f.explanation}`;
+}
+
+/** The failure body: the gateway message, our explanation and fix, then everything else wrong. */
+export function failureDetail(r: Report): string {
+  const p = r.primary;
+  const lines = [`Status: ${r.status}`, `Gateway message${r.messageId ? ` (${r.messageId})` : ''}: ${r.message}`];
+  if (p) {
+    lines.push(`Why: ${findingLine(p)}`);
+    if (p.fix) lines.push(`Fix: ${p.fix}`);
+    if (p.openssl) lines.push(`OpenSSL: ${p.openssl.code} ${p.openssl.name}: ${p.openssl.text}`);
+  }
+  const others = r.findings.filter((f) => f !== p && (f.severity === 'error' || f.severity === 'unknown'));
+  if (others.length) lines.push('Other errors:', ...others.map((f) => `  - ${findingLine(f)}`));
+  const warnings = r.findings.filter((f) => f.severity === 'warning');
+  if (warnings.length) lines.push('Warnings:', ...warnings.map((f) => `  - ${findingLine(f)}`));
+  return lines.join('\n');
+}
+
+function systemOut(r: Report): string {
+  const lines = [`Checked: SKU ${r.sku}, profile ${r.profile}, at ${r.at}, host ${r.host ?? '(not checked)'}`, `Trust: ${r.trust.store}`];
+  if (r.status === 'Healthy') {
+    lines.push(`Gateway message: ${r.message}`);
+    const warnings = r.findings.filter((f) => f.severity === 'warning');
+    if (warnings.length) lines.push('Warnings:', ...warnings.map((f) => `  - ${findingLine(f)}`));
+  }
+  for (const c of r.chain?.presented ?? []) {
+    lines.push(`[${c.index}] ${c.subject} (notAfter ${c.notAfter}${c.daysLeft !== null ? `, ${c.daysLeft} days left` : ''}) sha256 ${c.sha256}`);
+  }
+  const steps = (r.rotation as { steps?: { order: number; where: string; action: string }[] } | undefined)?.steps;
+  if (steps?.length) lines.push('Rotation steps:', ...steps.map((s) => `  ${s.order}. [${s.where}] ${s.action}`));
+  return lines.join('\n');
+}
+
+/**
+ * JUnit XML as Jenkins, GitLab, Azure DevOps and GitHub test reporters read it: one test case per
+ * target; Unhealthy is a <failure>, Unknown an <error>, both carrying the gateway's message.
+ */
+export function renderJunit(entries: readonly CaseEntry[], suiteName = 'certcheck'): string {
+  const failures = entries.filter((e) => e.report.status === 'Unhealthy').length;
+  const errors = entries.filter((e) => e.report.status === 'Unknown').length;
+  const total = entries.reduce((s, e) => s + Number(seconds(e.report)), 0).toFixed(3);
+  const version = entries[0]?.report.tool.version ?? '';
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(`<testsuites name="${xmlAttr(suiteName)}" tests="${entries.length}" failures="${failures}" errors="${errors}" time="${total}">`);
+  out.push(`  <testsuite name="${xmlAttr(suiteName)}" tests="${entries.length}" failures="${failures}" errors="${errors}" skipped="0" time="${total}">`);
+  out.push('    <properties>');
+  out.push(`      <property name="certcheck.version" value="${xmlAttr(version)}"/>`);
+  out.push(`      <property name="certcheck.schemaVersion" value="${entries[0]?.report.schemaVersion ?? ''}"/>`);
+  out.push('    </properties>');
+  for (const { name, report: r } of entries) {
+    out.push(`    <testcase classname="${xmlAttr(`certcheck.${r.kind}`)}" name="${xmlAttr(name)}" time="${seconds(r)}">`);
+    if (r.status !== 'Healthy') {
+      const tag = r.status === 'Unknown' ? 'error' : 'failure';
+      out.push(`      <${tag} message="${xmlAttr(r.message)}" type="${xmlAttr(r.primary?.code ?? r.status)}">${xmlText(failureDetail(r))}</${tag}>`);
+    }
+    out.push(`      <system-out>${xmlText(systemOut(r))}</system-out>`);
+    out.push('    </testcase>');
+  }
+  out.push('  </testsuite>');
+  out.push('</testsuites>');
+  return `${out.join('\n')}\n`;
+}
