@@ -172,7 +172,7 @@ export function judgeChain(presentedDer: Uint8Array[], plan: CertPlan): ChainJud
     const trustEv: Evidence = { subject: top.subject.text, issuer: top.issuer.text, root: top.subject.text, store: store.description, uploaded };
     if (build.exhausted) {
       findings.push(makeFinding('PATH_BUDGET_EXHAUSTED', { signatureChecks: build.signatureChecks, calls: build.calls,
-        limit: build.exhausted === 'signature-checks' ? 'at most 100 signature checks' : 'at most 200,000 steps' }, { sku: plan.sku }));
+        limit: build.exhausted === 'signature-checks' ? 'at most 100 signature checks' : build.exhausted === 'paths' ? 'at most 1,000 candidate paths' : 'at most 200,000 steps' }, { sku: plan.sku }));
     } else if (best.end === 'too-deep') {
       findings.push(makeFinding('CHAIN_TOO_LONG', { maxDepth: 10 }, opts(undefined, undefined, 'CERT_CHAIN_TOO_LONG')));
     } else if (best.rejectedIssuers.length) {

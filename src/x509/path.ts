@@ -15,8 +15,10 @@ export interface BuildBudget {
   maxSignatureChecks: number;
   maxCalls: number;
   maxDepth: number;
+  /** Complete or dead-end paths judged; each costs a full rule evaluation. */
+  maxPaths: number;
 }
-export const DEFAULT_BUDGET: BuildBudget = { maxSignatureChecks: 100, maxCalls: 200_000, maxDepth: 10 };
+export const DEFAULT_BUDGET: BuildBudget = { maxSignatureChecks: 100, maxCalls: 200_000, maxDepth: 10, maxPaths: 1_000 };
 
 export interface CandidatePath {
   /** Leaf first. When `anchored`, the last element is the trust anchor. */
@@ -33,7 +35,7 @@ export interface BuildResult {
   /** `best` passed `evaluate` with no errors. */
   valid: boolean;
   bestScore: number;
-  exhausted: false | 'signature-checks' | 'calls';
+  exhausted: false | 'signature-checks' | 'calls' | 'paths';
   signatureChecks: number;
   calls: number;
   pathsEvaluated: number;
@@ -74,6 +76,7 @@ export function buildPath(input: BuildInput): BuildResult {
   let bestScore = Infinity;
 
   const consider = (p: CandidatePath): boolean => {
+    if (pathsEvaluated >= budget.maxPaths) { exhausted = 'paths'; return false; }
     pathsEvaluated++;
     const score = evaluate(p);
     // Ties go to the first found: anchors are tried first, so that is the trusted-first path.
