@@ -32,6 +32,8 @@ export interface ProbeOptions {
   timeoutSeconds?: number;
   sku?: 'v1' | 'v2';
   trustedRoots?: (CertInput | ParsedCert)[];
+  /** Replace the well-known store (an organisation's own list of public roots, or tests). */
+  wellKnownRoots?: (CertInput | ParsedCert)[];
   authCerts?: (CertInput | ParsedCert)[];
   caStore?: 'mozilla' | 'system';
   profile?: Profile;
@@ -135,12 +137,13 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
   const at = o.at ?? new Date();
   const names = probeNames(o, targetHost);
   const trustedRoots = toParsed(o.trustedRoots, 'trusted root');
+  const wellKnownRoots = toParsed(o.wellKnownRoots, 'well-known root');
   const authCerts = toParsed(o.authCerts, 'authentication certificate');
   if (sku === 'v1' && protocol === 'https' && !authCerts) throw new InputError('--sku v1 needs --auth-cert FILE: the v1 gateway trusts only uploaded authentication certificates');
   const { plan, trust, inputFindings } = makePlan({
     sku, profile: o.profile ?? 'gateway', purpose: 'serverAuth', at, host: names.host,
     ...(names.hostSkippedReason ? { hostSkippedReason: names.hostSkippedReason } : {}),
-    ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}),
+    ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}), ...(wellKnownRoots ? { wellKnownRoots } : {}),
     caStore: o.caStore ?? 'mozilla', validateChainAndExpiry: o.validateChainAndExpiry ?? true,
     warnDays: o.warnDays ?? 30, ...(o.minDays !== undefined ? { minDays: o.minDays } : {}),
   });

@@ -44,6 +44,7 @@ export function probeCommand(io: CliIo, setExit: (n: number) => void): Command {
     const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
     const timeout = parseIntOpt('--timeout', flags.timeout, 1, 86400)!;
     const trustedRoots = await loadAnchors(flags.trustedRoot, io, pw);
+    const wellKnownRoots = await loadAnchors(flags.wellKnownRoot, io, pw);
     const authCerts = await loadAnchors(flags.authCert, io, pw);
     const minDays = parseIntOpt('--min-days', flags.minDays, 0, 100_000);
     const report = await probeBackend({
@@ -54,7 +55,7 @@ export function probeCommand(io: CliIo, setExit: (n: number) => void): Command {
       ...(flags.hostHeader ? { hostHeader: flags.hostHeader } : {}),
       path: flags.path, status: flags.status, ...(flags.body !== undefined ? { body: flags.body } : {}),
       timeoutSeconds: timeout, sku: flags.sku, caStore: flags.caStore, profile: flags.profile, at: parseAt(flags.at),
-      ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}),
+      ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}), ...(wellKnownRoots ? { wellKnownRoots } : {}),
       resolve: parseResolve(flags.resolve), warnDays: parseIntOpt('--warn-days', flags.warnDays, 0, 100_000) ?? 30,
       ...(minDays !== undefined ? { minDays } : {}),
     });

@@ -11,6 +11,7 @@ import type { CliIo } from './io.js';
 export interface VerifyFlags extends PasswordOpts {
   host?: string;
   trustedRoot?: string[];
+  wellKnownRoot?: string[];
   authCert?: string[];
   caStore: 'mozilla' | 'system';
   profile: 'gateway' | 'strict';
@@ -41,6 +42,7 @@ export async function loadAnchors(files: string[] | undefined, io: CliIo, pw: Pa
 export function addTrustOptions(cmd: Command): Command {
   return cmd
     .option('--trusted-root <file>', 'uploaded trusted root (repeatable; PEM, DER, Base-64 .cer, PKCS#7): switches to the gateway\'s custom-root mode', collect, [])
+    .option('--well-known-root <file>', 'replace the well-known CA store with these roots (repeatable): an organisation\'s own list of public roots', collect, [])
     .addOption(new Option('--ca-store <store>', 'default trust store for well-known CA mode').choices(['mozilla', 'system']).default('mozilla'))
     .addOption(new Option('--sku <sku>', 'gateway SKU rules').choices(['v1', 'v2']).default('v2'))
     .option('--auth-cert <file>', 'v1: uploaded authentication certificate (repeatable)', collect, [])
@@ -82,12 +84,13 @@ export function verifyCommand(io: CliIo, setExit: (n: number) => void): Command 
       inputNotes.push(...d.notes.map((n) => `${f}: ${n}`));
     }
     const trustedRoots = await loadAnchors(flags.trustedRoot, io, pw);
+    const wellKnownRoots = await loadAnchors(flags.wellKnownRoot, io, pw);
     const authCerts = await loadAnchors(flags.authCert, io, pw);
     if (flags.sku === 'v1' && !authCerts) throw new InputError('--sku v1 needs --auth-cert FILE: the v1 gateway trusts only uploaded authentication certificates');
     const { plan, trust, inputFindings } = makePlan({
       sku: flags.sku, profile: flags.profile, purpose: flags.purpose, at, host,
       hostSkippedReason: 'no --host given: the name the gateway checks was not compared',
-      ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}),
+      ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}), ...(wellKnownRoots ? { wellKnownRoots } : {}),
       caStore: flags.caStore, validateChainAndExpiry: true, warnDays, ...(minDays !== undefined ? { minDays } : {}),
     });
     const j = judgeChain(served, plan);

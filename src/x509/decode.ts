@@ -282,6 +282,7 @@ async function decodeDer(ctx: DecodeContext, bytes: Uint8Array, kind: InputKind)
     // Concatenated DER certificates (cat a.der b.der) are taken in order; anything else after
     // the first certificate is reported, as OpenSSL would silently ignore it.
     let pos = end;
+    let lastStart = 0;
     while (pos < bytes.length) {
       let next: Tlv | undefined;
       try {
@@ -290,9 +291,13 @@ async function decodeDer(ctx: DecodeContext, bytes: Uint8Array, kind: InputKind)
       } catch { /* not another certificate */ }
       if (!next || derShape(next) !== 'certificate') {
         addNote(ctx, `trailing data after certificate (${bytesText(bytes.length - pos)})`);
+        // Keep the trailing bytes on the certificate so the judge reports them (TRAILING_DATA),
+        // exactly as it does when the library is handed the same bytes.
+        certificates[certificates.length - 1] = bytes.subarray(lastStart);
         break;
       }
       pushCert(ctx, certificates, whole(next));
+      lastStart = pos;
       pos = next.end;
     }
     return { ...base, kind, certificates };
@@ -464,7 +469,10 @@ async function decodePem(ctx: DecodeContext, text: string, kind: InputKind): Pro
       certBlocks++;
       if (end < der.length) {
         if (cls === 'trusted') addNote(ctx, 'OpenSSL trust settings (TRUSTED CERTIFICATE) ignored');
-        else addNote(ctx, `trailing data after certificate (${bytesText(der.length - end)})`);
+        else {
+          addNote(ctx, `trailing data after certificate (${bytesText(der.length - end)})`);
+          certificates[certificates.length - 1] = der;
+        }
       }
     } else if (shape === 'pkcs7') {
       pkcs7Blocks++;

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scenarios, loadServed, loadRoots } from '../../certs/scenarios.mjs';
+import { verifyChain } from '../../src/verify.js';
+import { main } from '../../src/cli/index.js';
+import type { CliIo } from '../../src/cli/io.js';
+
+/**
+ * Issue 2: `verifyChain` and `certcheck verify` agree on every fixture. The CLI reads the served
+ * certificates from files (one DER file each, in served order) and prints --json; the library gets
+ * the same bytes; status, message and the ordered finding codes must be identical.
+ */
+let dir: string;
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'certcheck-agree-')); });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const io: CliIo = { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, stdoutIsTTY: false, stdinIsTTY: false };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+describe('verifyChain and certcheck verify agree', () => {
+  for (const s of scenarios) {
+    test(s.name, async () => {
+      const served = loadServed(s).map((x) => x.der);
+      const roots = loadRoots(s).map((x) => x.der);
+      const files = served.map((d, i) => { const f = join(dir, `${s.name}-${i}.der`); writeFileSync(f, d); return f; });
+      const rootFiles = roots.map((d, i) => { const f = join(dir, `${s.name}-root-${i}.der`); writeFileSync(f, d); return f; });
+      const rootFlag = s.trust.mode === 'uploaded' ? '--trusted-root' : '--well-known-root';
+      const r = await cli(['verify', ...files, '--host', s.host, '--at', s.at, '--json', ...rootFiles.flatMap((f) => [rootFlag, f])]);
+      expect(r.err, s.name).toBe('');
+      const fromCli = JSON.parse(r.out);
+      const lib = await verifyChain({ leaf: served[0]!, intermediates: served.slice(1), host: s.host, at: new Date(s.at),
+        ...(s.trust.mode === 'uploaded' ? { trustedRoots: roots } : { wellKnownRoots: roots }) });
+      expect(fromCli.status, s.name).toBe(lib.status);
+      expect(fromCli.message, s.name).toBe(lib.message);
+      expect(fromCli.findings.map((f: { code: string }) => f.code), s.name).toEqual(lib.findings.map((f) => f.code));
+      expect(r.code, s.name).toBe(lib.status === 'Healthy' ? 0 : lib.status === 'Unknown' ? 3 : 1);
+    });
+  }
+});
