@@ -254,9 +254,9 @@ describe('colour', () => {
 
 describe('the real bin', () => {
   beforeAll(async () => {
-    if (existsSync(join(ROOT, 'dist/cli/index.js'))) return;
+    if (existsSync(join(ROOT, 'dist/cli.bundle.js'))) return;
     await new Promise<void>((resolve, reject) => {
-      execFile('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, timeout: 120_000 }, (e, out, err) => (e ? reject(new Error(`${out}${err}`)) : resolve()));
+      execFile('npm', ['run', 'build'], { cwd: ROOT, timeout: 120_000 }, (e, out, err) => (e ? reject(new Error(`${out}${err}`)) : resolve()));
     });
   }, 120_000);
 
