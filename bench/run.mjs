@@ -199,7 +199,7 @@ function row1() {
   // Where the cold time goes: loading the CLI's modules without running a command.
   const imports = {
     name: 'import CLI modules', title: 'load the CLI\'s modules only (no command) ÷ node -e 0', cmd: node,
-    args: ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(`${ROOT}dist/cli/index.js`).href)}); await import(${JSON.stringify(pathToFileURL(`${ROOT}dist/cli/io.js`).href)});`],
+    args: ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(`${ROOT}dist/cli.bundle.js`).href)});`],
     note: 'what bin/certcheck.js imports before main() runs',
   };
   coldRows(1, 'cold verify', certcheck, openssl, 1.5, 1.25, 22, [imports]);
