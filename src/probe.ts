@@ -204,7 +204,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
     const st = http.status;
     stages.push({ stage: 'http', ok: http.ok && !http.error, ms: http.ms, detail: st !== undefined ? `GET ${path} → ${st}${http.error ? ` (${http.error.kind})` : ''}` : `${http.error?.kind}: ${http.error?.message}` });
     if (http.error?.kind === 'timeout') findings.push(timeout('HTTP response'));
-    else if (!http.ok || st === undefined) {
+    else if (!http.ok || st === undefined || http.error?.kind === 'invalid') {
       findings.push(http.error?.kind === 'invalid' ? makeFinding('HTTP_INVALID_RESPONSE', { detail: `${http.error.code ?? ''} ${http.error.message}`.trim() }, { sku })
         : makeFinding('HTTP_FAILED', { detail: http.error?.message ?? 'no response' }, { sku }));
     } else {

@@ -71,7 +71,7 @@ export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; i
   let store: TrustStore;
   let trust: TrustReport;
   if (p.trustedRoots && p.trustedRoots.length) {
-    store = makeStore('uploaded', `uploaded trusted root certificates (${p.trustedRoots.length})`, p.trustedRoots.filter((r) => r.selfIssued));
+    store = makeStore('uploaded', `uploaded trusted root certificates (${p.trustedRoots.length})`, p.trustedRoots.filter((r) => r.selfIssued), p.trustedRoots.filter((r) => !r.selfIssued));
     trust = { mode: 'uploaded', store: store.description, anchors: store.anchors.length, uploaded: p.trustedRoots.map((r, i) => summarize(r, i, p.at)) };
     for (const r of p.trustedRoots) {
       if (!r.selfIssued) inputFindings.push(makeFinding('UPLOADED_ROOT_NOT_SELF_SIGNED', { subject: r.subject.text, issuer: r.issuer.text }, { certSha256: r.sha256 }));

@@ -106,8 +106,22 @@ function constrainedNames(c: ParsedCert, isLeaf: boolean): GeneralName[] {
     .map((a) => ({ type: 'dns' as const, value: a.value }));
 }
 
+/** Go's limit on name-constraint comparisons; OpenSSL refuses far earlier (NAME_CHECK_MAX). */
+export const MAX_NC_COMPARISONS = 250_000;
+
 function ncIssues(path: ParsedCert[]): PathIssue[] {
   const out: PathIssue[] = [];
+  let work = 0;
+  for (let ci = 1; ci < path.length; ci++) {
+    const nc = path[ci]!.nameConstraints;
+    if (!nc) continue;
+    for (let j = 0; j < ci; j++) work += constrainedNames(path[j]!, j === 0).length * (nc.permitted.length + nc.excluded.length);
+  }
+  if (work > MAX_NC_COMPARISONS) {
+    const c = path[0]!;
+    return [{ code: 'NAME_CONSTRAINTS_VIOLATION', pathIndex: 0, openssl: 'UNSPECIFIED', severity: 'error',
+      evidence: certEv(c, { name: '(all names)', constrainedBy: 'the CAs on the path', detail: `checking would take ${work} name/constraint comparisons, over the budget of ${MAX_NC_COMPARISONS}; OpenSSL refuses such chains too` }) }];
+  }
   for (let ci = 1; ci < path.length; ci++) {
     const nc = path[ci]!.nameConstraints;
     if (!nc) continue;
@@ -161,6 +175,10 @@ function weakIssues(c: ParsedCert, i: number, anchored: boolean, last: boolean, 
   if ((k.algorithm === 'rsa' || k.algorithm === 'rsa-pss' || k.algorithm === 'dsa') && k.bits !== undefined) {
     if (k.bits < 1024) {
       out.push({ code: 'WEAK_KEY', pathIndex: i, openssl: i === 0 ? 'EE_KEY_TOO_SMALL' : 'CA_KEY_TOO_SMALL', severity: 'error', evidence: certEv(c, { bits: k.bits, algorithm: k.algorithm.toUpperCase() }) });
+    } else if (k.bits > 8192) {
+      // Legal, but slow to verify; Go refuses TLS RSA keys above 8192 bits (CVE-2023-29409).
+      out.push({ code: 'STRICT_VIOLATION', pathIndex: i, severity: profile === 'strict' ? 'error' : 'warning',
+        evidence: certEv(c, { bits: k.bits, rule: `RSA key of ${k.bits} bits; Go and some clients refuse RSA keys above 8192 bits`, fixHint: 'Reissue with a 2048-4096-bit RSA key or an EC key.' }) });
     } else if (k.bits < 2048) {
       // Security level 1 accepts 1024 bits; level 2 (Debian's default) and the CA/B Forum do not.
       out.push({ code: 'WEAK_KEY', pathIndex: i, openssl: i === 0 ? 'EE_KEY_TOO_SMALL' : 'CA_KEY_TOO_SMALL', severity: profile === 'strict' ? 'error' : 'warning',

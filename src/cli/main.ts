@@ -28,7 +28,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .configureOutput({
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),
-      outputError: (s, write) => write(s.replace(/^error: /, 'certcheck: ')),
+      // commander quotes an unknown option as typed; a --password=VALUE must not reach the terminal.
+      outputError: (s, write) => write(s.replace(/^error: /, 'certcheck: ').replace(/(--[\w-]*pass[\w-]*=)[^\s']*/gi, '$1***')),
     });
   // addCommand does not pass exitOverride/configureOutput down; without this a subcommand's
   // usage error would exit 1 through process.exit and bypass io.

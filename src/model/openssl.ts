@@ -6,6 +6,7 @@ import type { OpenSslError } from './findings.js';
  * number that moved in 3.0 is INVALID_CA (24 → 79); `code30` records that.
  */
 const T = {
+  UNSPECIFIED: [1, 'unspecified certificate verification error'],
   UNABLE_TO_GET_ISSUER_CERT: [2, 'unable to get issuer certificate'],
   CERT_SIGNATURE_FAILURE: [7, 'certificate signature failure'],
   CERT_NOT_YET_VALID: [9, 'certificate is not yet valid'],

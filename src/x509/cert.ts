@@ -383,7 +383,8 @@ export function parseCertificate(input: Uint8Array): ParsedCert {
       const seen = new Set<string>();
       for (const e of children(seq)) {
         const parts = children(expectTag(e, 0x30, 'Extension'));
-        const oid = readOid(parts[0]!);
+        if (!parts[0]) throw new DerError('empty Extension');
+        const oid = readOid(parts[0]);
         let critical = false;
         let valT = parts[1];
         if (valT && valT.tag === 0x01) { critical = readBool(valT); valT = parts[2]; }

@@ -113,7 +113,9 @@ export function buildPath(input: BuildInput): BuildResult {
     const akid = top.authorityKeyId?.keyId;
     const rank = (c: ParsedCert) => (akid && c.subjectKeyId ? (c.subjectKeyId === akid ? 0 : 2) : 1);
     const anchors = [...(store.bySubject.get(issuerKey) ?? [])].sort((a, b) => rank(a) - rank(b));
-    const presented = [...(poolBySubject.get(issuerKey) ?? [])].sort((a, b) => rank(a) - rank(b));
+    // Past a trusted non-anchor, OpenSSL continues in its store only.
+    const storeOnly = path.some((c) => store.trustedNonAnchors.has(c.sha256));
+    const presented = storeOnly ? [] : [...(poolBySubject.get(issuerKey) ?? [])].sort((a, b) => rank(a) - rank(b));
     const rejected: CandidatePath['rejectedIssuers'] = [];
     let extended = false;
     for (const cand of [...anchors, ...presented]) {

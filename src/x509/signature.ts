@@ -97,6 +97,10 @@ export function checkSignature(cert: ParsedCert, issuer: ParsedCert): SigResult 
   }
   const info = sigAlgInfo(a);
   if (!info) return { ok: false, reason: 'unsupported', detail: `signature algorithm ${a.oid} is not supported` };
+  // A huge RSA key costs seconds per verification; refuse before doing it (catalog budgets).
+  if ((issuer.publicKey.bits ?? 0) > 16384 && issuer.publicKey.algorithm.startsWith('rsa')) {
+    return { ok: false, reason: 'unsupported', detail: `the issuer's ${issuer.publicKey.bits}-bit RSA key is over the 16384-bit limit certcheck verifies` };
+  }
   const key = publicKeyOf(issuer);
   if (key instanceof Error) return { ok: false, reason: 'key-error', detail: key.message };
   try {

@@ -14,9 +14,15 @@ export interface TrustStore {
   bySubject: Map<string, ParsedCert[]>;
   /** Anchors by SHA-256 of the DER. */
   bySha256: Map<string, ParsedCert>;
+  /**
+   * Trusted certificates that are not self-signed (an intermediate uploaded as a "root"). They
+   * anchor nothing, but OpenSSL, having found one in its store, looks for the next issuer in the
+   * store only; the path builder does the same.
+   */
+  trustedNonAnchors: Set<string>;
 }
 
-export function makeStore(kind: StoreKind, description: string, anchors: ParsedCert[]): TrustStore {
+export function makeStore(kind: StoreKind, description: string, anchors: ParsedCert[], nonAnchors: ParsedCert[] = []): TrustStore {
   const bySubject = new Map<string, ParsedCert[]>();
   const bySha256 = new Map<string, ParsedCert>();
   for (const a of anchors) {
@@ -26,7 +32,7 @@ export function makeStore(kind: StoreKind, description: string, anchors: ParsedC
     const list = bySubject.get(k);
     if (list) list.push(a); else bySubject.set(k, [a]);
   }
-  return { kind, description, anchors: [...bySha256.values()], bySubject, bySha256 };
+  return { kind, description, anchors: [...bySha256.values()], bySubject, bySha256, trustedNonAnchors: new Set(nonAnchors.map((c) => c.sha256)) };
 }
 
 function pemBlocks(text: string): Uint8Array[] {
