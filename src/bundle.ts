@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fetchHttp } from './capture/fetch.js';
 import { evaluatePathRules, isCA } from './checks/path-rules.js';
 import { InputError, isInputError } from './model/errors.js';
 import { parseCertificate, toPem } from './x509/cert.js';
@@ -63,6 +64,87 @@ export function buildBundle(i: BundleInput): BundleResult {
   const root = build.best.anchored && top.selfIssued ? top : null;
   const problems = errors(path, build.best.anchored).map((x) => `${x.code}: ${String(x.evidence.subject ?? '')}${x.evidence.detail ? ` (${String(x.evidence.detail)})` : ''}`);
   return { leaf, path, root, complete: !!root, missingIssuer: root ? null : top.issuer.text, problems };
+}
+
+export interface AiaFetch {
+  url: string;
+  /** Subject of the certificate whose CA Issuers URL this was. */
+  for: string;
+  /** false for a URL that was reported but not requested (https, ldap, file, malformed). */
+  fetched: boolean;
+  status: number | null;
+  bytes: number | null;
+  /** Certificates the response decoded to. */
+  certificates: number;
+  error: string | null;
+}
+
+export interface AiaOptions {
+  /** Requests in all (default 5); URLs that are not requested do not count. */
+  maxFetches?: number;
+  /** Each request's own deadline (default 5 s). */
+  perFetchMs?: number;
+  /** All requests together (default 15 s). */
+  overallMs?: number;
+  /** Response size cap (default 1 MiB). */
+  maxBytes?: number;
+  resolve?: Map<string, string>;
+}
+
+export const AIA_MAX_FETCHES = 5;
+export const AIA_PER_FETCH_MS = 5_000;
+export const AIA_OVERALL_MS = 15_000;
+/** Report lines for URLs never requested; a certificate can list any number of them. */
+const AIA_MAX_SKIPPED = 20;
+
+/**
+ * buildBundle, then while the chain is incomplete: fetch the top certificate's CA Issuers URLs
+ * one at a time, add whatever certificates the response holds (DER, PEM or PKCS#7) to the pool
+ * and rebuild. Stops at a complete chain, a top with no untried URL, or a budget.
+ */
+export async function buildBundleAia(i: BundleInput, o: AiaOptions = {}): Promise<{ result: BundleResult; fetches: AiaFetch[] }> {
+  const maxFetches = o.maxFetches ?? AIA_MAX_FETCHES;
+  const perFetchMs = o.perFetchMs ?? AIA_PER_FETCH_MS;
+  const overall = Date.now() + (o.overallMs ?? AIA_OVERALL_MS);
+  const pool = [...(i.pool ?? [])];
+  const fetches: AiaFetch[] = [];
+  const tried = new Set<string>();
+  let requests = 0;
+  let skipped = 0;
+  let r = buildBundle({ ...i, pool });
+  while (!r.complete && requests < maxFetches && Date.now() < overall) {
+    const top = r.path[r.path.length - 1]!;
+    const url = (top.aia?.caIssuers ?? []).find((x) => !tried.has(x));
+    if (url === undefined) break;
+    tried.add(url);
+    const isHttp = /^http:\/\//i.test(url);
+    if (isHttp) requests++;
+    else if (++skipped > AIA_MAX_SKIPPED) continue;
+    const res = await fetchHttp(url, {
+      deadline: Math.min(Date.now() + perFetchMs, overall), resolve: o.resolve ?? new Map(),
+      ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
+    });
+    const entry: AiaFetch = {
+      url, for: top.subject.text, fetched: isHttp, status: res.status ?? null,
+      bytes: res.body ? res.body.length : null, certificates: 0, error: res.error ?? null,
+    };
+    fetches.push(entry);
+    if (!res.ok || !res.body) continue;
+    try {
+      const d = await decodeCertificates(res.body, url, {
+        maxCertificates: 100,
+        password: () => { throw new InputError('a PKCS#12 file needs a password'); },
+      });
+      entry.certificates = d.certificates.length;
+      pool.push(...d.certificates);
+    } catch (e) {
+      if (!isInputError(e)) throw e;
+      entry.error = `response is not a certificate: ${e.message}`;
+      continue;
+    }
+    r = buildBundle({ ...i, pool });
+  }
+  return { result: r, fetches };
 }
 
 /** What to write: the path without its root unless asked for. */

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { bundleChain, buildBundle, chainPem, readCertDir, type BundleResult } from '../bundle.js';
+import { AIA_MAX_FETCHES, AIA_OVERALL_MS, AIA_PER_FETCH_MS, bundleChain, buildBundle, buildBundleAia, chainPem, readCertDir, type AiaFetch, type BundleResult } from '../bundle.js';
 import { InputError } from '../model/errors.js';
 import { probeBackend } from '../probe.js';
 import { neutralize } from '../render/junit.js';
@@ -53,33 +53,42 @@ function role(c: ParsedCert, i: number, r: BundleResult): string {
   return i === 0 ? 'leaf' : c === r.root ? 'root' : 'intermediate';
 }
 
+function aiaLine(a: AiaFetch): string {
+  const got = a.status !== null ? `HTTP ${a.status}${a.bytes !== null ? `, ${a.bytes} bytes` : ''}` : '';
+  const result = a.error !== null ? a.error : `${a.certificates} certificate${a.certificates === 1 ? '' : 's'}`;
+  return `${a.fetched ? 'GET' : 'skipped'} ${a.url} (for "${a.for}"): ${got ? `${got}, ` : ''}${result}`;
+}
+
 interface BundleFlags extends SourceFlags {
   intermediates?: string;
   includeRoot?: boolean;
   output?: string;
   at?: string;
   json?: boolean;
+  aia?: boolean;
 }
 
 export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('bundle')
-    .description('write the chain the gateway needs, as PEM: leaf, then intermediates in issuer order, the root only with --include-root (missing issuers come from --intermediates DIR; fetching CA Issuers URLs (--aia) is not implemented)')
+    .description('write the chain the gateway needs, as PEM: leaf, then intermediates in issuer order, the root only with --include-root (missing issuers come from --intermediates DIR and, with --aia, from the certificates\' CA Issuers URLs over plain HTTP)')
     .argument('<leaf>', 'the leaf certificate file (PEM, DER, .cer, .p7b, .pfx), or HOST:PORT of a live backend')
     .option('--intermediates <dir>', 'directory of CA certificates to complete the chain from (every file, not recursive)')
     .option('--include-root', 'end the file with the self-signed root')
     .option('--output <file>', 'write the chain here (default: stdout)')
     .option('--at <iso-8601>', 'prefer certificates valid at this time (default now)')
+    .option('--aia', `while the chain is incomplete, GET the top certificate's CA Issuers URLs (http:// only, no redirects, 1 MiB cap, at most ${AIA_MAX_FETCHES} requests, ${AIA_PER_FETCH_MS / 1000} s each, ${AIA_OVERALL_MS / 1000} s in all; DER, PEM or PKCS#7; --resolve applies)`)
     .option('--json', 'print what was written as JSON');
   addSourceOptions(cmd);
   cmd.action(async (arg: string, flags: BundleFlags) => {
     const at = parseAt(flags.at);
     const src = await loadChainOrBackend(arg, io, flags);
     const dir = flags.intermediates ? await readCertDir(flags.intermediates) : { certs: [], notes: [] };
-    const r = buildBundle({ certs: src.certs, pool: dir.certs, at });
+    const aia = flags.aia ? await buildBundleAia({ certs: src.certs, pool: dir.certs, at }, { resolve: parseResolve(flags.resolve) }) : undefined;
+    const r = aia ? aia.result : buildBundle({ certs: src.certs, pool: dir.certs, at });
     const chain = bundleChain(r, !!flags.includeRoot);
     const pem = chainPem(chain);
     const warnings = [...dir.notes, ...r.problems];
-    if (!r.complete) warnings.unshift(`the chain is incomplete: no certificate issued "${r.path[r.path.length - 1]!.subject.text}" (its issuer is "${r.missingIssuer}"); add it to --intermediates`);
+    if (!r.complete) warnings.unshift(`the chain is incomplete: no certificate issued "${r.path[r.path.length - 1]!.subject.text}" (its issuer is "${r.missingIssuer}"); add it to --intermediates${flags.aia ? '' : ' or try --aia'}`);
     if (flags.output !== undefined) {
       try { writeFileSync(flags.output, pem); } catch (e) {
         throw new InputError(`--output: cannot write ${flags.output} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
@@ -91,12 +100,17 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
       say(`${JSON.stringify({
         output: flags.output ?? null, complete: r.complete, missingIssuer: r.missingIssuer, includeRoot: !!flags.includeRoot,
         chain: chain.map((c, i) => ({ role: role(c, i, r), subject: c.subject.text, sha256: c.sha256 })),
-        root: r.root ? { subject: r.root.subject.text, sha256: r.root.sha256, included: !!flags.includeRoot } : null, warnings,
+        root: r.root ? { subject: r.root.subject.text, sha256: r.root.sha256, included: !!flags.includeRoot } : null,
+        ...(aia ? { aia: aia.fetches } : {}), warnings,
       }, null, 2)}\n`);
     } else {
       const lines = [`certcheck bundle: ${flags.output !== undefined ? `wrote ${flags.output}` : 'chain'} (${chain.length} certificate${chain.length === 1 ? '' : 's'}, leaf first):`];
       chain.forEach((c, i) => lines.push(`  ${i}. ${c.subject.text}  (${role(c, i, r)}, sha256 ${c.sha256.slice(0, 16)}…)`));
       if (r.root && !flags.includeRoot) lines.push(`  root "${r.root.subject.text}" left out (the gateway has its own copy; --include-root adds it)`);
+      if (aia) {
+        if (!aia.fetches.length) lines.push(`aia: nothing fetched (${r.complete ? 'the chain was already complete' : 'no CA Issuers URL on the top certificate'})`);
+        for (const a of aia.fetches) lines.push(`aia: ${aiaLine(a)}`);
+      }
       for (const w of warnings) lines.push(`warning: ${w}`);
       say(`${lines.map(neutralize).join('\n')}\n`);
     }
