@@ -15,7 +15,9 @@ export function demoCommand(io: CliIo, setExit: (n: number) => void): Command {
       else {
         io.stdout('certcheck demo: local backends on 127.0.0.1, probed as Application Gateway v2 would probe them.\n\n');
         io.stdout(renderHealthTable(results.map((r) => ({ name: r.c.name, server: `${(r.report.target as { address?: string }).address ?? ''}:${(r.report.target as { port?: number }).port}`, report: r.report })), useColor(io, flags.color)));
-        io.stdout('\nTry one yourself: certcheck 127.0.0.1:PORT --sni backend.test --trusted-root certs/out/pki/root-a.pem\n');
+        io.stdout('\nEvery row is a real TLS backend on 127.0.0.1, probed and judged as the gateway would.\n'
+          + 'Next: the same judgement on files, e.g. `certcheck verify certs/out/pki/leaf-a.pem --host backend.test --trusted-root certs/out/pki/root-a.pem`\n'
+          + '(only the leaf: M8), or `certcheck YOUR-BACKEND:443 --sni NAME` against your own backend.\n');
       }
       // The demo succeeded when every case produced a verdict; the verdicts themselves are the show.
       setExit(0);
