@@ -199,3 +199,29 @@ describe('rotate: inputs and other predictions', () => {
     expect(gh.stdout).toContain('::notice title=certcheck rotation step 1 (backend)::Complete the chain first');
   });
 });
+
+describe('rotate --gateway: the setting\'s own probe host, roots and backend', () => {
+  test('takes backend.test, root-a and 127.0.0.1:PORT from the configuration and predicts Healthy', async () => {
+    const rootData = readFileSync(`${PKI}/root-a.der`).toString('base64');
+    const cfg = {
+      name: 'agw-rotate', sku: { name: 'Standard_v2', tier: 'Standard_v2' },
+      backendAddressPools: [{ name: 'pool-r', id: '/x/backendAddressPools/pool-r', backendAddresses: [{ ipAddress: '127.0.0.1' }] }],
+      backendHttpSettingsCollection: [{ name: 'bes-r', id: '/x/backendHttpSettingsCollection/bes-r', port: today.port, protocol: 'Https',
+        hostName: 'backend.test', pickHostNameFromBackendAddress: false, trustedRootCertificates: [{ id: '/x/trustedRootCertificates/root-a' }] }],
+      probes: [],
+      trustedRootCertificates: [{ name: 'root-a', id: '/x/trustedRootCertificates/root-a', data: rootData }],
+    };
+    writeFileSync(f('agw.json'), JSON.stringify(cfg));
+    const { code, report, rotation } = await rotate([f('new.pfx'), '--password-env', 'PFX_PASS', '--gateway', f('agw.json'), '--backend-setting', 'bes-r', '--at', soon], { PFX_PASS: PASS });
+    expect(code).toBe(0);
+    expect(report.status).toBe('Healthy');
+    expect(report.host).toBe('backend.test');
+    expect(rotation.current).toMatchObject({ status: 'Healthy' });
+    expect(rotation.comparison).toMatchObject({ sameRoot: true });
+    const bad = await runCli(['rotate', f('new.pfx'), '--password-env', 'PFX_PASS', '--gateway', f('agw.json'), '--backend-setting', 'no-such'], { PFX_PASS: PASS });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/no-such/);
+    const half = await runCli(['rotate', f('new.pfx'), '--gateway', f('agw.json')], {});
+    expect(half.code).toBe(2);
+  });
+});
