@@ -15,6 +15,7 @@ import { escapeText, parseCertificate } from './x509/cert.js';
 import { parseHostRef, type HostRef } from './x509/names.js';
 import type { ParsedCert } from './x509/types.js';
 import { assembleReport, makePlan, pemToDer, type CertInput } from './verify.js';
+import { checkRevocation, pathFromChain, validateRevocationInputs, type OfflineInput, type RevocationMode, type RevocationOutcome } from './revocation/check.js';
 
 export interface ProbeOptions {
   /** "host:port", "[v6]:port", or a host with `port` set. */
@@ -46,6 +47,11 @@ export interface ProbeOptions {
   validateSNI?: boolean;
   sniName?: string;
   minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  /** Revocation checks (default 'staple': judge a stapled OCSP response, fetch nothing). */
+  revocation?: RevocationMode;
+  /** Offline CRLs / OCSP responses (DER or PEM) applied to the path. */
+  crls?: OfflineInput[];
+  ocspResponses?: OfflineInput[];
 }
 
 export interface StageResult { stage: 'dns' | 'tcp' | 'tls' | 'certificate' | 'http'; ok: boolean; ms: number; detail: string }
@@ -139,6 +145,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
   const trustedRoots = toParsed(o.trustedRoots, 'trusted root');
   const wellKnownRoots = toParsed(o.wellKnownRoots, 'well-known root');
   const authCerts = toParsed(o.authCerts, 'authentication certificate');
+  validateRevocationInputs(o.revocation, o.crls, o.ocspResponses);
   if (sku === 'v1' && protocol === 'https' && !authCerts) throw new InputError('--sku v1 needs --auth-cert FILE: the v1 gateway trusts only uploaded authentication certificates');
   const { plan, trust, inputFindings } = makePlan({
     sku, profile: o.profile ?? 'gateway', purpose: 'serverAuth', at, host: names.host,
@@ -156,6 +163,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
   let judged: ChainJudgement | undefined;
   const timeout = (during: string) => makeFinding('PROBE_TIMEOUT', { during, timeoutSeconds }, { sku });
   let socket: Duplex | undefined;
+  let revocation: Promise<RevocationOutcome> | undefined;
 
   try {
     dns = await resolveHost(targetHost, { deadline, ...(o.resolve ? { resolve: o.resolve } : {}) });
@@ -189,6 +197,17 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
         const certErr = judged.findings.find((f) => f.severity === 'error');
         stages.push({ stage: 'certificate', ok: !certErr, ms: performance.now() - tc, detail: certErr ? `${certErr.code}` : `${tlsObs.presented.length} presented, path ${judged.chain.pathValid ? 'valid' : 'accepted'}` });
         findings.push(...judged.findings);
+        // Runs alongside the HTTP stage; finish() waits for it, within the probe's deadline.
+        if ((o.revocation ?? 'staple') !== 'off') {
+          revocation = checkRevocation({
+            mode: o.revocation ?? 'staple', path: pathFromChain(judged.chain, tlsObs.presented, plan.trust.store),
+            presentedIndexOf: (c) => judged?.chain.path.find((e) => e.sha256 === c.sha256)?.presentedIndex ?? null,
+            staple: tlsObs.ok ? tlsObs.ocspResponse ?? null : undefined,
+            ...(o.crls ? { crls: o.crls } : {}), ...(o.ocspResponses ? { ocspResponses: o.ocspResponses } : {}),
+            at, sku, deadline, ...(o.resolve ? { resolve: o.resolve } : {}),
+          });
+          revocation.catch(() => undefined); // awaited in finish(); no unhandled rejection meanwhile
+        }
       } else if (tlsObs.ok || tlsObs.failure?.kind !== 'timeout') {
         findings.push(makeFinding('CHAIN_NOT_CAPTURED', { reason: tlsObs.notCapturedReason ?? 'no Certificate message seen' }, { sku }));
       }
@@ -220,7 +239,9 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
     socket?.destroy();
   }
 
-  function finish(): Report {
+  async function finish(): Promise<Report> {
+    const rev = revocation ? await revocation : undefined;
+    if (rev) findings.push(...rev.findings);
     const st = http?.status;
     return assembleReport({
       kind: 'probe', plan, trust, chain: judged?.chain ?? null, findings,
@@ -230,6 +251,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
         probe: { host: names.host?.value ?? null, hostSource: names.hostSource, hostHeader: names.hostHeader, sni: names.sni ?? null, path, status: match.text, body: body ?? null, timeoutSeconds },
         tls: tlsObs ? { protocol: tlsObs.protocol ?? null, cipher: tlsObs.cipher?.standardName ?? tlsObs.cipher?.name ?? null, sniSent: tlsObs.sniSent, alpn: tlsObs.alpn ?? false, ocspStapled: tlsObs.ocspStapled, sessionReused: tlsObs.sessionReused, captured: !!tlsObs.presented, notCapturedReason: tlsObs.notCapturedReason ?? null } : null,
         http: http ? { status: http.status ?? null, statusText: http.statusText ?? null, location: http.location ? escapeText(http.location) : null, bodyPrefix: bodyText(http.bodyPrefix), bodyBytesRead: http.bodyPrefix.length, bodyTruncated: http.bodyTruncated, bodyCap: DEFAULT_MAX_BODY_BYTES } : null,
+        ...(rev ? { revocation: rev.report } : {}),
         stages,
         timings: { totalMs: Math.round((performance.now() - t0) * 10) / 10, ...Object.fromEntries(stages.map((s) => [s.stage, Math.round(s.ms * 10) / 10])) },
       },

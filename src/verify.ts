@@ -11,6 +11,7 @@ import { GATEWAY_MESSAGES, type GatewayMessageId } from './model/messages.js';
 import { rankFindings } from './model/rank.js';
 import { SCHEMA_VERSION, type ChainReport, type Report, type TrustReport } from './model/report.js';
 import { VERSION } from './version.js';
+import { checkRevocation, pathFromChain, validateRevocationInputs, VERIFY_REVOCATION_BUDGET_MS, type OfflineInput, type RevocationMode, type RevocationOutcome } from './revocation/check.js';
 
 export type CertInput = string | Uint8Array;
 
@@ -36,6 +37,10 @@ export interface VerifyChainOptions {
   validateChainAndExpiry?: boolean;
   warnDays?: number;
   minDays?: number;
+  /** Revocation: 'staple' (default) applies only the offline `crls`/`ocspResponses`; 'ocsp'/'crl'/'all' also fetch. */
+  revocation?: RevocationMode;
+  crls?: OfflineInput[];
+  ocspResponses?: OfflineInput[];
 }
 
 export function pemToDer(text: string): Uint8Array[] {
@@ -142,9 +147,24 @@ export async function verifyChain(options: VerifyChainOptions): Promise<Report> 
     warnDays: options.warnDays ?? 30,
     ...(options.minDays !== undefined ? { minDays: options.minDays } : {}),
   });
+  validateRevocationInputs(options.revocation, options.crls, options.ocspResponses);
   const j = judgeChain(served, plan);
-  return assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings: [...inputFindings, ...j.findings],
-    successMessage: CERT_STAGE_OK, successMessageId: null });
+  const rev = await revocationFor(served, j.chain, plan, options);
+  return assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings: [...inputFindings, ...j.findings, ...(rev?.findings ?? [])],
+    successMessage: CERT_STAGE_OK, successMessageId: null, ...(rev ? { extra: { revocation: rev.report } } : {}) });
+}
+
+/** Offline verification's revocation step: nothing unless offline inputs are given or a fetching mode is chosen. */
+export async function revocationFor(served: Uint8Array[], chain: ChainReport, plan: CertPlan,
+  o: { revocation?: RevocationMode; crls?: OfflineInput[]; ocspResponses?: OfflineInput[]; resolve?: Map<string, string> }): Promise<RevocationOutcome | undefined> {
+  const mode = o.revocation ?? 'staple';
+  if (mode === 'off' || (mode === 'staple' && !o.crls?.length && !o.ocspResponses?.length)) return undefined;
+  return checkRevocation({
+    mode, path: pathFromChain(chain, served, plan.trust.store),
+    presentedIndexOf: (c) => chain.path.find((e) => e.sha256 === c.sha256)?.presentedIndex ?? null,
+    ...(o.crls ? { crls: o.crls } : {}), ...(o.ocspResponses ? { ocspResponses: o.ocspResponses } : {}),
+    at: plan.at, sku: plan.sku, deadline: Date.now() + VERIFY_REVOCATION_BUDGET_MS, ...(o.resolve ? { resolve: o.resolve } : {}),
+  });
 }
 
 export { GATEWAY_MESSAGES };

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
 import { probeBackend } from '../probe.js';
-import { addTrustOptions, loadAnchors, type VerifyFlags } from './verify-cmd.js';
+import { addRevocationOptions, addTrustOptions, loadAnchors, loadRevocationInputs, type VerifyFlags } from './verify-cmd.js';
 import { emit, parseAt, parseIntOpt, type PasswordOpts } from './common.js';
 import type { CliIo } from './io.js';
 
@@ -40,6 +40,7 @@ export function probeCommand(io: CliIo, setExit: (n: number) => void): Command {
     .option('--resolve <name=address>', 'use this address for this name (repeatable), like curl --resolve', (v: string, p: string[]) => [...p, v], [])
     .addOption(new Option('--protocol <protocol>', 'backend setting protocol').choices(['https', 'http']).default('https'));
   addTrustOptions(cmd);
+  addRevocationOptions(cmd);
   cmd.action(async (target: string, flags: ProbeFlags) => {
     const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
     const timeout = parseIntOpt('--timeout', flags.timeout, 1, 86400)!;
@@ -47,7 +48,9 @@ export function probeCommand(io: CliIo, setExit: (n: number) => void): Command {
     const wellKnownRoots = await loadAnchors(flags.wellKnownRoot, io, pw);
     const authCerts = await loadAnchors(flags.authCert, io, pw);
     const minDays = parseIntOpt('--min-days', flags.minDays, 0, 100_000);
+    const revInputs = await loadRevocationInputs(flags);
     const report = await probeBackend({
+      ...revInputs,
       target, protocol: flags.protocol,
       ...(typeof flags.sni === 'string' ? { sni: flags.sni } : {}),
       // --no-sni arrives as sni === false

@@ -4,7 +4,9 @@ import { parseCertificate } from '../x509/cert.js';
 import { parseHostRef } from '../x509/names.js';
 import type { ParsedCert } from '../x509/types.js';
 import { judgeChain } from '../checks/chain.js';
-import { assembleReport, makePlan, CERT_STAGE_OK } from '../verify.js';
+import { assembleReport, makePlan, revocationFor, CERT_STAGE_OK } from '../verify.js';
+import { REVOCATION_MODES, validateRevocationInputs, type OfflineInput, type RevocationMode } from '../revocation/check.js';
+import { readInputFile } from '../x509/decode.js';
 import { emit, loadCertFile, parseAt, parseIntOpt, type PasswordOpts } from './common.js';
 import type { CliIo } from './io.js';
 
@@ -25,6 +27,30 @@ export interface VerifyFlags extends PasswordOpts {
   warnDays?: string;
   minDays?: string;
   purpose: 'serverAuth' | 'clientAuth' | 'any';
+  revocation?: RevocationMode;
+  crl?: string[];
+  ocspResponse?: string[];
+}
+
+/** Revocation flags, for verify and probe only (rotate has no path to check). */
+export function addRevocationOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--revocation <mode>', 'revocation checks: off; staple (judge a stapled OCSP response, fetch nothing); ocsp / crl / all (also fetch from the certificates\' http:// URLs, 5 s each, soft-fail)').choices([...REVOCATION_MODES]).default('staple'))
+    .option('--crl <file>', 'an issuer\'s CRL (DER or PEM) to check the path against, offline (repeatable)', collect, [])
+    .option('--ocsp-response <file>', 'an OCSP response (DER) to check the path against, offline (repeatable)', collect, []);
+}
+
+/** Read --crl / --ocsp-response files and check they parse (a bad file is a usage error). */
+export async function loadRevocationInputs(flags: Pick<VerifyFlags, 'revocation' | 'crl' | 'ocspResponse'>): Promise<{ revocation?: RevocationMode; crls?: OfflineInput[]; ocspResponses?: OfflineInput[] }> {
+  const read = async (files: string[] | undefined) => {
+    const out: OfflineInput[] = [];
+    for (const f of files ?? []) out.push({ name: f, data: await readInputFile(f) });
+    return out.length ? out : undefined;
+  };
+  const crls = await read(flags.crl);
+  const ocspResponses = await read(flags.ocspResponse);
+  validateRevocationInputs(flags.revocation, crls, ocspResponses);
+  return { ...(flags.revocation ? { revocation: flags.revocation } : {}), ...(crls ? { crls } : {}), ...(ocspResponses ? { ocspResponses } : {}) };
 }
 
 export async function loadAnchors(files: string[] | undefined, io: CliIo, pw: PasswordOpts): Promise<ParsedCert[] | undefined> {
@@ -70,6 +96,7 @@ export function verifyCommand(io: CliIo, setExit: (n: number) => void): Command 
     .option('--host <name>', 'the host name the gateway checks (probe host / backend setting host name), DNS name or IP')
     .addOption(new Option('--purpose <purpose>').choices(['serverAuth', 'clientAuth', 'any']).default('serverAuth').hideHelp());
   addTrustOptions(cmd);
+  addRevocationOptions(cmd);
   cmd.action(async (files: string[], flags: VerifyFlags) => {
     const at = parseAt(flags.at);
     const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
@@ -93,9 +120,11 @@ export function verifyCommand(io: CliIo, setExit: (n: number) => void): Command 
       ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}), ...(wellKnownRoots ? { wellKnownRoots } : {}),
       caStore: flags.caStore, validateChainAndExpiry: true, warnDays, ...(minDays !== undefined ? { minDays } : {}),
     });
+    const revInputs = await loadRevocationInputs(flags);
     const j = judgeChain(served, plan);
-    const report = assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings: [...inputFindings, ...j.findings],
-      successMessage: CERT_STAGE_OK, successMessageId: null, extra: { inputs: files, inputNotes } });
+    const rev = await revocationFor(served, j.chain, plan, revInputs);
+    const report = assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings: [...inputFindings, ...j.findings, ...(rev?.findings ?? [])],
+      successMessage: CERT_STAGE_OK, successMessageId: null, extra: { inputs: files, inputNotes, ...(rev ? { revocation: rev.report } : {}) } });
     setExit(emit(report, io, flags));
   });
   return cmd;

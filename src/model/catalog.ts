@@ -193,6 +193,20 @@ const E: Record<FindingCode, Entry> = {
     fix: 'Check the backend application.' },
   HTTP_REDIRECT_NOT_FOLLOWED: { stage: 'http', severity: 'info',
     explain: 'The backend redirects to {location}; the probe does not follow redirects and judges the {status} itself.' },
+  CERT_REVOKED: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
+    explain: 'The {cert} ({subject}, serial {serial}) is revoked: {detail} (source: {source}).',
+    fix: 'Have the CA issue a new certificate, install it with its chain on the backend (v1: upload the new leaf as the authentication certificate), and find out why it was revoked.' },
+  REVOCATION_UNKNOWN: { stage: 'certificate', severity: 'warning',
+    explain: 'The revocation status of the {cert} ({subject}) could not be established: {detail}.',
+    fix: 'Check that the OCSP responder and CRL named in the certificate answer for it with a current response signed by its issuer.' },
+  REVOCATION_UNREACHABLE: { stage: 'certificate', severity: 'warning',
+    explain: 'The {what} {url} for the {cert} ({subject}) gave no answer: {detail}.',
+    fix: 'The gateway needs public DNS and outbound HTTP to reach OCSP and CRL endpoints; if it cannot reach a CRL endpoint it may report the backend as Unknown. Check that the URL resolves and answers from the gateway\'s subnet.' },
+  OCSP_STAPLE_INVALID: { stage: 'certificate', severity: 'warning',
+    explain: 'The backend staples an OCSP response that cannot be used: {detail}.',
+    fix: 'Check the backend\'s OCSP stapling: it should staple a current response from its CA\'s responder for the certificate it serves (or staple nothing).' },
+  REVOCATION_GOOD: { stage: 'certificate', severity: 'info',
+    explain: 'The {cert} ({subject}) is not revoked according to {sources}.' },
 };
 
 export const CATALOG: Readonly<Record<FindingCode, Readonly<Entry>>> = E;

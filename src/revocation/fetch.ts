@@ -1,0 +1,136 @@
+/**
+ * Fetching revocation data named in a certificate (AIA OCSP, CRL distribution points): plain
+ * http:// only (RFC 5280/6960 expect it; https would need revocation to check revocation), no
+ * redirects, an absolute deadline over DNS + connect + response, and a body cap. Every failure is
+ * a result with `error`, never an exception: the URLs are attacker-influenced data.
+ */
+import * as http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { fetchHttp, DEFAULT_FETCH_MAX_BYTES } from '../capture/fetch.js';
+import { connectTcp, remainingMs, resolveHost } from '../capture/net.js';
+import { PROBE_USER_AGENT } from '../capture/http.js';
+import { isInputError } from '../model/errors.js';
+
+export interface RevocationFetchOptions {
+  deadline: number;
+  maxBytes?: number;
+  resolve?: Map<string, string>;
+}
+
+export interface RevocationFetchResult {
+  ok: boolean;
+  method: 'GET' | 'POST';
+  status?: number;
+  body?: Uint8Array;
+  error?: string;
+  /** The deadline ran out (as opposed to a refusal or an HTTP error). */
+  timedOut?: boolean;
+  ms: number;
+}
+
+function short(u: string): string {
+  return JSON.stringify(u.length > 120 ? `${u.slice(0, 120)}…` : u);
+}
+
+const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
+
+/** GET `url` (a CRL, or an OCSP GET URL). */
+export async function fetchGet(url: string, o: RevocationFetchOptions): Promise<RevocationFetchResult> {
+  const t0 = performance.now();
+  const r = await fetchHttp(url, { deadline: o.deadline, maxBytes: o.maxBytes ?? DEFAULT_FETCH_MAX_BYTES, ...(o.resolve ? { resolve: o.resolve } : {}) });
+  const timedOut = !r.ok && (remainingMs(o.deadline) <= 0 || /deadline|no time left|did not complete within/i.test(r.error ?? ''));
+  return { ok: r.ok, method: 'GET', ...(r.status !== undefined ? { status: r.status } : {}), ...(r.body ? { body: r.body } : {}),
+    ...(r.error ? { error: r.error } : {}), ...(timedOut ? { timedOut } : {}), ms: ms(t0) };
+}
+
+/** RFC 6960 A.1 GET form: the base64 request, URL-encoded, appended as one path segment. */
+export function ocspGetUrl(base: string, request: Uint8Array): string {
+  const enc = encodeURIComponent(Buffer.from(request).toString('base64'));
+  return base.endsWith('/') ? `${base}${enc}` : `${base}/${enc}`;
+}
+
+/** POST an OCSP request to `url`. */
+export async function ocspPost(url: string, request: Uint8Array, o: RevocationFetchOptions): Promise<RevocationFetchResult> {
+  const t0 = performance.now();
+  const fail = (error: string, extra: Partial<RevocationFetchResult> = {}): RevocationFetchResult =>
+    ({ ok: false, method: 'POST', error, ms: ms(t0), ...(remainingMs(o.deadline) <= 0 ? { timedOut: true } : {}), ...extra });
+  const maxBytes = o.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
+  let u: URL;
+  try { u = new URL(url); } catch { return fail(`not a valid URL: ${short(url)}`); }
+  if (u.protocol !== 'http:') return fail(`not fetched: only http:// URLs are fetched, not ${u.protocol}//`);
+  if (u.username || u.password) return fail('not fetched: the URL carries credentials');
+  const path = `${u.pathname || '/'}${u.search}`;
+  if (!/^\/[\x21-\x7e]*$/.test(path)) return fail(`not fetched: the URL path is not visible ASCII: ${short(url)}`);
+  try {
+    const dns = await resolveHost(u.hostname, { deadline: o.deadline, ...(o.resolve ? { resolve: o.resolve } : {}) });
+    if (!dns.ok) return fail(`DNS: ${dns.error?.message ?? 'failed'}`);
+    let socket: import('node:net').Socket | undefined;
+    let lastTcp = '';
+    for (const a of dns.addresses) {
+      if (remainingMs(o.deadline) <= 0) break;
+      const c = await connectTcp(a.address, u.port ? Number(u.port) : 80, { deadline: o.deadline });
+      if (c.socket) { socket = c.socket; break; }
+      lastTcp = c.observation.error?.message ?? 'connect failed';
+    }
+    if (!socket) return fail(`TCP: ${lastTcp || `no time left to connect to ${u.host}`}`);
+    return await postOver(socket, u.host, path, request, o.deadline, maxBytes, t0);
+  } catch (e) {
+    if (isInputError(e)) return fail(`not fetched: ${e.message}`);
+    return fail(`fetch failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function postOver(socket: import('node:net').Socket, host: string, path: string, body: Uint8Array, deadline: number, maxBytes: number, t0: number): Promise<RevocationFetchResult> {
+  socket.on('error', () => undefined);
+  return new Promise((resolve) => {
+    let done = false;
+    const chunks: Buffer[] = [];
+    let got = 0;
+    let status: number | undefined;
+    const finish = (r: Omit<RevocationFetchResult, 'method' | 'ms'>): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ ...r, ...(status !== undefined ? { status } : {}), method: 'POST', ms: ms(t0) });
+    };
+    const left = remainingMs(deadline);
+    const timer = setTimeout(() => finish({ ok: false, timedOut: true, error: `no complete response within the deadline (${left} ms)` }), left);
+    if (left <= 0) { finish({ ok: false, timedOut: true, error: 'no time left for the request' }); return; }
+    let req: http.ClientRequest;
+    try {
+      req = http.request({
+        createConnection: () => socket,
+        method: 'POST', path,
+        headers: { Host: host, 'User-Agent': PROBE_USER_AGENT, 'Content-Type': 'application/ocsp-request', 'Content-Length': String(body.length), Connection: 'close' },
+        insecureHTTPParser: false,
+      });
+    } catch (e) {
+      finish({ ok: false, error: `HTTP: ${(e as Error).message}` });
+      return;
+    }
+    req.on('error', (e) => finish({ ok: false, error: `HTTP: ${e.message}` }));
+    req.on('response', (res) => {
+      status = res.statusCode;
+      res.on('error', (e) => finish({ ok: false, error: `HTTP: ${e.message}` }));
+      if (!status || status < 200 || status > 299) {
+        res.resume();
+        finish({ ok: false, error: `HTTP status ${String(status)}` });
+        return;
+      }
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        finish({ ok: false, error: `response body of ${declared} bytes is larger than the ${maxBytes}-byte cap; refused` });
+        return;
+      }
+      res.on('data', (c: Buffer) => {
+        got += c.length;
+        if (got > maxBytes) { finish({ ok: false, error: `response body larger than ${maxBytes} bytes; refused` }); return; }
+        chunks.push(c);
+      });
+      res.on('end', () => finish(res.complete ? { ok: true, body: new Uint8Array(Buffer.concat(chunks, got)) } : { ok: false, error: 'connection closed before the response was complete' }));
+    });
+    req.on('close', () => setImmediate(() => finish({ ok: false, error: 'connection closed before a complete response' })));
+    req.end(Buffer.from(body));
+  });
+}
