@@ -43,6 +43,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr(program.helpInformation());
     return EXIT.usage;
   }
+  argv = targetsAlias(argv, program);
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'user' });
@@ -61,4 +62,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (debug && err?.stack) io.stderr(`${err.stack}\n`);
     return EXIT.usage;
   }
+}
+
+/**
+ * `certcheck --targets FILE [options]` (the issue's spelling) is `certcheck targets FILE [options]`:
+ * rewritten here so the default probe command keeps its single required target.
+ */
+function targetsAlias(argv: string[], program: Command): string[] {
+  const known = new Set(program.commands.map((c) => c.name()));
+  if (argv[0] && known.has(argv[0])) return argv;
+  const i = argv.findIndex((a) => a === '--targets' || a.startsWith('--targets='));
+  if (i < 0 || !known.has('targets')) return argv;
+  const a = argv[i]!;
+  const file = a.startsWith('--targets=') ? a.slice('--targets='.length) : argv[i + 1];
+  if (file === undefined) return argv;
+  const rest = argv.filter((_, j) => j !== i && !(a === '--targets' && j === i + 1));
+  return ['targets', file, ...rest];
 }

@@ -403,6 +403,10 @@ describe('certcheck targets FILE', () => {
     const txt = await run(['targets', f, '--trusted-root', 'certs/out/pki/root-a.pem', '--resolve', 'backend.test=127.0.0.1']);
     expect(txt.out).toContain('4 server(s): 2 Healthy, 2 Unhealthy, 0 Unknown');
     expect(txt.out).toMatch(new RegExp(`127\\.0\\.0\\.1:${a.port} \\(SNI backend\\.test\\)\\s+Healthy`));
+    // The issue's spelling, `certcheck --targets FILE`, is the same command.
+    const alias = await run(['--targets', f, '--trusted-root', 'certs/out/pki/root-a.pem', '--resolve', 'backend.test=127.0.0.1']);
+    expect(alias.code).toBe(1);
+    expect(alias.out).toContain('4 server(s): 2 Healthy, 2 Unhealthy, 0 Unknown');
   });
 
   it('a bad line is an input error naming FILE:LINE', async () => {
