@@ -5,10 +5,13 @@ import { AIA_MAX_FETCHES, AIA_OVERALL_MS, AIA_PER_FETCH_MS, bundleChain, buildBu
 import { InputError } from '../model/errors.js';
 import { probeBackend } from '../probe.js';
 import { neutralize } from '../render/junit.js';
+import { keyMatchesCert } from '../rotate.js';
+import { writePfx } from '../x509/pfx-write.js';
 import type { ParsedCert } from '../x509/types.js';
-import { loadCertFile, parseAt, parseIntOpt, type PasswordOpts } from './common.js';
+import { loadCertFile, parseAt, parseIntOpt, passwordProvider, type PasswordOpts } from './common.js';
 import type { CliIo } from './io.js';
 import { parseResolve } from './probe-cmd.js';
+import { loadPrivateKey } from './rotate-cmd.js';
 import { collect } from './verify-cmd.js';
 
 export interface SourceFlags extends PasswordOpts {
@@ -66,6 +69,22 @@ interface BundleFlags extends SourceFlags {
   at?: string;
   json?: boolean;
   aia?: boolean;
+  format: string;
+  key?: string;
+}
+
+/** --format pfx: check every flag before any file is read or backend probed, so a usage error costs nothing. */
+function checkPfxFlags(flags: BundleFlags): void {
+  if (flags.format !== 'pem' && flags.format !== 'pfx') throw new InputError(`--format: expected pem or pfx, got "${flags.format}"`);
+  if (flags.format === 'pem') {
+    if (flags.key !== undefined) throw new InputError('--key: only with --format pfx');
+    return;
+  }
+  // A PFX is binary and holds the key: never to a terminal or a pipe by accident.
+  if (flags.output === undefined || flags.output === '') throw new InputError('--format pfx: --output FILE is required');
+  if (flags.key === undefined) throw new InputError('--format pfx: --key FILE is required (the leaf\'s private key)');
+  // Explicitly from the environment or a file: a typed-once prompt could seal the key with a typo.
+  if (!flags.passwordEnv && !flags.passwordFile) throw new InputError('--format pfx: the PFX password comes from --password-env VAR or --password-file FILE');
 }
 
 export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command {
@@ -74,23 +93,39 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
     .argument('<leaf>', 'the leaf certificate file (PEM, DER, .cer, .p7b, .pfx), or HOST:PORT of a live backend')
     .option('--intermediates <dir>', 'directory of CA certificates to complete the chain from (every file, not recursive)')
     .option('--include-root', 'end the file with the self-signed root')
-    .option('--output <file>', 'write the chain here (default: stdout)')
+    .option('--output <file>', 'write the chain here (default: stdout; required with --format pfx)')
+    .option('--format <pem|pfx>', 'pem, or pfx: a PKCS#12 with --key, sealed with the --password-env / --password-file password (AES-256, SHA-256 MAC, as OpenSSL 3 writes it)', 'pem')
+    .option('--key <file>', 'with --format pfx: the leaf\'s private key (PEM or DER; must match the leaf)')
     .option('--at <iso-8601>', 'prefer certificates valid at this time (default now)')
     .option('--aia', `while the chain is incomplete, GET the top certificate's CA Issuers URLs (http:// only, no redirects, 1 MiB cap, at most ${AIA_MAX_FETCHES} requests, ${AIA_PER_FETCH_MS / 1000} s each, ${AIA_OVERALL_MS / 1000} s in all; DER, PEM or PKCS#7; --resolve applies)`)
     .option('--json', 'print what was written as JSON');
   addSourceOptions(cmd);
   cmd.action(async (arg: string, flags: BundleFlags) => {
+    checkPfxFlags(flags);
     const at = parseAt(flags.at);
     const src = await loadChainOrBackend(arg, io, flags);
     const dir = flags.intermediates ? await readCertDir(flags.intermediates) : { certs: [], notes: [] };
     const aia = flags.aia ? await buildBundleAia({ certs: src.certs, pool: dir.certs, at }, { resolve: parseResolve(flags.resolve) }) : undefined;
     const r = aia ? aia.result : buildBundle({ certs: src.certs, pool: dir.certs, at });
     const chain = bundleChain(r, !!flags.includeRoot);
-    const pem = chainPem(chain);
+    const pfx = flags.format === 'pfx';
+    let body: string | Uint8Array;
+    if (pfx) {
+      const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
+      const key = await loadPrivateKey(flags.key!, io, pw);
+      const leaf = chain[0]!;
+      if (!keyMatchesCert(key, leaf)) throw new InputError(`--key ${flags.key}: the private key does not match the leaf certificate "${leaf.subject.text}" (sha256 ${leaf.sha256.slice(0, 16)}…)`);
+      const password = await passwordProvider(pw, io, flags.output!)();
+      if (password === '') throw new InputError('--format pfx: the PFX password is empty');
+      body = await writePfx({ certs: chain.map((c) => c.der), key, password });
+    } else {
+      body = chainPem(chain);
+    }
     const warnings = [...dir.notes, ...r.problems];
     if (!r.complete) warnings.unshift(`the chain is incomplete: no certificate issued "${r.path[r.path.length - 1]!.subject.text}" (its issuer is "${r.missingIssuer}"); add it to --intermediates${flags.aia ? '' : ' or try --aia'}`);
     if (flags.output !== undefined) {
-      try { writeFileSync(flags.output, pem); } catch (e) {
+      // The PFX carries the private key: owner-only, like the key file it came from should be.
+      try { writeFileSync(flags.output, body, pfx ? { mode: 0o600 } : {}); } catch (e) {
         throw new InputError(`--output: cannot write ${flags.output} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
       }
     }
@@ -98,13 +133,13 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
     const say = flags.output !== undefined ? io.stdout : io.stderr;
     if (flags.json) {
       say(`${JSON.stringify({
-        output: flags.output ?? null, complete: r.complete, missingIssuer: r.missingIssuer, includeRoot: !!flags.includeRoot,
+        output: flags.output ?? null, format: pfx ? 'pfx' : 'pem', complete: r.complete, missingIssuer: r.missingIssuer, includeRoot: !!flags.includeRoot,
         chain: chain.map((c, i) => ({ role: role(c, i, r), subject: c.subject.text, sha256: c.sha256 })),
         root: r.root ? { subject: r.root.subject.text, sha256: r.root.sha256, included: !!flags.includeRoot } : null,
         ...(aia ? { aia: aia.fetches } : {}), warnings,
       }, null, 2)}\n`);
     } else {
-      const lines = [`certcheck bundle: ${flags.output !== undefined ? `wrote ${flags.output}` : 'chain'} (${chain.length} certificate${chain.length === 1 ? '' : 's'}, leaf first):`];
+      const lines = [`certcheck bundle: ${flags.output !== undefined ? `wrote ${flags.output}` : 'chain'} (${pfx ? 'PKCS#12 with the private key, ' : ''}${chain.length} certificate${chain.length === 1 ? '' : 's'}, leaf first):`];
       chain.forEach((c, i) => lines.push(`  ${i}. ${c.subject.text}  (${role(c, i, r)}, sha256 ${c.sha256.slice(0, 16)}…)`));
       if (r.root && !flags.includeRoot) lines.push(`  root "${r.root.subject.text}" left out (the gateway has its own copy; --include-root adds it)`);
       if (aia) {
@@ -114,7 +149,7 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
       for (const w of warnings) lines.push(`warning: ${w}`);
       say(`${lines.map(neutralize).join('\n')}\n`);
     }
-    if (flags.output === undefined) io.stdout(pem);
+    if (flags.output === undefined) io.stdout(body as string);
     setExit(r.complete && !r.problems.length ? 0 : 1);
   });
   return cmd;
