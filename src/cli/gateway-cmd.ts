@@ -3,7 +3,10 @@ import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
 import { loadGatewayConfig } from '../gateway/config.js';
 import { planGateway } from '../gateway/plan.js';
-import { DEFAULT_CONCURRENCY, exitForResults, runProbes, type RunProgress } from '../gateway/run.js';
+import { DEFAULT_CONCURRENCY, exitForResults, runProbes, type Probeable, type RunProgress, type RunResult } from '../gateway/run.js';
+import { renderJunit } from '../render/junit.js';
+import { renderGithub } from '../render/github.js';
+import { writeFileSync } from 'node:fs';
 import { healthJson, plansJson, renderHealthText, renderPlansText } from '../render/health.js';
 import { parseAt, parseIntOpt, useColor } from './common.js';
 import type { CliIo } from './io.js';
@@ -13,10 +16,39 @@ import { collect } from './verify-cmd.js';
 export interface SweepFlags {
   resolve: string[];
   concurrency: string;
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'junit' | 'github';
+  output?: string;
+  warnDays?: string;
+  minDays?: string;
   at?: string;
   caStore: 'mozilla' | 'system';
   color?: boolean;
+}
+
+/** The thresholds every probe of a sweep applies. */
+export function sweepThresholds(flags: SweepFlags): { warnDays: number; minDays?: number } {
+  const minDays = parseIntOpt('--min-days', flags.minDays, 0, 100_000);
+  return { warnDays: parseIntOpt('--warn-days', flags.warnDays, 0, 100_000) ?? 30, ...(minDays !== undefined ? { minDays } : {}) };
+}
+
+/**
+ * Print a sweep: text and json from the command's own renderers, junit/github from the reports
+ * (one case per probed server). With --output the file gets it and stdout a summary line.
+ */
+export function emitSweep<T extends Probeable>(io: CliIo, flags: SweepFlags, results: RunResult<T>[], name: (r: RunResult<T>) => string, textOrJson: () => string): void {
+  let out: string;
+  if (flags.format === 'junit' || flags.format === 'github') {
+    const entries = results.filter((r) => r.report).map((r) => ({ name: name(r), report: r.report! }));
+    out = flags.format === 'junit' ? renderJunit(entries, 'certcheck sweep') : renderGithub(entries);
+    const skipped = results.length - entries.length;
+    if (skipped && flags.format === 'github') out += `::warning title=certcheck::${skipped} server(s) not probed (health Unknown)\n`;
+  } else out = textOrJson();
+  if (flags.output) {
+    try { writeFileSync(flags.output, out); } catch (e) { throw new InputError(`--output ${flags.output}: ${(e as Error).message}`); }
+    const counts = { Healthy: 0, Unhealthy: 0, Unknown: 0 } as Record<string, number>;
+    for (const r of results) counts[r.health] = (counts[r.health] ?? 0) + 1;
+    io.stdout(`certcheck: ${results.length} server(s): ${counts.Healthy} Healthy, ${counts.Unhealthy} Unhealthy, ${counts.Unknown} Unknown (${flags.format} written to ${flags.output})\n`);
+  } else io.stdout(out);
 }
 
 /** --resolve NAME=ADDRESS, with the address checked now rather than mid-sweep. */
@@ -57,7 +89,10 @@ export function addSweepOptions(cmd: Command): Command {
   return cmd
     .option('--resolve <name=address>', 'use this address for this name (repeatable), like curl --resolve', collect, [])
     .option('--concurrency <n>', 'probes in flight at once', String(DEFAULT_CONCURRENCY))
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'output format: text, json, junit (one test case per server), github (workflow annotations)').choices(['text', 'json', 'junit', 'github']).default('text'))
+    .option('--output <file>', 'write the output to this file (stdout then prints a one-line summary)')
+    .option('--warn-days <n>', 'warn when a certificate on a path expires within N days', '30')
+    .option('--min-days <n>', 'error when a certificate on a path expires within N days')
     .option('--at <iso-8601>', 'check certificate validity at this time instead of now')
     .addOption(new Option('--ca-store <store>', 'store standing in for the gateway\'s well-known CAs').choices(['mozilla', 'system']).default('mozilla'))
     .option('--no-color', 'no colour (also: NO_COLOR)');
@@ -95,6 +130,7 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
       ...(flags.allPairs ? { allPairs: true } : {}),
     });
     if (flags.plan) {
+      if (flags.format === 'junit' || flags.format === 'github') throw new InputError('--plan prints text or json');
       io.stdout(flags.format === 'json' ? `${JSON.stringify(plansJson(cfg, plans, notes), null, 2)}\n` : renderPlansText(cfg, plans, notes, color));
       setExit(0);
       return;
@@ -103,13 +139,14 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     const progress = progressLine(io);
     const t0 = performance.now();
     const results = await runProbes(plans, {
-      concurrency, resolve, at, caStore: flags.caStore,
+      concurrency, resolve, at, caStore: flags.caStore, ...sweepThresholds(flags),
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
     });
     progress.end();
     const meta = { at, elapsedMs: performance.now() - t0, concurrency, notes };
-    io.stdout(flags.format === 'json' ? `${JSON.stringify(healthJson(cfg, results, meta), null, 2)}\n` : renderHealthText(cfg, results, meta, color));
+    emitSweep(io, flags, results, (r) => `${r.item.pool} / ${r.item.setting} / ${r.item.address}`,
+      () => (flags.format === 'json' ? `${JSON.stringify(healthJson(cfg, results, meta), null, 2)}\n` : renderHealthText(cfg, results, meta, color && !flags.output)));
     setExit(exitForResults(results));
   });
   return cmd;

@@ -8,7 +8,7 @@ import { exitForResults, runProbes } from '../gateway/run.js';
 import { renderTargetsText, targetsJson, type TargetItem } from '../render/health.js';
 import { parseAt, parseIntOpt, useColor, type PasswordOpts } from './common.js';
 import type { CliIo } from './io.js';
-import { addSweepOptions, progressLine, resolveMap, type SweepFlags } from './gateway-cmd.js';
+import { addSweepOptions, emitSweep, progressLine, resolveMap, sweepThresholds, type SweepFlags } from './gateway-cmd.js';
 import { collect, loadAnchors } from './verify-cmd.js';
 
 /** One `host:port [sni]` a line; `#` starts a comment; blank lines are skipped. */
@@ -82,13 +82,14 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
     const progress = progressLine(io);
     const t0 = performance.now();
     const results = await runProbes(items, {
-      concurrency, resolve, at, caStore: flags.caStore,
+      concurrency, resolve, at, caStore: flags.caStore, ...sweepThresholds(flags),
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
     });
     progress.end();
     const meta = { at, elapsedMs: performance.now() - t0, concurrency, notes };
-    io.stdout(flags.format === 'json' ? `${JSON.stringify(targetsJson(results, list, meta), null, 2)}\n` : renderTargetsText(results, list, meta, useColor(io, flags.color)));
+    emitSweep(io, flags, results, (r) => `${r.item.target}${r.item.sni ? ` (SNI ${r.item.sni})` : ''}`,
+      () => (flags.format === 'json' ? `${JSON.stringify(targetsJson(results, list, meta), null, 2)}\n` : renderTargetsText(results, list, meta, useColor(io, flags.color) && !flags.output)));
     setExit(exitForResults(results));
   });
   return cmd;

@@ -46,6 +46,9 @@ export interface RunOptions {
   resolve?: Map<string, string>;
   at?: Date;
   caStore?: 'mozilla' | 'system';
+  /** Expiry thresholds applied to every probe (--warn-days, --min-days). */
+  warnDays?: number;
+  minDays?: number;
   onProgress?: (p: RunProgress) => void;
   signal?: AbortSignal;
   graceMs?: number;
@@ -67,6 +70,8 @@ async function runOne<T extends Probeable>(item: T, o: RunOptions): Promise<RunR
     ...(o.resolve && o.resolve.size ? { resolve: o.resolve } : {}),
     ...(o.at ? { at: o.at } : {}),
     ...(o.caStore ? { caStore: o.caStore } : {}),
+    ...(o.warnDays !== undefined ? { warnDays: o.warnDays } : {}),
+    ...(o.minDays !== undefined ? { minDays: o.minDays } : {}),
   };
   const t0 = performance.now();
   const limitMs = (opts.timeoutSeconds ?? 30) * 1000 + (o.graceMs ?? DEFAULT_GRACE_MS);

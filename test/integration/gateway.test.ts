@@ -409,6 +409,30 @@ describe('certcheck targets FILE', () => {
     expect(alias.out).toContain('4 server(s): 2 Healthy, 2 Unhealthy, 0 Unknown');
   });
 
+  it('CI formats on a sweep: junit (one case per server), github annotations, --output, --min-days', async () => {
+    const a = await backend({ served: ['leaf-a', 'int-a'] });
+    const leafOnly = await backend({ served: ['leaf-a'] });
+    const f = join(tmp, 'targets-ci.txt');
+    writeFileSync(f, `127.0.0.1:${a.port} backend.test\n127.0.0.1:${leafOnly.port} backend.test\n`);
+    const base = ['targets', f, '--trusted-root', 'certs/out/pki/root-a.pem', '--timeout', '5'];
+    const junit = await run([...base, '--format', 'junit']);
+    expect(junit.code).toBe(1);
+    expect(junit.out.match(/<testcase /g)?.length).toBe(2);
+    expect(junit.out.match(/<failure /g)?.length).toBe(1);
+    expect(junit.out).toContain('The Intermediate certificate is missing');
+    const gh = await run([...base, '--format', 'github']);
+    expect(gh.out.split('\n').filter((l) => l.startsWith('::error')).length).toBe(1);
+    const outFile = join(tmp, 'sweep.xml');
+    const written = await run([...base, '--format', 'junit', '--output', outFile]);
+    expect(written.out).toBe(`certcheck: 2 server(s): 1 Healthy, 1 Unhealthy, 0 Unknown (junit written to ${outFile})\n`);
+    expect(readFileSync(outFile, 'utf8')).toMatch(/^<\?xml/);
+    // leaf-a expires 2035-01-01: judged at 2034-12-20 with --min-days 30 it is an error.
+    const soon = await run(['targets', f, '--trusted-root', 'certs/out/pki/root-a.pem', '--at', '2034-12-20T00:00:00Z', '--min-days', '30', '--format', 'json']);
+    const rows = JSON.parse(soon.out).targets;
+    expect(rows[0].health).toBe('Unhealthy');
+    expect(rows[0].findings.some((x: J) => x.code === 'CERT_EXPIRES_SOON' && x.severity === 'error')).toBe(true);
+  });
+
   it('a bad line is an input error naming FILE:LINE', async () => {
     const f = join(tmp, 'bad-targets.txt');
     writeFileSync(f, '127.0.0.1:443\nhost:99999\n');
