@@ -233,15 +233,19 @@ export function judgeChain(presentedDer: Uint8Array[], plan: CertPlan): ChainJud
     }
   }
 
-  // Expiry thresholds over the path.
+  // Expiry thresholds over everything presented plus the path's anchor: "anywhere in the chain".
   if (plan.validateChainAndExpiry || v1) {
-    best.certs.forEach((c, pi) => {
+    const seenForExpiry = new Set<string>();
+    for (const c of [...best.certs, ...unique]) {
+      if (seenForExpiry.has(c.sha256)) continue;
+      seenForExpiry.add(c.sha256);
       const d = daysLeft(c, at);
-      if (d === null || d < 0) return;
-      const ev = { subject: c.subject.text, notAfter: iso(c.notAfter.date), daysLeft: d };
-      if (plan.minDays !== undefined && d < plan.minDays) findings.push(makeFinding('CERT_EXPIRES_SOON', { ...ev, threshold: plan.minDays }, { ...opts(c, idxOf(pi)), severity: 'error' }));
-      else if (d < plan.warnDays) findings.push(makeFinding('CERT_EXPIRES_SOON', ev, opts(c, idxOf(pi))));
-    });
+      if (d === null || d < 0) continue;
+      const idx = presentedIndexOf(c) ?? undefined;
+      const ev = { subject: c.subject.text, notAfter: iso(c.notAfter.date), daysLeft: d, onPath: onPath.has(c.sha256) };
+      if (plan.minDays !== undefined && d < plan.minDays) findings.push(makeFinding('CERT_EXPIRES_SOON', { ...ev, threshold: plan.minDays }, { ...opts(c, idx), severity: 'error' }));
+      else if (d < plan.warnDays) findings.push(makeFinding('CERT_EXPIRES_SOON', ev, opts(c, idx)));
+    }
   }
 
   // Name: SAN (CN only without SAN) against the probe host.
