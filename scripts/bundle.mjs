@@ -1,10 +1,21 @@
-// One-file CLI: loading ~50 ESM modules plus commander costs more than any check (perf-notes §2,
-// bench row 1i), so bin/certcheck.js loads this bundle. The library (dist/index.js) stays unbundled.
+// The CLI as a bundle: loading ~50 ESM modules plus commander costs more than any check (perf-notes
+// §2, bench row 1i). Commands import their machinery when they run, and splitting turns those
+// imports into chunks, so `verify` does not load TLS, HTTP, the gateway planner or the sweep.
+// Chunks sit directly in dist/ like the entry, so import.meta.url-relative paths ('../certs/',
+// '../package.json') resolve the same from every file. The library (dist/index.js) stays unbundled.
+import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+// Chunk names carry a content hash: drop the previous build's so dist/ holds only live ones.
+for (const f of readdirSync('dist', { withFileTypes: true })) {
+  if (f.isFile() && /^cli-chunk-.*\.js$/.test(f.name)) rmSync(`dist/${f.name}`);
+}
+
 await build({
-  entryPoints: ['src/cli/entry.ts'],
-  outfile: 'dist/cli.bundle.js',
+  entryPoints: { 'cli.bundle': 'src/cli/entry.ts' },
+  outdir: 'dist',
+  chunkNames: 'cli-chunk-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

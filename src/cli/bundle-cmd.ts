@@ -3,10 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { AIA_MAX_FETCHES, AIA_OVERALL_MS, AIA_PER_FETCH_MS, bundleChain, buildBundle, buildBundleAia, chainPem, readCertDir, type AiaFetch, type BundleResult } from '../bundle.js';
 import { InputError } from '../model/errors.js';
-import { probeBackend } from '../probe.js';
 import { neutralize } from '../render/junit.js';
-import { keyMatchesCert } from '../rotate.js';
-import { writePfx } from '../x509/pfx-write.js';
 import type { ParsedCert } from '../x509/types.js';
 import { loadCertFile, parseAt, parseIntOpt, passwordProvider, type PasswordOpts } from './common.js';
 import type { CliIo } from './io.js';
@@ -32,6 +29,7 @@ export async function loadChainOrBackend(arg: string, io: CliIo, flags: SourceFl
     const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
     return { certs: (await loadCertFile(arg, io, pw)).certificates, from: 'file' };
   }
+  const { probeBackend } = await import('../probe.js');
   const report = await probeBackend({
     target: arg, ...(flags.sni !== undefined ? { sni: flags.sni } : {}),
     timeoutSeconds: parseIntOpt('--timeout', flags.timeout, 1, 86400)!, resolve: parseResolve(flags.resolve),
@@ -112,6 +110,7 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
     let body: string | Uint8Array;
     if (pfx) {
       const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
+      const [{ keyMatchesCert }, { writePfx }] = await Promise.all([import('../rotate.js'), import('../x509/pfx-write.js')]);
       const key = await loadPrivateKey(flags.key!, io, pw);
       const leaf = chain[0]!;
       if (!keyMatchesCert(key, leaf)) throw new InputError(`--key ${flags.key}: the private key does not match the leaf certificate "${leaf.subject.text}" (sha256 ${leaf.sha256.slice(0, 16)}…)`);

@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { runDemo } from '../demo.js';
-import { renderHealthTable } from '../render/table.js';
 import { useColor } from './common.js';
 import type { CliIo } from './io.js';
 
@@ -10,6 +8,8 @@ export function demoCommand(io: CliIo, setExit: (n: number) => void): Command {
     .option('--json', 'print every report as JSON')
     .option('--no-color', 'no colour (also: NO_COLOR)')
     .action(async (flags: { json?: boolean; color?: boolean }) => {
+      // Loaded when the command runs, like every command's machinery.
+      const [{ runDemo }, { renderHealthTable }] = await Promise.all([import('../demo.js'), import('../render/table.js')]);
       const results = await runDemo();
       if (flags.json) io.stdout(`${JSON.stringify(results.map((r) => ({ case: r.c.name, what: r.c.what, report: r.report })), null, 2)}\n`);
       else {

@@ -1,13 +1,9 @@
 import net from 'node:net';
 import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
-import { loadGatewayConfig } from '../gateway/config.js';
-import { planGateway } from '../gateway/plan.js';
-import { DEFAULT_CONCURRENCY, exitForResults, runProbes, type Probeable, type RunProgress, type RunResult } from '../gateway/run.js';
-import { renderJunit } from '../render/junit.js';
-import { renderGithub } from '../render/github.js';
+import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
+import type { Probeable, RunProgress, RunResult } from '../gateway/run.js';
 import { writeFileSync } from 'node:fs';
-import { healthJson, plansJson, renderHealthText, renderPlansText } from '../render/health.js';
 import { parseAt, parseIntOpt, useColor } from './common.js';
 import type { CliIo } from './io.js';
 import { parseResolve } from './probe-cmd.js';
@@ -35,9 +31,10 @@ export function sweepThresholds(flags: SweepFlags): { warnDays: number; minDays?
  * Print a sweep: text and json from the command's own renderers, junit/github from the reports
  * (one case per probed server). With --output the file gets it and stdout a summary line.
  */
-export function emitSweep<T extends Probeable>(io: CliIo, flags: SweepFlags, results: RunResult<T>[], name: (r: RunResult<T>) => string, textOrJson: () => string): void {
+export async function emitSweep<T extends Probeable>(io: CliIo, flags: SweepFlags, results: RunResult<T>[], name: (r: RunResult<T>) => string, textOrJson: () => string): Promise<void> {
   let out: string;
   if (flags.format === 'junit' || flags.format === 'github') {
+    const [{ renderJunit }, { renderGithub }] = await Promise.all([import('../render/junit.js'), import('../render/github.js')]);
     const entries = results.filter((r) => r.report).map((r) => ({ name: name(r), report: r.report! }));
     out = flags.format === 'junit' ? renderJunit(entries, 'certcheck sweep') : renderGithub(entries);
     const skipped = results.length - entries.length;
@@ -122,6 +119,9 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     const resolve = resolveMap(flags.resolve);
     const at = parseAt(flags.at);
     const color = useColor(io, flags.color);
+    // The sweep machinery loads when the command runs, not with the CLI.
+    const [{ loadGatewayConfig }, { planGateway }, { runProbes, exitForResults }, { healthJson, plansJson, renderHealthText, renderPlansText }] = await Promise.all([
+      import('../gateway/config.js'), import('../gateway/plan.js'), import('../gateway/run.js'), import('../render/health.js')]);
     const cfg = await loadGatewayConfig(file);
     const { plans, notes } = planGateway(cfg, {
       ...(flags.pool.length ? { pools: flags.pool } : {}),
@@ -145,7 +145,7 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     });
     progress.end();
     const meta = { at, elapsedMs: performance.now() - t0, concurrency, notes };
-    emitSweep(io, flags, results, (r) => `${r.item.pool} / ${r.item.setting} / ${r.item.address}`,
+    await emitSweep(io, flags, results, (r) => `${r.item.pool} / ${r.item.setting} / ${r.item.address}`,
       () => (flags.format === 'json' ? `${JSON.stringify(healthJson(cfg, results, meta), null, 2)}\n` : renderHealthText(cfg, results, meta, color && !flags.output)));
     setExit(exitForResults(results));
   });

@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
-import { probeBackend } from '../probe.js';
 import { addRevocationOptions, addTrustOptions, loadAnchors, loadRevocationInputs, type VerifyFlags } from './verify-cmd.js';
 import { emit, parseAt, parseIntOpt, type PasswordOpts } from './common.js';
 import type { CliIo } from './io.js';
@@ -49,6 +48,8 @@ export function probeCommand(io: CliIo, setExit: (n: number) => void): Command {
     const authCerts = await loadAnchors(flags.authCert, io, pw);
     const minDays = parseIntOpt('--min-days', flags.minDays, 0, 100_000);
     const revInputs = await loadRevocationInputs(flags);
+    // Loaded when the command runs: `verify` and `--help` should not pay for TLS, HTTP and the probe.
+    const { probeBackend } = await import('../probe.js');
     const report = await probeBackend({
       ...revInputs,
       target, protocol: flags.protocol,

@@ -2,10 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import net from 'node:net';
 import { Command } from 'commander';
 import { InputError } from '../model/errors.js';
-import { splitTarget } from '../probe.js';
-import { planRotation } from '../rotate.js';
-import { loadGatewayConfig } from '../gateway/config.js';
-import { planGateway } from '../gateway/plan.js';
+import { splitTarget } from '../capture/target.js';
 import type { ParsedCert } from '../x509/types.js';
 import { readInputFile } from '../x509/decode.js';
 import { emit, loadCertFile, parseAt, parseIntOpt, passwordProvider, type PasswordOpts } from './common.js';
@@ -47,6 +44,7 @@ export async function loadPrivateKey(file: string, io: CliIo, pw: PasswordOpts):
 async function gatewaySetting(flags: RotateFlags): Promise<{ host: string; backend: string; trustedRoots: ParsedCert[] } | undefined> {
   if (!flags.gateway && !flags.backendSetting) return undefined;
   if (!flags.gateway || !flags.backendSetting) throw new InputError('rotate: --gateway and --backend-setting go together');
+  const [{ loadGatewayConfig }, { planGateway }] = await Promise.all([import('../gateway/config.js'), import('../gateway/plan.js')]);
   const cfg = await loadGatewayConfig(flags.gateway);
   const { plans } = planGateway(cfg, { settings: [flags.backendSetting], ...(flags.pool ? { pools: [flags.pool] } : {}), allPairs: true });
   const plan = plans.find((p) => p.protocol === 'https');
@@ -88,6 +86,7 @@ export function rotateCommand(io: CliIo, setExit: (n: number) => void): Command 
     const privateKey = flags.key ? await loadPrivateKey(flags.key, io, pw) : decoded.privateKey;
     const trustedRoots = [...(await loadAnchors(flags.trustedRoot, io, pw) ?? []), ...(fromGateway?.trustedRoots ?? [])];
     const minDays = parseIntOpt('--min-days', flags.minDays, 0, 100_000);
+    const { planRotation } = await import('../rotate.js');
     const report = await planRotation({
       newCerts: decoded.certificates, newKind: decoded.kind, newSource: file, host, at,
       ...(privateKey ? { privateKey } : {}),

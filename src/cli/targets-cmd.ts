@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
-import { splitTarget, type ProbeOptions } from '../probe.js';
+import type { ProbeOptions } from '../probe.js';
+import { splitTarget } from '../capture/target.js';
 import { parseStatusMatch, validateBodyMatch } from '../capture/match.js';
 import { parseHostRef } from '../x509/names.js';
 import { readInputFile, inputLabel } from '../x509/decode.js';
-import { exitForResults, runProbes } from '../gateway/run.js';
-import { renderTargetsText, targetsJson, type TargetItem } from '../render/health.js';
+import type { TargetItem } from '../render/health.js';
 import { parseAt, parseIntOpt, useColor, type PasswordOpts } from './common.js';
 import type { CliIo } from './io.js';
 import { addSweepOptions, emitSweep, progressLine, resolveMap, sweepThresholds, type SweepFlags } from './gateway-cmd.js';
@@ -79,6 +79,7 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
       } satisfies ProbeOptions,
     }));
     const notes = list.length ? [] : ['the targets file lists no targets'];
+    const [{ runProbes, exitForResults }, { renderTargetsText, targetsJson }] = await Promise.all([import('../gateway/run.js'), import('../render/health.js')]);
     const progress = progressLine(io);
     const t0 = performance.now();
     const results = await runProbes(items, {
@@ -88,7 +89,7 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
     });
     progress.end();
     const meta = { at, elapsedMs: performance.now() - t0, concurrency, notes };
-    emitSweep(io, flags, results, (r) => `${r.item.target}${r.item.sni ? ` (SNI ${r.item.sni})` : ''}`,
+    await emitSweep(io, flags, results, (r) => `${r.item.target}${r.item.sni ? ` (SNI ${r.item.sni})` : ''}`,
       () => (flags.format === 'json' ? `${JSON.stringify(targetsJson(results, list, meta), null, 2)}\n` : renderTargetsText(results, list, meta, useColor(io, flags.color) && !flags.output)));
     setExit(exitForResults(results));
   });

@@ -9,7 +9,8 @@ import type { HealthStatus, Report } from '../model/report.js';
 import type { GatewayConfig } from './config.js';
 import { planGateway, type PlanOptions, type ProbePlan } from './plan.js';
 
-export const DEFAULT_CONCURRENCY = 16;
+import { DEFAULT_CONCURRENCY } from './defaults.js';
+export { DEFAULT_CONCURRENCY };
 export const MAX_CONCURRENCY = 1024;
 /** How long past a probe's own timeout the runner waits before declaring it stuck. */
 export const DEFAULT_GRACE_MS = 2000;
