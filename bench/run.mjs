@@ -266,16 +266,18 @@ async function runChild(args, { capMs, stdoutFile, hwmFile }) {
 
 let driver = null;
 /** One certcheck sweep over `targetsFile`: through the CLI when it has `targets`, else in-process. */
-async function certcheckSweep(targetsFile, concurrency, capMs, tag) {
+async function certcheckSweep(targetsFile, concurrency, capMs, tag, format = 'json') {
   const stdoutFile = `${tmp}/sweep-${tag}.out`;
   const hwmFile = `${tmp}/sweep-${tag}.hwm`;
   const args = driver === 'cli'
-    ? ['--require', `${ROOT}bench/lib/hwm.cjs`, CLI, 'targets', targetsFile, '--concurrency', String(concurrency), '--trusted-root', rootPem, '--format', 'json', '--timeout', '10']
+    ? ['--require', `${ROOT}bench/lib/hwm.cjs`, CLI, 'targets', targetsFile, '--concurrency', String(concurrency), '--trusted-root', rootPem, '--format', format, '--timeout', '10']
     : [`${ROOT}bench/lib/sweep-inproc.mjs`, targetsFile, String(concurrency), String(capMs - 2000), rootPem];
   const r = await runChild(args, { capMs, stdoutFile, hwmFile });
   let summary = null;
   try {
-    const text = driver === 'cli' ? readFileSync(stdoutFile, 'utf8').slice(0, 65_536) : readFileSync(stdoutFile, 'utf8');
+    // json: the summary is near the start; jsonl: it is the last line.
+    const all = readFileSync(stdoutFile, 'utf8');
+    const text = driver === 'cli' ? (format === 'jsonl' ? all.slice(-65_536) : all.slice(0, 65_536)) : all;
     const m = /"summary":\s*(\{[^}]*\})/.exec(text);
     if (m) summary = JSON.parse(m[1]);
   } catch { /* no output: killed at the cap */ }
@@ -353,8 +355,10 @@ async function row3() {
 async function row5() {
   const c = P.memConcurrency;
   log(`row 5: peak RSS at c=${c}: ${P.memSmall} then ${P.memLarge} targets (cap ${P.rowCapMs / 1000} s each)`);
-  const small = await certcheckSweep(writeTargets('targets-mem-small', P.memSmall), c, P.rowCapMs, '5-small');
-  const large = await certcheckSweep(writeTargets('targets-mem-large', P.memLarge), c, P.rowCapMs, '5-large');
+  // Row 5 measures the streaming output (--format jsonl): the mode meant for sweeps of any size.
+  const memFormat = driver === 'cli' ? 'jsonl' : 'json';
+  const small = await certcheckSweep(writeTargets('targets-mem-small', P.memSmall), c, P.rowCapMs, '5-small', memFormat);
+  const large = await certcheckSweep(writeTargets('targets-mem-large', P.memLarge), c, P.rowCapMs, '5-large', memFormat);
   raw.row5 = { driver, concurrency: c, runs: [small, large].map(({ stderr, summary, ...s }) => ({ ...s, stderr: stderr.slice(0, 300) })) };
   const peak = Math.max(small.hwmKb ?? 0, large.hwmKb ?? 0) / 1024;
   const growth = (large.hwmKb ?? NaN) / (small.hwmKb ?? NaN);

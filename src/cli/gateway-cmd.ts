@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
 import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
 import type { Probeable, RunProgress, RunResult } from '../gateway/run.js';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { parseAt, parseIntOpt, useColor } from './common.js';
 import type { CliIo } from './io.js';
 import { parseResolve } from './probe-cmd.js';
@@ -12,7 +12,7 @@ import { collect } from './verify-cmd.js';
 export interface SweepFlags {
   resolve: string[];
   concurrency: string;
-  format: 'text' | 'json' | 'junit' | 'github';
+  format: 'text' | 'json' | 'jsonl' | 'junit' | 'github';
   output?: string;
   warnDays?: string;
   minDays?: string;
@@ -46,6 +46,34 @@ export async function emitSweep<T extends Probeable>(io: CliIo, flags: SweepFlag
     for (const r of results) counts[r.health] = (counts[r.health] ?? 0) + 1;
     io.stdout(`certcheck: ${results.length} server(s): ${counts.Healthy} Healthy, ${counts.Unhealthy} Unhealthy, ${counts.Unknown} Unknown (${flags.format} written to ${flags.output})\n`);
   } else io.stdout(out);
+}
+
+export function sweepSummary(results: { health: string }[], elapsedMs: number, concurrency: number): Record<string, unknown> {
+  const c = { healthy: 0, unhealthy: 0, unknown: 0 };
+  for (const r of results) { if (r.health === 'Healthy') c.healthy++; else if (r.health === 'Unhealthy') c.unhealthy++; else c.unknown++; }
+  return { total: results.length, ...c, elapsedMs: Math.round(elapsedMs), concurrency };
+}
+
+/**
+ * --format jsonl: one line per server as soon as it is judged (completion order, with its input
+ * index), then one summary line. Reports are dropped as they are written, so memory stays flat
+ * however many targets there are. Returns the RunOptions to merge and a finisher.
+ */
+export function jsonlStream<T extends Probeable>(io: CliIo, flags: SweepFlags, row: (r: RunResult<T>, index: number) => Record<string, unknown>):
+  { options: { onResult?: (r: RunResult, i: number) => void; keepReports?: boolean }; finish: (summary: Record<string, unknown>) => void } {
+  if (flags.format !== 'jsonl') return { options: {}, finish: () => undefined };
+  let fd: number | undefined;
+  if (flags.output) {
+    try { fd = openSync(flags.output, 'w'); } catch (e) { throw new InputError(`--output ${flags.output}: ${(e as Error).message}`); }
+  }
+  const write = (s: string) => { if (fd !== undefined) writeSync(fd, s); else io.stdout(s); };
+  return {
+    options: { keepReports: false, onResult: (r, i) => write(`${JSON.stringify(row(r as RunResult<T>, i))}\n`) },
+    finish: (summary) => {
+      write(`${JSON.stringify({ summary })}\n`);
+      if (fd !== undefined) { closeSync(fd); io.stdout(`certcheck: ${String(summary.total)} server(s) (jsonl written to ${flags.output})\n`); }
+    },
+  };
 }
 
 /** --resolve NAME=ADDRESS, with the address checked now rather than mid-sweep. */
@@ -86,7 +114,7 @@ export function addSweepOptions(cmd: Command): Command {
   return cmd
     .option('--resolve <name=address>', 'use this address for this name (repeatable), like curl --resolve', collect, [])
     .option('--concurrency <n>', 'probes in flight at once', String(DEFAULT_CONCURRENCY))
-    .addOption(new Option('--format <format>', 'output format: text, json, junit (one test case per server), github (workflow annotations)').choices(['text', 'json', 'junit', 'github']).default('text'))
+    .addOption(new Option('--format <format>', 'output format: text, json, jsonl (one JSON object per server as it finishes, then a summary line; constant memory), junit (one test case per server), github (workflow annotations)').choices(['text', 'json', 'jsonl', 'junit', 'github']).default('text'))
     .option('--output <file>', 'write the output to this file (stdout then prints a one-line summary)')
     .option('--warn-days <n>', 'warn when a certificate on a path expires within N days', '30')
     .option('--min-days <n>', 'error when a certificate on a path expires within N days')
@@ -130,21 +158,30 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
       ...(flags.allPairs ? { allPairs: true } : {}),
     });
     if (flags.plan) {
-      if (flags.format === 'junit' || flags.format === 'github') throw new InputError('--plan prints text or json');
+      if (flags.format !== 'text' && flags.format !== 'json') throw new InputError('--plan prints text or json');
       io.stdout(flags.format === 'json' ? `${JSON.stringify(plansJson(cfg, plans, notes), null, 2)}\n` : renderPlansText(cfg, plans, notes, color));
       setExit(0);
       return;
     }
     if (!plans.length) io.stderr('certcheck: no pool members to probe\n');
     const progress = progressLine(io);
+    const stream = jsonlStream<typeof plans[number]>(io, flags, (r, index) => ({
+      index, pool: r.item.pool, setting: r.item.setting, address: r.item.address, health: r.health, healthProbeLog: r.healthProbeLog,
+      primary: r.report?.primary?.code ?? null, notProbed: r.error, findings: r.report?.findings ?? [],
+    }));
     const t0 = performance.now();
     const results = await runProbes(plans, {
-      concurrency, resolve, at, caStore: flags.caStore, ...sweepThresholds(flags),
+      concurrency, resolve, at, caStore: flags.caStore, ...sweepThresholds(flags), ...stream.options,
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
     });
     progress.end();
     const meta = { at, elapsedMs: performance.now() - t0, concurrency, notes };
+    if (flags.format === 'jsonl') {
+      stream.finish({ ...sweepSummary(results, meta.elapsedMs, concurrency), notes });
+      setExit(exitForResults(results));
+      return;
+    }
     await emitSweep(io, flags, results, (r) => `${r.item.pool} / ${r.item.setting} / ${r.item.address}`,
       () => (flags.format === 'json' ? `${JSON.stringify(healthJson(cfg, results, meta), null, 2)}\n` : renderHealthText(cfg, results, meta, color && !flags.output)));
     setExit(exitForResults(results));

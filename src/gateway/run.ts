@@ -51,6 +51,13 @@ export interface RunOptions {
   warnDays?: number;
   minDays?: number;
   onProgress?: (p: RunProgress) => void;
+  /** Called as each probe finishes (completion order), e.g. to stream a line of output. */
+  onResult?: (r: RunResult, index: number) => void;
+  /**
+   * false: drop each report once onResult has seen it, keeping only health and the log line, so a
+   * sweep of any size holds constant memory (the streaming output formats).
+   */
+  keepReports?: boolean;
   signal?: AbortSignal;
   graceMs?: number;
   /** Replace the probe (tests count calls or inject failures). */
@@ -113,7 +120,8 @@ export async function runProbes<T extends Probeable>(items: T[], o: RunOptions =
         running++;
         try { r = await runOne(item, o); } finally { running--; }
       }
-      results[i] = r;
+      o.onResult?.(r, i);
+      results[i] = o.keepReports === false ? { ...r, report: null } : r;
       done++;
       if (r.health === 'Healthy') counts.healthy++; else if (r.health === 'Unhealthy') counts.unhealthy++; else counts.unknown++;
       o.onProgress?.({ done, total: items.length, running, ...counts, last: r });

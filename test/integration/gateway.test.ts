@@ -426,6 +426,18 @@ describe('certcheck targets FILE', () => {
     const written = await run([...base, '--format', 'junit', '--output', outFile]);
     expect(written.out).toBe(`certcheck: 2 server(s): 1 Healthy, 1 Unhealthy, 0 Unknown (junit written to ${outFile})\n`);
     expect(readFileSync(outFile, 'utf8')).toMatch(/^<\?xml/);
+    // jsonl: a line per server as it finishes (with its input index), then a summary line.
+    const jl = await run([...base, '--format', 'jsonl']);
+    expect(jl.code).toBe(1);
+    const lines = jl.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(3);
+    expect(lines.slice(0, 2).map((l: J) => [l.index, l.health]).sort()).toEqual([[0, 'Healthy'], [1, 'Unhealthy']]);
+    expect(lines.find((l: J) => l.index === 1).healthProbeLog).toContain('The Intermediate certificate is missing');
+    expect(lines[2].summary).toMatchObject({ total: 2, healthy: 1, unhealthy: 1, unknown: 0 });
+    const jlFile = join(tmp, 'sweep.jsonl');
+    const jlw = await run([...base, '--format', 'jsonl', '--output', jlFile]);
+    expect(jlw.out).toBe(`certcheck: 2 server(s) (jsonl written to ${jlFile})\n`);
+    expect(readFileSync(jlFile, 'utf8').trim().split('\n')).toHaveLength(3);
     // leaf-a expires 2035-01-01: judged at 2034-12-20 with --min-days 30 it is an error.
     const soon = await run(['targets', f, '--trusted-root', 'certs/out/pki/root-a.pem', '--at', '2034-12-20T00:00:00Z', '--min-days', '30', '--format', 'json']);
     const rows = JSON.parse(soon.out).targets;
