@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
 import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
 import type { Probeable, RunProgress, RunResult } from '../gateway/run.js';
+import type { SweepMeta } from '../render/health.js';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { parseAt, parseIntOpt, useColor } from './common.js';
 import type { CliIo } from './io.js';
@@ -31,7 +32,7 @@ export function sweepThresholds(flags: SweepFlags): { warnDays: number; minDays?
  * Print a sweep: text and json from the command's own renderers, junit/github from the reports
  * (one case per probed server). With --output the file gets it and stdout a summary line.
  */
-export async function emitSweep<T extends Probeable>(io: CliIo, flags: SweepFlags, results: RunResult<T>[], name: (r: RunResult<T>) => string, textOrJson: () => string): Promise<void> {
+async function emitSweep<T extends Probeable>(io: CliIo, flags: SweepFlags, results: RunResult<T>[], name: (r: RunResult<T>) => string, textOrJson: () => string): Promise<void> {
   let out: string;
   if (flags.format === 'junit' || flags.format === 'github') {
     const [{ renderJunit }, { renderGithub }] = await Promise.all([import('../render/junit.js'), import('../render/github.js')]);
@@ -48,7 +49,7 @@ export async function emitSweep<T extends Probeable>(io: CliIo, flags: SweepFlag
   } else io.stdout(out);
 }
 
-export function sweepSummary(results: { health: string }[], elapsedMs: number, concurrency: number): Record<string, unknown> {
+function sweepSummary(results: { health: string }[], elapsedMs: number, concurrency: number): Record<string, unknown> {
   const c = { healthy: 0, unhealthy: 0, unknown: 0 };
   for (const r of results) { if (r.health === 'Healthy') c.healthy++; else if (r.health === 'Unhealthy') c.unhealthy++; else c.unknown++; }
   return { total: results.length, ...c, elapsedMs: Math.round(elapsedMs), concurrency };
@@ -59,7 +60,7 @@ export function sweepSummary(results: { health: string }[], elapsedMs: number, c
  * index), then one summary line. Reports are dropped as they are written, so memory stays flat
  * however many targets there are. Returns the RunOptions to merge and a finisher.
  */
-export function jsonlStream<T extends Probeable>(io: CliIo, flags: SweepFlags, row: (r: RunResult<T>, index: number) => Record<string, unknown>):
+function jsonlStream<T extends Probeable>(io: CliIo, flags: SweepFlags, row: (r: RunResult<T>, index: number) => Record<string, unknown>):
   { options: { onResult?: (r: RunResult, i: number) => void; keepReports?: boolean }; finish: (summary: Record<string, unknown>) => void } {
   if (flags.format !== 'jsonl') return { options: {}, finish: () => undefined };
   let fd: number | undefined;
@@ -74,6 +75,41 @@ export function jsonlStream<T extends Probeable>(io: CliIo, flags: SweepFlags, r
       if (fd !== undefined) { closeSync(fd); io.stdout(`certcheck: ${String(summary.total)} server(s) (jsonl written to ${flags.output})\n`); }
     },
   };
+}
+
+export interface SweepSpec<T extends Probeable> {
+  items: T[];
+  notes: string[];
+  concurrency: number;
+  resolve: Map<string, string>;
+  at: Date;
+  /** What identifies a server in a jsonl line (besides its input index). */
+  ident: (item: T) => Record<string, unknown>;
+  /** A server's name in junit/github output. */
+  name: (item: T) => string;
+  /** The whole sweep as text or json. */
+  render: (results: RunResult<T>[], meta: SweepMeta, color: boolean) => string;
+}
+
+/** One sweep, shared by `gateway` and `targets`: probe, stream or render, and return the exit status. */
+export async function runSweep<T extends Probeable>(io: CliIo, flags: SweepFlags, spec: SweepSpec<T>): Promise<number> {
+  const { runProbes, exitForResults } = await import('../gateway/run.js');
+  const progress = progressLine(io);
+  const stream = jsonlStream<T>(io, flags, (r, index) => ({
+    index, ...spec.ident(r.item), health: r.health, healthProbeLog: r.healthProbeLog,
+    primary: r.report?.primary?.code ?? null, notProbed: r.error, findings: r.report?.findings ?? [],
+  }));
+  const t0 = performance.now();
+  const results = await runProbes(spec.items, {
+    concurrency: spec.concurrency, resolve: spec.resolve, at: spec.at, caStore: flags.caStore, ...sweepThresholds(flags), ...stream.options,
+    ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  progress.end();
+  const meta: SweepMeta = { at: spec.at, elapsedMs: performance.now() - t0, concurrency: spec.concurrency, notes: spec.notes };
+  if (flags.format === 'jsonl') stream.finish({ ...sweepSummary(results, meta.elapsedMs, spec.concurrency), notes: spec.notes });
+  else await emitSweep(io, flags, results, (r) => spec.name(r.item), () => spec.render(results, meta, useColor(io, flags.color) && !flags.output));
+  return exitForResults(results);
 }
 
 /** --resolve NAME=ADDRESS, with the address checked now rather than mid-sweep. */
@@ -148,8 +184,8 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     const at = parseAt(flags.at);
     const color = useColor(io, flags.color);
     // The sweep machinery loads when the command runs, not with the CLI.
-    const [{ loadGatewayConfig }, { planGateway }, { runProbes, exitForResults }, { healthJson, plansJson, renderHealthText, renderPlansText }] = await Promise.all([
-      import('../gateway/config.js'), import('../gateway/plan.js'), import('../gateway/run.js'), import('../render/health.js')]);
+    const [{ loadGatewayConfig }, { planGateway }, { healthJson, plansJson, renderHealthText, renderPlansText }] = await Promise.all([
+      import('../gateway/config.js'), import('../gateway/plan.js'), import('../render/health.js')]);
     const cfg = await loadGatewayConfig(file);
     const { plans, notes } = planGateway(cfg, {
       ...(flags.pool.length ? { pools: flags.pool } : {}),
@@ -164,27 +200,12 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
       return;
     }
     if (!plans.length) io.stderr('certcheck: no pool members to probe\n');
-    const progress = progressLine(io);
-    const stream = jsonlStream<typeof plans[number]>(io, flags, (r, index) => ({
-      index, pool: r.item.pool, setting: r.item.setting, address: r.item.address, health: r.health, healthProbeLog: r.healthProbeLog,
-      primary: r.report?.primary?.code ?? null, notProbed: r.error, findings: r.report?.findings ?? [],
+    setExit(await runSweep(io, flags, {
+      items: plans, notes, concurrency, resolve, at,
+      ident: (p) => ({ pool: p.pool, setting: p.setting, address: p.address }),
+      name: (p) => `${p.pool} / ${p.setting} / ${p.address}`,
+      render: (results, meta, c) => (flags.format === 'json' ? `${JSON.stringify(healthJson(cfg, results, meta), null, 2)}\n` : renderHealthText(cfg, results, meta, c)),
     }));
-    const t0 = performance.now();
-    const results = await runProbes(plans, {
-      concurrency, resolve, at, caStore: flags.caStore, ...sweepThresholds(flags), ...stream.options,
-      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
-      ...(io.signal ? { signal: io.signal } : {}),
-    });
-    progress.end();
-    const meta = { at, elapsedMs: performance.now() - t0, concurrency, notes };
-    if (flags.format === 'jsonl') {
-      stream.finish({ ...sweepSummary(results, meta.elapsedMs, concurrency), notes });
-      setExit(exitForResults(results));
-      return;
-    }
-    await emitSweep(io, flags, results, (r) => `${r.item.pool} / ${r.item.setting} / ${r.item.address}`,
-      () => (flags.format === 'json' ? `${JSON.stringify(healthJson(cfg, results, meta), null, 2)}\n` : renderHealthText(cfg, results, meta, color && !flags.output)));
-    setExit(exitForResults(results));
   });
   return cmd;
 }

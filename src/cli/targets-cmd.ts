@@ -6,9 +6,9 @@ import { parseStatusMatch, validateBodyMatch } from '../capture/match.js';
 import { parseHostRef } from '../x509/names.js';
 import { readInputFile, inputLabel } from '../x509/decode.js';
 import type { TargetItem } from '../render/health.js';
-import { parseAt, parseIntOpt, useColor, type PasswordOpts } from './common.js';
+import { parseAt, parseIntOpt, type PasswordOpts } from './common.js';
 import type { CliIo } from './io.js';
-import { addSweepOptions, emitSweep, jsonlStream, progressLine, resolveMap, sweepSummary, sweepThresholds, type SweepFlags } from './gateway-cmd.js';
+import { addSweepOptions, resolveMap, runSweep, type SweepFlags } from './gateway-cmd.js';
 import { collect, loadAnchors } from './verify-cmd.js';
 
 /** One `host:port [sni]` a line; `#` starts a comment; blank lines are skipped. */
@@ -79,28 +79,13 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
       } satisfies ProbeOptions,
     }));
     const notes = list.length ? [] : ['the targets file lists no targets'];
-    const [{ runProbes, exitForResults }, { renderTargetsText, targetsJson }] = await Promise.all([import('../gateway/run.js'), import('../render/health.js')]);
-    const progress = progressLine(io);
-    const stream = jsonlStream<typeof items[number]>(io, flags, (r, index) => ({
-      index, line: r.item.line, target: r.item.target, sni: r.item.sni, health: r.health, healthProbeLog: r.healthProbeLog,
-      primary: r.report?.primary?.code ?? null, notProbed: r.error, findings: r.report?.findings ?? [],
+    const { renderTargetsText, targetsJson } = await import('../render/health.js');
+    setExit(await runSweep(io, flags, {
+      items, notes, concurrency, resolve, at,
+      ident: (t) => ({ line: t.line, target: t.target, sni: t.sni }),
+      name: (t) => `${t.target}${t.sni ? ` (SNI ${t.sni})` : ''}`,
+      render: (results, meta, c) => (flags.format === 'json' ? `${JSON.stringify(targetsJson(results, list, meta), null, 2)}\n` : renderTargetsText(results, list, meta, c)),
     }));
-    const t0 = performance.now();
-    const results = await runProbes(items, {
-      concurrency, resolve, at, caStore: flags.caStore, ...sweepThresholds(flags), ...stream.options,
-      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
-      ...(io.signal ? { signal: io.signal } : {}),
-    });
-    progress.end();
-    const meta = { at, elapsedMs: performance.now() - t0, concurrency, notes };
-    if (flags.format === 'jsonl') {
-      stream.finish({ ...sweepSummary(results, meta.elapsedMs, concurrency), notes });
-      setExit(exitForResults(results));
-      return;
-    }
-    await emitSweep(io, flags, results, (r) => `${r.item.target}${r.item.sni ? ` (SNI ${r.item.sni})` : ''}`,
-      () => (flags.format === 'json' ? `${JSON.stringify(targetsJson(results, list, meta), null, 2)}\n` : renderTargetsText(results, list, meta, useColor(io, flags.color) && !flags.output)));
-    setExit(exitForResults(results));
   });
   return cmd;
 }
