@@ -11,6 +11,11 @@ import type { CliIo } from './io.js';
 import { addSweepOptions, resolveMap, runSweep, type SweepFlags } from './gateway-cmd.js';
 import { collect, loadAnchors } from './verify-cmd.js';
 
+/** Quote a piece of the targets file for an error line: short, and ASCII only (the file may be binary). */
+function quoted(s: string): string {
+  return JSON.stringify(s.slice(0, 60)).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** One `host:port [sni]` a line; `#` starts a comment; blank lines are skipped. */
 export function parseTargets(text: string, label: string): TargetItem[] {
   const out: TargetItem[] = [];
@@ -19,12 +24,12 @@ export function parseTargets(text: string, label: string): TargetItem[] {
     if (!line) return;
     const fields = line.split(/\s+/);
     const where = `${label}:${i + 1}`;
-    if (fields.length > 2) throw new InputError(`${where}: expected "host:port [sni]", got ${JSON.stringify(line.slice(0, 80))}`);
+    if (fields.length > 2) throw new InputError(`${where}: expected "host:port [sni]", got ${quoted(line)}`);
     try {
       splitTarget(fields[0]!);
       if (fields[1] !== undefined) parseHostRef(fields[1]);
     } catch (e) {
-      throw new InputError(`${where}: ${(e as Error).message}`);
+      throw new InputError(`${where}: ${(e as Error).message.replace(/[^\x20-\x7e]/g, '?').slice(0, 160)}`);
     }
     out.push({ line: i + 1, target: fields[0]!, sni: fields[1] ?? null });
   });
