@@ -451,6 +451,10 @@ describe('certcheck targets FILE', () => {
     const r = await run(['targets', f]);
     expect(r.code).toBe(2);
     expect(r.err).toBe(`certcheck: ${f}:2: target "host:99999": port must be 1-65535\n`);
+    writeFileSync(f, Buffer.from([0xff, 0x00, 0x1b, 0x5b, 0x32, 0x4a, 0x20, 0x61, 0x20, 0x62, 0xe9, 0x0a]));
+    const bin = await run(['targets', f]);
+    expect(bin.code).toBe(2);
+    expect(bin.err).toMatch(/^certcheck: [\x20-\x7e]+\n$/);
     writeFileSync(f, 'a:1 b c\n');
     expect((await run(['targets', f])).err).toBe(`certcheck: ${f}:1: expected "host:port [sni]", got "a:1 b c"\n`);
   });
