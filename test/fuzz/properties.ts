@@ -53,22 +53,6 @@ function onlyThrows(e: unknown, allowed: (e: unknown) => boolean, what: string):
 
 // ---- known bugs ---------------------------------------------------------------------------------
 
-/**
- * Bugs in src/ that the properties found, each pinned by a deterministic `it.fails` regression
- * test. A known bug does not fail a random run (that would make the normal suite flaky); it is
- * counted and reported instead. Remove the entry when the bug is fixed (its regression test then
- * fails and says so).
- */
-export const KNOWN_BUGS: { id: string; test: string; matches: (e: unknown) => boolean }[] = [
-  // Both bugs these properties found (empty Extension SEQUENCE, trusted intermediate on the path) are fixed.
-];
-export const knownBugHits: Record<string, number> = {};
-
-function knownBug(e: unknown): boolean {
-  const b = KNOWN_BUGS.find((k) => k.matches(e));
-  if (b) knownBugHits[b.id] = (knownBugHits[b.id] ?? 0) + 1;
-  return !!b;
-}
 
 // ---- mutations --------------------------------------------------------------------------------
 
@@ -180,7 +164,7 @@ async function decodeOnly(bytes: Uint8Array, what: string): Promise<void> {
     for (const n of r.notes) if (n.includes(PASS)) throw new Error(`${what}: a note carries the password`);
   } catch (e) {
     if (e instanceof BudgetExceeded) throw e;
-    onlyThrows(e, (x) => (x instanceof InputError && !x.message.includes(PASS) && !x.message.includes('\n')) || knownBug(x), what);
+    onlyThrows(e, (x) => (x instanceof InputError && !x.message.includes(PASS) && !x.message.includes('\n')), what);
   }
   within(DECODE_BUDGET, what, performance.now() - t0, undefined);
 }
@@ -233,7 +217,7 @@ const parseMutated: FuzzProperty = {
         parseCertificate(der);
         parsed = true;
       } catch (e) {
-        onlyThrows(e, (x) => x instanceof DerError || knownBug(x), what);
+        onlyThrows(e, (x) => x instanceof DerError, what);
       }
       // Whatever parses must be judged without an exception (a finding, never a crash).
       const r = await verifyChain({ leaf: der, intermediates: [intA], trustedRoots: [rootA], host: 'backend.test', at: new Date('2030-06-01T00:00:00Z') });
@@ -560,7 +544,7 @@ export const PROPERTIES: FuzzProperty[] = [decodeRandom, decodeMutated, decodePf
 
 // ---- running ---------------------------------------------------------------------------------------
 
-export interface FuzzOutcome { name: string; runs: number; seed: number; ms: number; failed: boolean; message?: string; knownBugs?: Record<string, number> }
+export interface FuzzOutcome { name: string; runs: number; seed: number; ms: number; failed: boolean; message?: string }
 
 /**
  * Run one property: `numRuns` in the normal suite, or for `seconds` when FUZZ_SECONDS is set
@@ -573,10 +557,8 @@ export async function runProperty(p: FuzzProperty, timeMs?: number): Promise<Fuz
   const params: fc.Parameters<unknown[]> = timeMs !== undefined
     ? { seed, numRuns: Number.MAX_SAFE_INTEGER, interruptAfterTimeLimit: timeMs, markInterruptAsFailure: false, endOnFailure: false }
     : { seed, numRuns: p.normalRuns };
-  for (const k of Object.keys(knownBugHits)) delete knownBugHits[k];
   const d = await fc.check(p.property() as fc.IAsyncProperty<unknown[]>, params);
   const out: FuzzOutcome = { name: p.name, runs: d.numRuns, seed, ms: Math.round(performance.now() - t0), failed: d.failed };
-  if (Object.keys(knownBugHits).length) out.knownBugs = { ...knownBugHits };
   if (d.failed) {
     const err = d.errorInstance as Error | undefined;
     out.message = `${fc.defaultReportMessage(d) ?? 'failed'}\nerror: ${err?.message ?? String(d.errorInstance)}`;

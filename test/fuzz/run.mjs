@@ -56,7 +56,6 @@ child.on('close', (code) => {
   for (const r of rows) {
     process.stdout.write(`${r.name.padEnd(w)}  ${String(r.runs).padStart(9)}  ${String(r.ms).padStart(7)}  ${r.failed ? 'FAILED' : 'ok'}\n`);
     if (r.failed) process.stdout.write(`${r.message}\n`);
-    if (r.knownBugs) process.stdout.write(`  known bugs hit (not counted as failures): ${JSON.stringify(r.knownBugs)}\n`);
   }
   const total = rows.reduce((n, r) => n + r.runs, 0);
   const failed = rows.filter((r) => r.failed).length;
