@@ -1,6 +1,6 @@
 import { parseCertificate } from './x509/cert.js';
 import { parseHostRef } from './x509/names.js';
-import { makeStore, mozillaStore, systemStore, type TrustStore } from './x509/store.js';
+import { makeStore, mozillaStore, pemCertificates, systemStore, type TrustStore } from './x509/store.js';
 import type { ParsedCert } from './x509/types.js';
 import { judgeChain, summarize, type CertPlan } from './checks/chain.js';
 import { isCA, type Profile, type Purpose } from './checks/path-rules.js';
@@ -43,12 +43,8 @@ export interface VerifyChainOptions {
   ocspResponses?: OfflineInput[];
 }
 
-export function pemToDer(text: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const re = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
-  return out;
-}
+/** PEM text to certificate DERs (kept under this name for the library's callers). */
+export const pemToDer = pemCertificates;
 
 function toDerList(input: CertInput, what: string): Uint8Array[] {
   if (input instanceof Uint8Array) return [input];

@@ -11,17 +11,7 @@ import type { AlgorithmIdentifier, ParsedCert } from '../x509/types.js';
 /** Clock skew tolerated on thisUpdate/nextUpdate, as OpenSSL's OCSP_check_validity default (5 min). */
 export const DEFAULT_SKEW_SECONDS = 300;
 
-export function derLength(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-export function tlv(tag: number, ...content: Uint8Array[]): Buffer {
-  const body = Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag]), derLength(body.length), body]);
-}
+export { derLength, tlv } from '../x509/der-write.js';
 
 const HASH_OID_BY_NAME: Record<string, string> = {
   sha1: '1.3.14.3.2.26', sha256: '2.16.840.1.101.3.4.2.1', sha384: '2.16.840.1.101.3.4.2.2', sha512: '2.16.840.1.101.3.4.2.3',
@@ -38,16 +28,7 @@ export function hashNameOf(oid: string): HashName | undefined {
   return HASH_NAME_BY_OID[oid] as HashName | undefined;
 }
 
-export function oidBytes(oid: string): Buffer {
-  const parts = oid.split('.').map(Number);
-  const out: number[] = [parts[0]! * 40 + parts[1]!];
-  for (const p of parts.slice(2)) {
-    const enc: number[] = [p & 0x7f];
-    for (let v = Math.floor(p / 128); v > 0; v = Math.floor(v / 128)) enc.unshift((v & 0x7f) | 0x80);
-    out.push(...enc);
-  }
-  return tlv(0x06, Buffer.from(out));
-}
+export { oidBytes } from '../x509/der-write.js';
 
 export function digest(name: HashName, data: Uint8Array): Buffer {
   return createHash(name).update(data).digest();

@@ -10,6 +10,7 @@
  */
 import { createHash, createHmac, createCipheriv, pbkdf2, randomBytes, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import { derInt, oidBytes, tlv } from './der-write.js';
 
 export interface WritePfxOptions {
   /** DER certificates, leaf first; the leaf gets the localKeyId that ties it to the key. */
@@ -37,20 +38,7 @@ const OID = {
   sha256: '2.16.840.1.101.3.4.2.1',
 } as const;
 
-// ---- a minimal DER encoder (definite lengths only) ----
-
-function tlv(tag: number, ...parts: Uint8Array[]): Buffer {
-  const body = Buffer.concat(parts);
-  const n = body.length;
-  let len: Buffer;
-  if (n < 0x80) len = Buffer.from([n]);
-  else {
-    const bytes: number[] = [];
-    for (let x = n; x > 0; x = Math.floor(x / 256)) bytes.unshift(x & 0xff);
-    len = Buffer.from([0x80 | bytes.length, ...bytes]);
-  }
-  return Buffer.concat([Buffer.from([tag]), len, body]);
-}
+// ---- DER helpers (the shared writer in der-write.ts) ----
 
 const seq = (...p: Uint8Array[]): Buffer => tlv(0x30, ...p);
 const octets = (b: Uint8Array): Buffer => tlv(0x04, b);
@@ -62,23 +50,8 @@ function setOf(...items: Buffer[]): Buffer {
   return tlv(0x31, ...[...items].sort(Buffer.compare));
 }
 
-function int(n: number): Buffer {
-  const bytes: number[] = [];
-  for (let x = n; x > 0; x = Math.floor(x / 256)) bytes.unshift(x & 0xff);
-  if (!bytes.length || bytes[0]! & 0x80) bytes.unshift(0);
-  return tlv(0x02, Buffer.from(bytes));
-}
-
-function oid(s: string): Buffer {
-  const arcs = s.split('.').map(Number);
-  const out: number[] = [40 * arcs[0]! + arcs[1]!];
-  for (const a of arcs.slice(2)) {
-    const chunk: number[] = [a & 0x7f];
-    for (let x = Math.floor(a / 128); x > 0; x = Math.floor(x / 128)) chunk.unshift(0x80 | (x & 0x7f));
-    out.push(...chunk);
-  }
-  return tlv(0x06, Buffer.from(out));
-}
+const int = derInt;
+const oid = oidBytes;
 
 /** UTF-16BE code units, as OpenSSL's OPENSSL_utf82uni produces (surrogate pairs for astral characters). */
 function utf16be(s: string): Buffer {

@@ -35,9 +35,14 @@ export function makeStore(kind: StoreKind, description: string, anchors: ParsedC
   return { kind, description, anchors: [...bySha256.values()], bySubject, bySha256, trustedNonAnchors: new Set(nonAnchors.map((c) => c.sha256)) };
 }
 
-function pemBlocks(text: string): Uint8Array[] {
+/**
+ * The certificates in PEM text (CERTIFICATE, X509 CERTIFICATE, TRUSTED CERTIFICATE blocks): the
+ * quick path for trusted, well-formed text such as the bundled roots or library arguments. Files a
+ * user hands over go through decode.ts, which reports every malformation.
+ */
+export function pemCertificates(text: string): Uint8Array[] {
   const out: Uint8Array[] = [];
-  const re = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED )?CERTIFICATE-----/g;
+  const re = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
   for (let m = re.exec(text); m; m = re.exec(text)) out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
   return out;
 }
@@ -58,7 +63,7 @@ let mozilla: TrustStore | undefined;
  */
 export function mozillaStore(): TrustStore {
   mozilla ??= makeStore('mozilla', `Node's bundled Mozilla root store (${tls.rootCertificates.length} roots), standing in for the gateway's unpublished well-known CA list`,
-    parseAll(tls.rootCertificates.map((p) => pemBlocks(p)[0]!).filter(Boolean)));
+    parseAll(tls.rootCertificates.map((p) => pemCertificates(p)[0]!).filter(Boolean)));
   return mozilla;
 }
 
@@ -68,7 +73,7 @@ export function systemStore(): TrustStore {
   for (const path of SYSTEM_BUNDLES) {
     let text: string;
     try { text = readFileSync(path, 'utf8'); } catch { continue; }
-    const anchors = parseAll(pemBlocks(text));
+    const anchors = parseAll(pemCertificates(text));
     return makeStore('system', `the operating system's CA bundle ${path} (${anchors.length} roots)`, anchors);
   }
   return makeStore('system', 'no operating-system CA bundle found', []);
