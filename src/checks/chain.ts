@@ -1,4 +1,4 @@
-import { escapeText, nameKey, parseCertificate, toPem } from '../x509/cert.js';
+import { escapeText, parseCertificate, toPem } from '../x509/cert.js';
 import { DerError } from '../x509/der.js';
 import { matchHost, type HostRef } from '../x509/names.js';
 import { buildPath, isAnchor, type BuildResult, type CandidatePath } from '../x509/path.js';
@@ -264,7 +264,6 @@ export function judgeChain(presentedDer: Uint8Array[], plan: CertPlan): ChainJud
     const pi = presentedIndexOf(c);
     return { presentedIndex: pi, source: pi === null ? 'trust-store' : 'presented', subject: c.subject.text, sha256: c.sha256 };
   });
-  void nameKey;
   return {
     findings,
     leaf,
