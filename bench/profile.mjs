@@ -9,11 +9,11 @@
 //
 // `probe` starts one loopback backend (bench/lib/backends.mjs) for the run and stops it after;
 // `sweep` starts 500 and profiles `certcheck targets` over 3,000 of them at concurrency 50 (or the
-// in-process driver while the CLI has no `targets`). The static import graph of bin/certcheck.js
-// is listed too: how many files ESM has to resolve, read, compile and link before main() runs.
+// in-process driver while the CLI has no `targets`). The CLI is one bundle (dist/cli.cjs, loaded by
+// bin/certcheck.js with a V8 code cache): samples in it are credited to the source file esbuild
+// marks above each module (`// src/x509/cert.ts`), and the header says whether the cache was usable.
 import { fork, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { CLI, PKI, ROOT, median } from './lib/util.mjs';
 
@@ -47,21 +47,25 @@ else {
   }
 }
 
-/** Files bin/certcheck.js loads through static imports, and the packages they name. */
-function importGraph(entry) {
-  const files = new Map();
-  const packages = new Set();
-  const walk = (f) => {
-    if (files.has(f) || files.size > 2000) return;
-    const src = readFileSync(f, 'utf8');
-    files.set(f, src.length);
-    for (const m of src.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]/g)) {
-      if (m[1].startsWith('.')) walk(path.resolve(path.dirname(f), m[1]));
-      else if (!m[1].startsWith('node:')) packages.add(m[1]);
-    }
-  };
-  walk(entry);
-  return { files: files.size, bytes: [...files.values()].reduce((a, b) => a + b, 0), packages: [...packages] };
+const BUNDLE = `${ROOT}dist/cli.cjs`;
+const CACHE = `${BUNDLE}.cache`;
+
+/** The bundle's module of each line: esbuild starts each module with a `// path` comment line. */
+const bundleLines = readFileSync(BUNDLE, 'utf8').split('\n');
+const moduleStarts = [];
+bundleLines.forEach((l, i) => { const m = /^\/\/ ((?:src|node_modules|lazy-builtin)[^ ]*)$/.exec(l); if (m) moduleStarts.push([i, m[1]]); });
+function bundleModule(line) {
+  let lo = 0, hi = moduleStarts.length - 1, found = '(bundle runtime)';
+  while (lo <= hi) { const mid = (lo + hi) >> 1; if (moduleStarts[mid][0] <= line) { found = moduleStarts[mid][1]; lo = mid + 1; } else hi = mid - 1; }
+  return found;
+}
+
+/** Sizes of the bundle and its code cache, and whether this Node accepts the cache (as the bin decides). */
+function bundleInfo() {
+  let cacheKb = 'none';
+  try { cacheKb = `${Math.round(statSync(CACHE).size / 1024)} KB`; } catch { /* no cache */ }
+  const r = spawnSync(process.execPath, ['-e', `process.stdout.write(String(require(${JSON.stringify(CLI)}).loadCli().cacheUsed))`], { encoding: 'utf8', timeout: 20_000 });
+  return `dist/cli.cjs ${Math.round(statSync(BUNDLE).size / 1024)} KB, code cache ${cacheKb} (${r.stdout === 'true' ? 'accepted' : 'NOT used: rebuild, or the first run rewrites it'})`;
 }
 
 function kind(frame) {
@@ -75,7 +79,12 @@ function kind(frame) {
     return `native: ${f}`;
   }
   if (u.includes('/node_modules/')) return `node_modules: ${u.split('/node_modules/').pop().split('/').slice(0, u.includes('/node_modules/@') ? 2 : 1).join('/')}`;
+  if (u.endsWith('/dist/cli.cjs')) {
+    const m = bundleModule(frame.lineNumber);
+    return m.startsWith('node_modules/') ? `node_modules: ${m.split('/')[1]}` : `certcheck: ${m}`;
+  }
   if (u.includes('/dist/')) return `certcheck: dist/${u.split('/dist/')[1]}`;
+  if (u.endsWith('/bin/certcheck.js')) return 'certcheck: bin/certcheck.js (loader)';
   if (u.startsWith('node:internal/modules/esm/utils') && f === 'compileSourceTextModule') return 'ESM compile (V8 parse)';
   if (u.startsWith('node:internal/modules') || u.startsWith('node:internal/deps/cjs-module-lexer')) return 'module loader (Node JS)';
   if (u.startsWith('node:internal/fs') || u === 'node:fs') return 'file system (Node JS)';
@@ -106,12 +115,13 @@ for (let i = 0; i < runs; i++) {
     const key = kind(byId.get(id).callFrame);
     sums.set(key, (sums.get(key) ?? 0) + dt);
     const cf = byId.get(id).callFrame;
-    const fn = `${cf.functionName || '(anonymous)'} ${cf.url ? `${cf.url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/')}:${cf.lineNumber + 1}` : ''}`;
+    const where = cf.url.endsWith('/dist/cli.cjs') ? `${bundleModule(cf.lineNumber)} (cli.cjs:${cf.lineNumber + 1})` : cf.url ? `${cf.url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/')}:${cf.lineNumber + 1}` : '';
+    const fn = `${cf.functionName || '(anonymous)'} ${where}`;
     fns.set(fn, (fns.get(fn) ?? 0) + dt);
     if (firstCommandUs === null) {
       for (let p = id; p !== undefined; p = parent.get(p)) {
         const cf = byId.get(p).callFrame;
-        if (cf.url.includes('/dist/cli/') && /-cmd\.js$/.test(cf.url) && cf.functionName !== '') { firstCommandUs = t - prof.startTime; break; }
+        if (cf.url.endsWith('/dist/cli.cjs') && /^src\/cli\/.*-cmd\.ts$/.test(bundleModule(cf.lineNumber)) && cf.functionName !== '') { firstCommandUs = t - prof.startTime; break; }
       }
     }
   });
@@ -123,12 +133,12 @@ if (!perRun.length) process.exit(1);
 
 const keys = new Set(perRun.flatMap((r) => [...r.sums.keys()]));
 const rows = [...keys].map((k) => [k, median(perRun.map((r) => (r.sums.get(k) ?? 0) / 1000))]).sort((a, b) => b[1] - a[1]);
-const g = importGraph(CLI);
+const info = bundleInfo();
 const fnKeys = new Set(perRun.flatMap((r) => [...r.fns.keys()]));
 const topFns = [...fnKeys].map((k) => [k, median(perRun.map((r) => (r.fns.get(k) ?? 0) / 1000))]).sort((a, b) => b[1] - a[1]).slice(0, 15);
 const out = [
   `certcheck ${what}: ${perRun.length} profiled run(s) (medians; profiling itself adds overhead)`,
-  `  static import graph of bin/certcheck.js: ${g.files} files, ${Math.round(g.bytes / 1024)} KB; packages: ${g.packages.join(', ') || 'none'}`,
+  `  bin/certcheck.js loads ${info}`,
   `  wall time of the process         ${median(perRun.map((r) => r.wallMs)).toFixed(1)} ms`,
   `  profiled span (after bootstrap)  ${median(perRun.map((r) => r.profiledMs)).toFixed(1)} ms`,
   `  first sample inside a command    ${median(perRun.map((r) => r.firstCommandMs ?? NaN)).toFixed(1)} ms into the profiled span`,

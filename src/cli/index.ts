@@ -1,19 +1,14 @@
-// Importing the command modules registers them; main stays ignorant of what exists.
-import { registerCommand } from './main.js';
-import { probeCommand } from './probe-cmd.js';
-import { demoCommand } from './demo-cmd.js';
-import { rotateCommand } from './rotate-cmd.js';
-import { bundleCommand } from './bundle-cmd.js';
-import { exportRootCommand } from './export-root-cmd.js';
-import { gatewayCommand } from './gateway-cmd.js';
-import { targetsCommand } from './targets-cmd.js';
+// Importing this module registers the commands; main stays ignorant of what exists. Each command's
+// module is imported only when the arguments can run it (main.ts, registerLazyCommand): that is
+// what keeps `certcheck verify` from loading TLS, HTTP and the gateway planner (bench row 1).
+import { registerLazyCommand } from './main.js';
 
-registerCommand(probeCommand);
-registerCommand(demoCommand);
-registerCommand(rotateCommand);
-registerCommand(bundleCommand);
-registerCommand(exportRootCommand);
-registerCommand(gatewayCommand);
-registerCommand(targetsCommand);
+registerLazyCommand('probe', async () => (await import('./probe-cmd.js')).probeCommand);
+registerLazyCommand('demo', async () => (await import('./demo-cmd.js')).demoCommand);
+registerLazyCommand('rotate', async () => (await import('./rotate-cmd.js')).rotateCommand);
+registerLazyCommand('bundle', async () => (await import('./bundle-cmd.js')).bundleCommand);
+registerLazyCommand('export-root', async () => (await import('./export-root-cmd.js')).exportRootCommand);
+registerLazyCommand('gateway', async () => (await import('./gateway-cmd.js')).gatewayCommand);
+registerLazyCommand('targets', async () => (await import('./targets-cmd.js')).targetsCommand);
 
-export { main, registerCommand } from './main.js';
+export { main, registerCommand, registerLazyCommand } from './main.js';

@@ -1,3 +1,5 @@
+import { fstatSync, writeSync } from 'node:fs';
+
 /** Everything the CLI touches of the process, so tests can run `main` in-process. */
 export interface CliIo {
   stdout: (s: string) => void;
@@ -14,22 +16,61 @@ export interface CliIo {
 }
 
 export function nodeIo(): CliIo {
-  // `certcheck … | head` closes the pipe early: that is the reader's choice, not an error to report.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
-    });
-  }
   return {
-    stdout: (s) => { process.stdout.write(s); },
-    stderr: (s) => { process.stderr.write(s); },
+    stdout: directWriter(1, () => process.stdout),
+    stderr: directWriter(2, () => process.stderr),
     env: process.env,
-    stdoutIsTTY: !!process.stdout.isTTY,
-    stderrIsTTY: !!process.stderr.isTTY,
-    stdinIsTTY: !!process.stdin.isTTY,
-    promptSecret: process.stdin.isTTY ? promptSecret : undefined,
+    // Asked when needed: most runs never ask about stdin, and /dev/null (a usual stdin) would need node:tty.
+    get stdoutIsTTY() { return isTerminal(1); },
+    get stderrIsTTY() { return isTerminal(2); },
+    get stdinIsTTY() { return isTerminal(0); },
+    // Used only when stdinIsTTY (common.ts passwordProvider).
+    promptSecret,
   };
+}
+
+/**
+ * Creating process.stdout / process.stderr for a pipe or a terminal loads node:net and sets up a
+ * socket, about 3 ms of a cold run (bench rows 1-2), and on Linux their writes to pipes, files and
+ * terminals are synchronous anyway. So output goes straight to the descriptor; if it would block
+ * (EAGAIN: a non-blocking descriptor inherited from the parent), that write and every later one
+ * go through the stream as before.
+ */
+function directWriter(fd: 1 | 2, stream: () => NodeJS.WriteStream): (s: string) => void {
+  let viaStream: NodeJS.WriteStream | undefined;
+  const toStream = (data: string | Uint8Array) => {
+    if (!viaStream) {
+      viaStream = stream();
+      // `certcheck … | head` closes the pipe early: that is the reader's choice, not an error to report.
+      viaStream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw e;
+      });
+    }
+    viaStream.write(data);
+  };
+  return (s) => {
+    if (viaStream) return toStream(s);
+    const bytes = Buffer.from(s, 'utf8');
+    let done = 0;
+    try {
+      while (done < bytes.length) done += writeSync(fd, bytes, done);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      if (code !== 'EAGAIN') throw e;
+      toStream(bytes.subarray(done));
+    }
+  };
+}
+
+/** isatty without node:tty (which loads node:net) unless the descriptor is a character device, as a terminal is. */
+function isTerminal(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice() && process.getBuiltinModule('node:tty').isatty(fd);
+  } catch {
+    return false;
+  }
 }
 
 async function promptSecret(question: string): Promise<string> {

@@ -6,11 +6,37 @@ import type { CliIo } from './io.js';
 import { verifyCommand } from './verify-cmd.js';
 
 export type CommandFactory = (io: CliIo, setExit: (n: number) => void) => Command;
-const extraCommands: CommandFactory[] = [];
+
+/** A registered command: built on every run, or (lazy) imported only when this run may need it. */
+type Registered = { factory: CommandFactory } | { name: string; load: () => Promise<CommandFactory> };
+const registered: Registered[] = [];
 
 /** Later commands (probe, demo, gateway...) register here so main stays one small table. */
 export function registerCommand(f: CommandFactory): void {
-  extraCommands.push(f);
+  registered.push({ factory: f });
+}
+
+/**
+ * A command whose module is imported only when the arguments may run it, so `certcheck verify`
+ * loads neither the probe's TLS and HTTP nor the gateway planner (bench row 1; guarded by
+ * test/e2e/cold-start.test.ts). `name` must be the name the factory's command has.
+ */
+export function registerLazyCommand(name: string, load: () => Promise<CommandFactory>): void {
+  registered.push({ name, load });
+}
+
+/**
+ * Which lazy commands these arguments can reach: the one named first, the default command
+ * (probe) for `certcheck HOST:PORT ...`, none for --version, and all of them otherwise (help,
+ * options before the target, a usage error), where the help text must list every command.
+ */
+function lazyNeeded(args: string[], commandNames: Set<string>): (name: string) => boolean {
+  const first = args[0];
+  if (first === undefined) return () => true;
+  if (commandNames.has(first)) return (n) => n === first;
+  if (args.length === 1 && (first === '--version' || first === '-V')) return () => false;
+  if (!first.startsWith('-') && first !== 'help') return (n) => n === 'probe';
+  return () => true;
 }
 
 /**
@@ -30,23 +56,48 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       writeErr: (s) => io.stderr(s),
       // commander quotes an unknown option as typed; a --password=VALUE must not reach the terminal.
       outputError: (s, write) => write(s.replace(/^error: /, 'certcheck: ').replace(/(--[\w-]*pass[\w-]*=)[^\s']*/gi, '$1***')),
+      // commander's defaults ask process.stdout / process.stderr, which creates the streams that
+      // io.ts avoids (node:net, ~3 ms); 80 columns is commander's own default off a terminal, and the
+      // help has no colours to keep or strip.
+      getOutHelpWidth: () => (io.stdoutIsTTY && process.stdout.columns) || 80,
+      getErrHelpWidth: () => (io.stderrIsTTY && process.stderr.columns) || 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
     });
   // addCommand does not pass exitOverride/configureOutput down; without this a subcommand's
   // usage error would exit 1 through process.exit and bypass io.
   const add = (c: Command, isDefault = false) => { c.copyInheritedSettings(program); program.addCommand(c, isDefault ? { isDefault: true } : {}); };
+  // Eager commands are built now, to learn their names; lazy ones only if these arguments can reach them.
+  const built = new Map<Registered, Command>();
+  const commandNames = new Set(['verify']);
+  for (const r of registered) {
+    if ('factory' in r) {
+      const c = r.factory(io, setExit);
+      built.set(r, c);
+      commandNames.add(c.name());
+    } else commandNames.add(r.name);
+  }
+  const debug = argv.includes('--debug');
+  const args = targetsAlias(argv.filter((a) => a !== '--debug'), commandNames);
+  const needed = lazyNeeded(args, commandNames);
+  for (const r of registered) {
+    if (!('load' in r) || !needed(r.name)) continue;
+    const c = (await r.load())(io, setExit);
+    if (c.name() !== r.name) throw new Error(`command registered as "${r.name}" is named "${c.name()}"`);
+    built.set(r, c);
+  }
   add(verifyCommand(io, setExit));
-  for (const f of extraCommands) {
-    const c = f(io, setExit);
-    add(c, c.name() === 'probe');
+  // In registration order, so the help lists the commands as before.
+  for (const r of registered) {
+    const c = built.get(r);
+    if (c) add(c, c.name() === 'probe');
   }
   if (argv.length === 0) {
     io.stderr(program.helpInformation());
     return EXIT.usage;
   }
-  argv = targetsAlias(argv, program);
-  const debug = argv.includes('--debug');
   try {
-    await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'user' });
+    await program.parseAsync(args, { from: 'user' });
     return exit;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -68,8 +119,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
  * `certcheck --targets FILE [options]` (the issue's spelling) is `certcheck targets FILE [options]`:
  * rewritten here so the default probe command keeps its single required target.
  */
-function targetsAlias(argv: string[], program: Command): string[] {
-  const known = new Set(program.commands.map((c) => c.name()));
+function targetsAlias(argv: string[], known: Set<string>): string[] {
   if (argv[0] && known.has(argv[0])) return argv;
   const i = argv.findIndex((a) => a === '--targets' || a.startsWith('--targets='));
   if (i < 0 || !known.has('targets')) return argv;

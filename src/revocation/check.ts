@@ -14,9 +14,12 @@ import { parseCertificate } from '../x509/cert.js';
 import type { TrustStore } from '../x509/store.js';
 import type { ParsedCert } from '../x509/types.js';
 import { crlIsFrom, checkCrl, parseCrl, type ParsedCrl } from './crl.js';
-import { fetchGet, ocspGetUrl, ocspPost, type RevocationFetchResult } from './fetch.js';
+import type { RevocationFetchResult } from './fetch.js';
 import { buildOcspRequest, ocspResponseIsFor, parseOcspResponse, validateOcspResponse, type ParsedOcspResponse } from './ocsp.js';
 import { derFromInput } from './common.js';
+
+/** The HTTP client, loaded on the first fetch: offline checks (staple, --crl, verify) load no node:http. */
+const loadFetch = () => import('./fetch.js');
 
 export type RevocationMode = 'off' | 'staple' | 'ocsp' | 'crl' | 'all';
 export const REVOCATION_MODES: readonly RevocationMode[] = ['off', 'staple', 'ocsp', 'crl', 'all'];
@@ -221,6 +224,7 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
     if (!urls.length) { r.checks.push({ source: 'ocsp', status: 'unavailable', detail: 'the certificate names no OCSP responder (AIA)' }); return; }
     let req: Uint8Array;
     try { req = buildOcspRequest(c, issuer); } catch (e) { r.checks.push({ source: 'ocsp', status: 'invalid', detail: `cannot build the request: ${(e as Error).message}` }); return; }
+    const { fetchGet, ocspGetUrl, ocspPost } = await loadFetch();
     for (const url of urls) {
       if (Date.now() >= overall) break;
       const deadline = fetchDeadline();
@@ -248,6 +252,7 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
       r.checks.push({ source: 'crl', status: 'unavailable', detail: c.crlDistributionPoints?.length ? 'no http:// CRL distribution point (others are not fetched)' : 'the certificate names no CRL distribution point' });
       return;
     }
+    const { fetchGet } = await loadFetch();
     for (const url of urls) {
       if (Date.now() >= overall) break;
       const res = await fetchGet(url, fo(fetchDeadline()));

@@ -6,7 +6,7 @@
  * The rules follow RFC 9525 and the CA/B Baseline Requirements, which are stricter than Node's
  * tls.checkServerIdentity and than OpenSSL's default X509_check_host flags (catalog §0.7, §5).
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from './ip.js';
 import { domainToASCII } from 'node:url';
 import { InputError } from '../model/errors.js';
 import type { CertExtension, GeneralName, ParsedCert } from './types.js';

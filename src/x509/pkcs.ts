@@ -249,7 +249,7 @@ class Pkcs12Parser {
     }
   }
 
-  /** PFX → authSafe bytes (what the MAC covers), MAC, and the segments in order. */
+  /** PFX -> authSafe bytes (what the MAC covers), MAC, and the segments in order. */
   pfx(der: Uint8Array): { authSafe: Uint8Array; mac?: MacInfo; segments: Segment[] } {
     const [verT, authT, macT] = this.seq(readTlv(der, 0), 'PFX');
     if (!verT || verT.tag !== 0x02 || value(verT).length !== 1 || value(verT)[0] !== 3) this.fail('unsupported PKCS#12 version');

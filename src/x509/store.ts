@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import tls from 'node:tls';
 import { parseCertificate, nameKey } from './cert.js';
 import type { ParsedCert } from './types.js';
 
@@ -62,14 +61,24 @@ let mozilla: TrustStore | undefined;
  * NODE_EXTRA_CA_CERTS (design.md, "Trust is explicit"); the gateway's real list is unpublished.
  */
 export function mozillaStore(): TrustStore {
-  mozilla ??= makeStore('mozilla', `Node's bundled Mozilla root store (${tls.rootCertificates.length} roots), standing in for the gateway's unpublished well-known CA list`,
-    parseAll(tls.rootCertificates.map((p) => pemCertificates(p)[0]!).filter(Boolean)));
+  // node:tls only for its root list, loaded here: a verify against uploaded roots loads no TLS (bench row 1).
+  const { rootCertificates } = process.getBuiltinModule('node:tls');
+  mozilla ??= makeStore('mozilla', `Node's bundled Mozilla root store (${rootCertificates.length} roots), standing in for the gateway's unpublished well-known CA list`,
+    parseAll(rootCertificates.map((p) => pemCertificates(p)[0]!).filter(Boolean)));
   return mozilla;
 }
 
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem', '/etc/ssl/ca-bundle.pem'];
 
+let system: TrustStore | undefined;
+
+/** The OS bundle, read and parsed once per process (a sweep asks for it once per probe). */
 export function systemStore(): TrustStore {
+  system ??= loadSystemStore();
+  return system;
+}
+
+function loadSystemStore(): TrustStore {
   for (const path of SYSTEM_BUNDLES) {
     let text: string;
     try { text = readFileSync(path, 'utf8'); } catch { continue; }

@@ -254,7 +254,7 @@ describe('colour', () => {
 
 describe('the real bin', () => {
   beforeAll(async () => {
-    if (existsSync(join(ROOT, 'dist/cli.bundle.js'))) return;
+    if (existsSync(join(ROOT, 'dist/cli.cjs'))) return;
     await new Promise<void>((resolve, reject) => {
       execFile('npm', ['run', 'build'], { cwd: ROOT, timeout: 120_000 }, (e, out, err) => (e ? reject(new Error(`${out}${err}`)) : resolve()));
     });

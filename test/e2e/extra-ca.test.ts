@@ -12,7 +12,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const PKI = join(ROOT, 'certs', 'out', 'pki');
 
 beforeAll(async () => {
-  if (existsSync(join(ROOT, 'dist', 'cli.bundle.js'))) return;
+  if (existsSync(join(ROOT, 'dist', 'cli.cjs'))) return;
   await new Promise<void>((resolve, reject) => execFile('npm', ['run', 'build'], { cwd: ROOT, timeout: 120_000 }, (e) => (e ? reject(e) : resolve())));
 }, 120_000);
 
