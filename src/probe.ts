@@ -15,7 +15,7 @@ import { escapeText, parseCertificate } from './x509/cert.js';
 import { parseHostRef, type HostRef } from './x509/names.js';
 import type { ParsedCert } from './x509/types.js';
 import { assembleReport, makePlan, pemToDer, type CertInput } from './verify.js';
-import { checkRevocation, pathFromChain, validateRevocationInputs, type OfflineInput, type RevocationMode, type RevocationOutcome } from './revocation/check.js';
+import { checkRevocation, validateRevocationInputs, type OfflineInput, type RevocationMode, type RevocationOutcome } from './revocation/check.js';
 
 export interface ProbeOptions {
   /** "host:port", "[v6]:port", or a host with `port` set. */
@@ -187,7 +187,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
         // Runs alongside the HTTP stage; finish() waits for it, within the probe's deadline.
         if ((o.revocation ?? 'staple') !== 'off') {
           revocation = checkRevocation({
-            mode: o.revocation ?? 'staple', path: pathFromChain(judged.chain, tlsObs.presented, plan.trust.store),
+            mode: o.revocation ?? 'staple', path: judged.pathCerts,
             presentedIndexOf: (c) => judged?.chain.path.find((e) => e.sha256 === c.sha256)?.presentedIndex ?? null,
             staple: tlsObs.ok ? tlsObs.ocspResponse ?? null : undefined,
             ...(o.crls ? { crls: o.crls } : {}), ...(o.ocspResponses ? { ocspResponses: o.ocspResponses } : {}),

@@ -67,12 +67,27 @@ export type PlanInputs = Omit<CertPlan, 'trust'> & {
   wellKnownRoots?: ParsedCert[];
 };
 
+/**
+ * Every probe of a sweep makes its plan from the same root objects; building the store once per
+ * list also keeps its identity stable, which the judge's memo keys on. A few recent lists only.
+ */
+const recentStores: { kind: 'uploaded' | 'replacement'; roots: ParsedCert[]; store: TrustStore }[] = [];
+function storeFor(kind: 'uploaded' | 'replacement', roots: ParsedCert[], make: () => TrustStore): TrustStore {
+  const hit = recentStores.find((e) => e.kind === kind && e.roots.length === roots.length && e.roots.every((r, i) => r === roots[i]));
+  if (hit) return hit.store;
+  const store = make();
+  recentStores.unshift({ kind, roots: [...roots], store });
+  if (recentStores.length > 8) recentStores.pop();
+  return store;
+}
+
 export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; inputFindings: Finding[] } {
   const inputFindings: Finding[] = [];
   let store: TrustStore;
   let trust: TrustReport;
   if (p.trustedRoots && p.trustedRoots.length) {
-    store = makeStore('uploaded', `uploaded trusted root certificates (${p.trustedRoots.length})`, p.trustedRoots.filter((r) => r.selfIssued), p.trustedRoots.filter((r) => !r.selfIssued));
+    const roots = p.trustedRoots;
+    store = storeFor('uploaded', roots, () => makeStore('uploaded', `uploaded trusted root certificates (${roots.length})`, roots.filter((r) => r.selfIssued), roots.filter((r) => !r.selfIssued)));
     trust = { mode: 'uploaded', store: store.description, anchors: store.anchors.length, uploaded: p.trustedRoots.map((r, i) => summarize(r, i, p.at)) };
     for (const r of p.trustedRoots) {
       if (!r.selfIssued) inputFindings.push(makeFinding('UPLOADED_ROOT_NOT_SELF_SIGNED', { subject: r.subject.text, issuer: r.issuer.text }, { certSha256: r.sha256 }));
@@ -80,7 +95,8 @@ export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; i
     }
   } else {
     // Only self-signed roots anchor: a store never completes what the backend failed to send.
-    store = p.wellKnownRoots ? makeStore('mozilla', `a replacement well-known store (${p.wellKnownRoots.length} roots)`, p.wellKnownRoots.filter((r) => r.selfIssued))
+    const wk = p.wellKnownRoots;
+    store = wk ? storeFor('replacement', wk, () => makeStore('mozilla', `a replacement well-known store (${wk.length} roots)`, wk.filter((r) => r.selfIssued)))
       : p.caStore === 'system' ? systemStore() : mozillaStore();
     trust = { mode: p.sku === 'v1' ? 'v1-auth-cert' : 'wellknown', store: store.description, anchors: store.anchors.length };
   }

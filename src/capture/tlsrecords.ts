@@ -415,10 +415,12 @@ const TLS13_SUITES: Readonly<Record<number, SuiteParams>> = {
 
 /** RFC 5869 HKDF-Expand only: crypto.hkdfSync always runs Extract first, which TLS 1.3 must not. */
 export function hkdfExpand(hash: string, prk: Buffer, info: Buffer, length: number): Buffer {
-  const blocks: Buffer[] = [];
-  let prev = Buffer.alloc(0);
-  let got = 0;
-  for (let i = 1; got < length; i++) {
+  // T(1) alone covers every TLS 1.3 key and IV: one HMAC and no joining on the hot path.
+  let prev = createHmac(hash, prk).update(info).update(Buffer.from([1])).digest();
+  if (length <= prev.length) return prev.subarray(0, length);
+  const blocks: Buffer[] = [prev];
+  let got = prev.length;
+  for (let i = 2; got < length; i++) {
     prev = createHmac(hash, prk).update(prev).update(info).update(Buffer.from([i])).digest();
     blocks.push(prev);
     got += prev.length;
@@ -473,17 +475,17 @@ export function decryptTls13Record(keys: Tls13Keys, seq: bigint, header: Buffer,
       const d = createDecipheriv('aes-128-ccm', keys.key, nonce, { authTagLength: params.tagLen });
       d.setAuthTag(tag);
       d.setAAD(header, { plaintextLength: ct.length });
-      plain = Buffer.concat([d.update(ct), d.final()]);
+      plain = aeadOpen(d, ct);
     } else if (params.cipher === 'chacha20-poly1305') {
       const d = createDecipheriv('chacha20-poly1305', keys.key, nonce, { authTagLength: 16 });
       d.setAAD(header, { plaintextLength: ct.length });
       d.setAuthTag(tag);
-      plain = Buffer.concat([d.update(ct), d.final()]);
+      plain = aeadOpen(d, ct);
     } else {
       const d = createDecipheriv(params.cipher, keys.key, nonce, { authTagLength: 16 });
       d.setAAD(header);
       d.setAuthTag(tag);
-      plain = Buffer.concat([d.update(ct), d.final()]);
+      plain = aeadOpen(d, ct);
     }
   } catch {
     throw new DecryptError('decrypt failed (record authentication)');
@@ -495,6 +497,13 @@ export function decryptTls13Record(keys: Tls13Keys, seq: bigint, header: Buffer,
 }
 
 export class DecryptError extends TlsParseError {}
+
+/** update + final (which authenticates); AEAD modes return everything from update, so no copy. */
+function aeadOpen(d: ReturnType<typeof createDecipheriv>, ct: Buffer): Buffer {
+  const out = d.update(ct);
+  const rest = d.final();
+  return rest.length === 0 ? out : Buffer.concat([out, rest]);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Stream parsers

@@ -1,4 +1,4 @@
-import { escapeText, parseCertificate, toPem } from '../x509/cert.js';
+import { certPem, escapeText, parseCertificateShared, sha256Hex, toPem } from '../x509/cert.js';
 import { DerError } from '../x509/der.js';
 import { matchHost, type HostRef } from '../x509/names.js';
 import { buildPath, isAnchor, type BuildResult, type CandidatePath } from '../x509/path.js';
@@ -35,6 +35,8 @@ export interface ChainJudgement {
   findings: Finding[];
   chain: ChainReport;
   leaf?: ParsedCert;
+  /** The certificates of `chain.path`, leaf first (the same objects the judge checked). */
+  pathCerts: ParsedCert[];
 }
 
 function daysLeft(c: ParsedCert, at: Date): number | null {
@@ -70,7 +72,7 @@ export function summarize(c: ParsedCert, index: number, at: Date): CertSummary {
     key: k.algorithm === 'ec' ? `EC ${k.curve}` : k.bits ? `${k.algorithm.toUpperCase()} ${k.bits}` : k.algorithm.toUpperCase(),
     signatureAlgorithm: sigAlgInfo(c.signatureAlgorithm)?.name ?? c.signatureAlgorithm.oid,
     subjectAltName: sanText(c),
-    pem: toPem(c.der),
+    pem: certPem(c),
   };
 }
 
@@ -82,8 +84,60 @@ function undecodable(der: Uint8Array, index: number, error: string): CertSummary
 /**
  * Judge a certificate list exactly as a backend presents it (or as files list it): chain shape,
  * path, trust, dates, name and the other path rules, as the gateway's OpenSSL would.
+ *
+ * The judgement is a pure function of the list's bytes and the plan, and a sweep asks the same
+ * question thousands of times (many targets behind one certificate, one `at` for the whole run).
+ * So it is remembered per (list, plan), bounded, and the remembered parts are frozen: reports
+ * share them, so nothing may change them. Each call still gets its own `findings` array.
  */
 export function judgeChain(presentedDer: Uint8Array[], plan: CertPlan): ChainJudgement {
+  const pk = planKey(plan);
+  if (pk === undefined || presentedDer.length > MAX_PRESENTED) return judgeOnce(presentedDer, plan);
+  const hashes = presentedDer.map(sha256Hex);
+  const key = `${pk}|${hashes.join(',')}`;
+  let j = judgements.get(key);
+  if (j === undefined) {
+    j = freezeJudgement(judgeOnce(presentedDer, plan, hashes));
+    if (judgements.size >= MAX_JUDGEMENTS) judgements.clear();
+    judgements.set(key, j);
+  }
+  return { ...j, findings: [...j.findings] };
+}
+
+const judgements = new Map<string, ChainJudgement>();
+const MAX_JUDGEMENTS = 256;
+
+/** Small ids for objects the plan refers to: a store or a certificate is the same only if it is the same object. */
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+function idOf(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) objectIds.set(o, (id = nextObjectId++));
+  return id;
+}
+
+/** Everything in the plan the judgement depends on, as a string; undefined when `at` is not a date. */
+function planKey(p: CertPlan): string | undefined {
+  const t = p.at.getTime();
+  if (Number.isNaN(t)) return undefined;
+  const host = p.host ? `${p.host.kind}:${p.host.value}` : `-${p.hostSkippedReason ?? ''}`;
+  const auth = p.authCerts ? p.authCerts.map(idOf).join('.') : '-';
+  return `${p.sku}|${p.profile}|${p.purpose}|${t}|${JSON.stringify(host)}|${p.trust.mode}|${idOf(p.trust.store)}|${auth}|${p.validateChainAndExpiry}|${p.warnDays}|${p.minDays ?? '-'}`;
+}
+
+/** Freeze the report parts (not the parsed certificates, which have their own memo and are never written). */
+function freezeJudgement(j: ChainJudgement): ChainJudgement {
+  const freeze = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null || Object.isFrozen(v) || ArrayBuffer.isView(v)) return;
+    Object.freeze(v);
+    for (const x of Object.values(v)) freeze(x);
+  };
+  freeze(j.findings);
+  freeze(j.chain);
+  return Object.freeze(j);
+}
+
+function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[]): ChainJudgement {
   const findings: Finding[] = [];
   const at = plan.at;
   const opts = (c: ParsedCert | undefined, idx: number | undefined, ossl?: OpenSslErrorName) => ({
@@ -97,7 +151,7 @@ export function judgeChain(presentedDer: Uint8Array[], plan: CertPlan): ChainJud
   const considered = presentedDer.slice(0, MAX_PRESENTED);
   considered.forEach((der, i) => {
     try {
-      const c = parseCertificate(der);
+      const c = parseCertificateShared(der, hashes?.[i]);
       parsed.push(c);
       summaries.push(summarize(c, i, at));
       if (c.trailingBytes > 0) findings.push(makeFinding('TRAILING_DATA', { bytes: c.trailingBytes }, opts(c, i)));
@@ -108,7 +162,7 @@ export function judgeChain(presentedDer: Uint8Array[], plan: CertPlan): ChainJud
       findings.push(makeFinding('MALFORMED_CERT', { detail: msg }, opts(undefined, i)));
     }
   });
-  const emptyChain = (): ChainJudgement => ({ findings, chain: { presented: summaries, path: [], pathValid: false, anchored: false, stats: { signatureChecks: 0, buildCalls: 0, pathsEvaluated: 0 } } });
+  const emptyChain = (): ChainJudgement => ({ findings, pathCerts: [], chain: { presented: summaries, path: [], pathValid: false, anchored: false, stats: { signatureChecks: 0, buildCalls: 0, pathsEvaluated: 0 } } });
   if (presentedDer.length > MAX_PRESENTED) {
     findings.push(makeFinding('CHAIN_TOO_MANY_CERTS', { count: presentedDer.length, limit: MAX_PRESENTED }));
   }
@@ -267,6 +321,7 @@ export function judgeChain(presentedDer: Uint8Array[], plan: CertPlan): ChainJud
   return {
     findings,
     leaf,
+    pathCerts: best.certs,
     chain: {
       presented: summaries,
       path: pathEntries,

@@ -85,10 +85,18 @@ function parseName(t: Tlv): DistinguishedName {
  * leading/trailing space removed and inner runs folded; attribute order inside an RDN ignored.
  */
 export function nameKey(dn: DistinguishedName): string {
-  return dn.rdns.map((rdn) => rdn
-    .map((a) => `${a.oid}=${a.value.trim().replace(/\s+/g, ' ').replace(/[A-Z]/g, (c) => c.toLowerCase())}`)
-    .sort().join('+')).join('/');
+  // The path builder asks for the same names many times per chain (and, with shared parsed
+  // certificates, once per sweep); a parsed name is never mutated, so the key is kept with it.
+  let k = nameKeys.get(dn);
+  if (k === undefined) {
+    k = dn.rdns.map((rdn) => rdn
+      .map((a) => `${a.oid}=${a.value.trim().replace(/\s+/g, ' ').replace(/[A-Z]/g, (c) => c.toLowerCase())}`)
+      .sort().join('+')).join('/');
+    nameKeys.set(dn, k);
+  }
+  return k;
 }
+const nameKeys = new WeakMap<DistinguishedName, string>();
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -412,10 +420,48 @@ export function sameCert(a: ParsedCert, b: ParsedCert): boolean {
 }
 
 export function spkiSha256(c: ParsedCert): string {
-  return sha256Hex(c.spki);
+  let h = spkiHashes.get(c);
+  if (h === undefined) {
+    h = sha256Hex(c.spki);
+    spkiHashes.set(c, h);
+  }
+  return h;
 }
+const spkiHashes = new WeakMap<ParsedCert, string>();
 
 export function toPem(der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
+
+/** toPem(c.der), computed once per parsed certificate (every report shows each certificate's PEM). */
+export function certPem(c: ParsedCert): string {
+  let pem = pems.get(c);
+  if (pem === undefined) {
+    pem = toPem(c.der);
+    pems.set(c, pem);
+  }
+  return pem;
+}
+const pems = new WeakMap<ParsedCert, string>();
+
+/**
+ * parseCertificate with a bounded memo keyed by the SHA-256 of the input. A sweep's probes see the
+ * same intermediates (and often the same leaf) thousands of times; parsing costs about 0.1 ms a
+ * certificate, the lookup a hash of the bytes. Nothing mutates a ParsedCert after parsing, so one
+ * object can serve every report; the WeakMap memos (key objects, PEM text, signature results)
+ * then carry over too. Inputs that do not parse are not remembered: they throw every time.
+ */
+export function parseCertificateShared(input: Uint8Array, inputSha256?: string): ParsedCert {
+  const key = inputSha256 ?? sha256Hex(input);
+  let c = sharedParsed.get(key);
+  if (c === undefined) {
+    c = parseCertificate(input);
+    if (sharedParsed.size >= MAX_SHARED_PARSED) sharedParsed.clear();
+    sharedParsed.set(key, c);
+  }
+  return c;
+}
+const sharedParsed = new Map<string, ParsedCert>();
+/** Enough for every distinct certificate of a few hundred backends; cleared, not grown, past it. */
+const MAX_SHARED_PARSED = 1024;

@@ -89,8 +89,24 @@ export function publicKeyOf(cert: ParsedCert): KeyObject | Error {
 
 export type SigResult = { ok: true } | { ok: false; reason: 'bad-signature' | 'unsupported' | 'alg-mismatch' | 'key-error'; detail: string };
 
+// The answer for a (certificate, issuer) pair never changes. Keyed by the parsed objects, not by
+// hashes, so a hand-made variant of a certificate (tests, fuzzing) is never mistaken for the
+// original; with parseCertificateShared the same objects recur across a sweep's probes.
+const verified = new WeakMap<ParsedCert, WeakMap<ParsedCert, SigResult>>();
+
 /** Did `issuer`'s key sign `cert`? */
 export function checkSignature(cert: ParsedCert, issuer: ParsedCert): SigResult {
+  let byIssuer = verified.get(cert);
+  let r = byIssuer?.get(issuer);
+  if (r === undefined) {
+    r = verifySignature(cert, issuer);
+    if (byIssuer === undefined) verified.set(cert, (byIssuer = new WeakMap()));
+    byIssuer.set(issuer, r);
+  }
+  return r;
+}
+
+function verifySignature(cert: ParsedCert, issuer: ParsedCert): SigResult {
   const a = cert.signatureAlgorithm, b = cert.tbsSignatureAlgorithm;
   if (a.oid !== b.oid || Buffer.compare(Buffer.from(a.params ?? []), Buffer.from(b.params ?? [])) !== 0) {
     return { ok: false, reason: 'alg-mismatch', detail: `signatureAlgorithm ${a.oid} differs from the one inside tbsCertificate ${b.oid}` };

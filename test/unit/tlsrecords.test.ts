@@ -1,10 +1,11 @@
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, createHmac, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   ClientFlightParser,
   HRR_RANDOM,
   ServerFlightParser,
   decryptTls13Record,
+  hkdfExpand,
   hkdfExpandLabel,
   parseCertificateMessage,
   tls13TrafficKeys,
@@ -512,6 +513,16 @@ describe('TLS 1.3 decryption on synthetic flights', () => {
     // The length is part of the label, so a longer output is not an extension of a shorter one.
     expect(b.subarray(0, 16).equals(a)).toBe(false);
     expect(hkdfExpandLabel('sha384', Buffer.alloc(48, 1), 'iv', Buffer.alloc(0), 12).length).toBe(12);
+  });
+
+  it('HKDF-Expand agrees with node:crypto HKDF (Extract done by hand) for one and several blocks', () => {
+    const ikm = Buffer.alloc(22, 0x0b), salt = Buffer.from('000102030405060708090a0b0c', 'hex'), info = Buffer.from('f0f1f2f3f4f5f6f7f8f9', 'hex');
+    for (const hash of ['sha256', 'sha384'] as const) {
+      const prk = createHmac(hash, salt).update(ikm).digest();
+      for (const len of [12, 16, 32, 42, 48, 100]) {
+        expect(hkdfExpand(hash, prk, info, len).equals(Buffer.from(hkdfSync(hash, ikm, salt, info, len)))).toBe(true);
+      }
+    }
   });
 
   it('parseCertificateMessage rejects trailing bytes', () => {
