@@ -2,8 +2,9 @@ import net from 'node:net';
 import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
 import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
-import type { Probeable, RunProgress, RunResult } from '../gateway/run.js';
-import type { SweepMeta } from '../render/health.js';
+import type { Probeable, RunProgress, RunResult, SweepCounts } from '../gateway/run.js';
+import type { SweepMeta, SweepRow } from '../render/health.js';
+import type { CaseEntry, JunitCase, JunitTool } from '../render/junit.js';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { parseAt, parseIntOpt, useColor } from './common.js';
 import type { CliIo } from './io.js';
@@ -28,57 +29,111 @@ export function sweepThresholds(flags: SweepFlags): { warnDays: number; minDays?
   return { warnDays: parseIntOpt('--warn-days', flags.warnDays, 0, 100_000) ?? 30, ...(minDays !== undefined ? { minDays } : {}) };
 }
 
-/**
- * Print a sweep: text and json from the command's own renderers, junit/github from the reports
- * (one case per probed server). With --output the file gets it and stdout a summary line.
- */
-async function emitSweep<T extends Probeable>(io: CliIo, flags: SweepFlags, results: RunResult<T>[], name: (r: RunResult<T>) => string, textOrJson: () => string): Promise<void> {
-  let out: string;
-  if (flags.format === 'junit' || flags.format === 'github') {
-    const [{ renderJunit }, { renderGithub }] = await Promise.all([import('../render/junit.js'), import('../render/github.js')]);
-    const entries = results.filter((r) => r.report).map((r) => ({ name: name(r), report: r.report! }));
-    out = flags.format === 'junit' ? renderJunit(entries, 'certcheck sweep') : renderGithub(entries);
-    const skipped = results.length - entries.length;
-    if (skipped && flags.format === 'github') out += `::warning title=certcheck::${skipped} server(s) not probed (health Unknown)\n`;
-  } else out = textOrJson();
-  if (flags.output) {
-    try { writeFileSync(flags.output, out); } catch (e) { throw new InputError(`--output ${flags.output}: ${(e as Error).message}`); }
-    const counts = { Healthy: 0, Unhealthy: 0, Unknown: 0 } as Record<string, number>;
-    for (const r of results) counts[r.health] = (counts[r.health] ?? 0) + 1;
-    io.stdout(`certcheck: ${results.length} server(s): ${counts.Healthy} Healthy, ${counts.Unhealthy} Unhealthy, ${counts.Unknown} Unknown (${flags.format} written to ${flags.output})\n`);
-  } else io.stdout(out);
+/** Where a sweep's output goes: stdout, or --output opened before the first probe. */
+interface SweepOutput { write: (s: string) => void; close: () => void }
+
+function openOutput(io: CliIo, flags: SweepFlags): SweepOutput {
+  if (!flags.output) return { write: (s) => io.stdout(s), close: () => undefined };
+  let fd: number;
+  try { fd = openSync(flags.output, 'w'); } catch (e) { throw new InputError(`--output ${flags.output}: ${(e as Error).message}`); }
+  return { write: (s) => { writeSync(fd, s); }, close: () => closeSync(fd) };
 }
 
-function sweepSummary(results: { health: string }[], elapsedMs: number, concurrency: number): Record<string, unknown> {
-  const c = { healthy: 0, unhealthy: 0, unknown: 0 };
-  for (const r of results) { if (r.health === 'Healthy') c.healthy++; else if (r.health === 'Unhealthy') c.unhealthy++; else c.unknown++; }
-  return { total: results.length, ...c, elapsedMs: Math.round(elapsedMs), concurrency };
+function countsLine(c: SweepCounts, flags: SweepFlags): string {
+  return `certcheck: ${c.total} server(s): ${c.healthy} Healthy, ${c.unhealthy} Unhealthy, ${c.unknown} Unknown (${flags.format} written to ${flags.output})\n`;
+}
+
+/**
+ * One output format of a sweep. `onResult` sees each result as it finishes (completion order) and
+ * keeps only what the format still has to print; the runner drops the result after it.
+ */
+interface SweepSink {
+  onResult: (r: RunResult, index: number) => void;
+  finish: (counts: SweepCounts, meta: SweepMeta) => void;
 }
 
 /**
  * --format jsonl: one line per server as soon as it is judged (completion order, with its input
- * index), then one summary line. Reports are dropped as they are written, so memory stays flat
- * however many targets there are. Returns the RunOptions to merge and a finisher.
+ * index), then one summary line. Nothing is kept, so memory stays flat however many targets there are.
  */
-function jsonlStream<T extends Probeable>(io: CliIo, flags: SweepFlags, row: (r: RunResult<T>, index: number) => Record<string, unknown>):
-  { options: { onResult?: (r: RunResult, i: number) => void; keepReports?: boolean }; finish: (summary: Record<string, unknown>) => void } {
-  if (flags.format !== 'jsonl') return { options: {}, finish: () => undefined };
-  let fd: number | undefined;
-  if (flags.output) {
-    try { fd = openSync(flags.output, 'w'); } catch (e) { throw new InputError(`--output ${flags.output}: ${(e as Error).message}`); }
-  }
-  const write = (s: string) => { if (fd !== undefined) writeSync(fd, s); else io.stdout(s); };
+function jsonlSink<T extends Probeable>(io: CliIo, flags: SweepFlags, ident: (item: T) => Record<string, unknown>): SweepSink {
+  const out = openOutput(io, flags);
   return {
-    options: { keepReports: false, onResult: (r, i) => write(`${JSON.stringify(row(r as RunResult<T>, i))}\n`) },
-    finish: (summary) => {
-      write(`${JSON.stringify({ summary })}\n`);
-      if (fd !== undefined) { closeSync(fd); io.stdout(`certcheck: ${String(summary.total)} server(s) (jsonl written to ${flags.output})\n`); }
+    onResult: (r, index) => out.write(`${JSON.stringify({
+      index, ...ident(r.item as T), health: r.health, healthProbeLog: r.healthProbeLog,
+      primary: r.report?.primary?.code ?? null, notProbed: r.error, findings: r.report?.findings ?? [],
+    })}\n`),
+    finish: (c, meta) => {
+      out.write(`${JSON.stringify({ summary: { ...c, elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency, notes: meta.notes } })}\n`);
+      out.close();
+      if (flags.output) io.stdout(`certcheck: ${c.total} server(s) (jsonl written to ${flags.output})\n`);
     },
   };
 }
 
-export interface SweepSpec<T extends Probeable> {
-  items: T[];
+/**
+ * --format github: each probed server's annotations, in input order. A result that finishes ahead
+ * of an earlier one waits as its rendered text only, until the earlier one is written.
+ */
+function githubSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name: (item: T) => string, renderGithub: (entries: CaseEntry[]) => string): SweepSink {
+  const out = openOutput(io, flags);
+  const waiting = new Map<number, string>();
+  let next = 0, skipped = 0;
+  return {
+    onResult: (r, index) => {
+      if (!r.report) skipped++;
+      waiting.set(index, r.report ? renderGithub([{ name: name(r.item as T), report: r.report }]) : '');
+      for (let text = waiting.get(next); text !== undefined; text = waiting.get(next)) {
+        waiting.delete(next++);
+        if (text) out.write(text);
+      }
+    },
+    finish: (c) => {
+      if (skipped) out.write(`::warning title=certcheck::${skipped} server(s) not probed (health Unknown)\n`);
+      out.close();
+      if (flags.output) io.stdout(countsLine(c, flags));
+    },
+  };
+}
+
+/** Writes a whole document at the end: to stdout, or to --output with a counts line on stdout. */
+function emitDocument(io: CliIo, flags: SweepFlags, doc: string, c: SweepCounts): void {
+  if (!flags.output) { io.stdout(doc); return; }
+  try { writeFileSync(flags.output, doc); } catch (e) { throw new InputError(`--output ${flags.output}: ${(e as Error).message}`); }
+  io.stdout(countsLine(c, flags));
+}
+
+/** --format junit: the header counts every case, so each probed server's case is rendered as it finishes and kept as text. */
+function junitSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name: (item: T) => string, junit: typeof import('../render/junit.js')): SweepSink {
+  const cases: (JunitCase | undefined)[] = [];
+  let tool: JunitTool = junit.junitTool(undefined);
+  let toolFrom = Infinity;
+  return {
+    onResult: (r, index) => {
+      if (!r.report) return;
+      cases[index] = junit.junitCase({ name: name(r.item as T), report: r.report });
+      // The suite names the version of the first report in input order, as for a single report.
+      if (index < toolFrom) { toolFrom = index; tool = junit.junitTool(r.report); }
+    },
+    finish: (c) => emitDocument(io, flags, junit.junitSuite(cases.filter((x): x is JunitCase => x !== undefined), tool, 'certcheck sweep'), c),
+  };
+}
+
+/** --format text|json: the views group and align every server, so each keeps a row (no report) until the end. */
+function documentSink<T extends Probeable, I>(io: CliIo, flags: SweepFlags, spec: SweepSpec<T, I>, sweepRow: typeof import('../render/health.js').sweepRow): SweepSink {
+  const rows: SweepRow<I>[] = [];
+  const evidence = flags.format === 'json';
+  return {
+    onResult: (r, index) => { rows[index] = sweepRow(r, spec.keep(r.item as T), evidence); },
+    finish: (c, meta) => emitDocument(io, flags, spec.render(rows, meta, useColor(io, flags.color) && !flags.output), c),
+  };
+}
+
+export interface SweepSpec<T extends Probeable, I> {
+  /** The items, best produced one at a time (a generator): the sweep pulls one per free slot. */
+  items: Iterable<T>;
+  /** How many items there are (for the progress line). */
+  total: number;
   notes: string[];
   concurrency: number;
   resolve: Map<string, string>;
@@ -87,29 +142,34 @@ export interface SweepSpec<T extends Probeable> {
   ident: (item: T) => Record<string, unknown>;
   /** A server's name in junit/github output. */
   name: (item: T) => string;
-  /** The whole sweep as text or json. */
-  render: (results: RunResult<T>[], meta: SweepMeta, color: boolean) => string;
+  /** What the text and json views keep of an item once it is probed. */
+  keep: (item: T) => I;
+  /** The whole sweep as text or json, from its rows in input order. */
+  render: (rows: SweepRow<I>[], meta: SweepMeta, color: boolean) => string;
 }
 
-/** One sweep, shared by `gateway` and `targets`: probe, stream or render, and return the exit status. */
-export async function runSweep<T extends Probeable>(io: CliIo, flags: SweepFlags, spec: SweepSpec<T>): Promise<number> {
-  const { runProbes, exitForResults } = await import('../gateway/run.js');
+/**
+ * One sweep, shared by `gateway` and `targets`: probe, stream or render, and return the exit
+ * status. Results go to the format's sink as they finish; only jsonl and github print before the end.
+ */
+export async function runSweep<T extends Probeable, I>(io: CliIo, flags: SweepFlags, spec: SweepSpec<T, I>): Promise<number> {
+  const { streamProbes, exitForCounts } = await import('../gateway/run.js');
+  let sink: SweepSink;
+  if (flags.format === 'jsonl') sink = jsonlSink(io, flags, spec.ident);
+  else if (flags.format === 'github') sink = githubSink(io, flags, spec.name, (await import('../render/github.js')).renderGithub);
+  else if (flags.format === 'junit') sink = junitSink(io, flags, spec.name, await import('../render/junit.js'));
+  else sink = documentSink(io, flags, spec, (await import('../render/health.js')).sweepRow);
   const progress = progressLine(io);
-  const stream = jsonlStream<T>(io, flags, (r, index) => ({
-    index, ...spec.ident(r.item), health: r.health, healthProbeLog: r.healthProbeLog,
-    primary: r.report?.primary?.code ?? null, notProbed: r.error, findings: r.report?.findings ?? [],
-  }));
   const t0 = performance.now();
-  const results = await runProbes(spec.items, {
-    concurrency: spec.concurrency, resolve: spec.resolve, at: spec.at, caStore: flags.caStore, ...sweepThresholds(flags), ...stream.options,
+  const counts = await streamProbes(spec.items, {
+    concurrency: spec.concurrency, resolve: spec.resolve, at: spec.at, caStore: flags.caStore, ...sweepThresholds(flags),
+    total: spec.total, onResult: sink.onResult,
     ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
   });
   progress.end();
-  const meta: SweepMeta = { at: spec.at, elapsedMs: performance.now() - t0, concurrency: spec.concurrency, notes: spec.notes };
-  if (flags.format === 'jsonl') stream.finish({ ...sweepSummary(results, meta.elapsedMs, spec.concurrency), notes: spec.notes });
-  else await emitSweep(io, flags, results, (r) => spec.name(r.item), () => spec.render(results, meta, useColor(io, flags.color) && !flags.output));
-  return exitForResults(results);
+  sink.finish(counts, { at: spec.at, elapsedMs: performance.now() - t0, concurrency: spec.concurrency, notes: spec.notes });
+  return exitForCounts(counts);
 }
 
 /** --resolve NAME=ADDRESS, with the address checked now rather than mid-sweep. */
@@ -184,27 +244,33 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     const at = parseAt(flags.at);
     const color = useColor(io, flags.color);
     // The sweep machinery loads when the command runs, not with the CLI.
-    const [{ loadGatewayConfig }, { planGateway }, { healthJson, plansJson, renderHealthText, renderPlansText }] = await Promise.all([
+    const [{ loadGatewayConfig }, { planGateway, planGatewayLazily }, { healthJson, plansJson, renderHealthText, renderPlansText }] = await Promise.all([
       import('../gateway/config.js'), import('../gateway/plan.js'), import('../render/health.js')]);
     const cfg = await loadGatewayConfig(file);
-    const { plans, notes } = planGateway(cfg, {
+    const planOptions = {
       ...(flags.pool.length ? { pools: flags.pool } : {}),
       ...(flags.setting.length ? { settings: flags.setting } : {}),
       ...(timeoutCap !== undefined ? { timeoutCap } : {}),
       ...(flags.allPairs ? { allPairs: true } : {}),
-    });
+    };
     if (flags.plan) {
       if (flags.format !== 'text' && flags.format !== 'json') throw new InputError('--plan prints text or json');
+      const { plans, notes } = planGateway(cfg, planOptions);
       io.stdout(flags.format === 'json' ? `${JSON.stringify(plansJson(cfg, plans, notes), null, 2)}\n` : renderPlansText(cfg, plans, notes, color));
       setExit(0);
       return;
     }
-    if (!plans.length) io.stderr('certcheck: no pool members to probe\n');
+    const planning = planGatewayLazily(cfg, planOptions);
+    // Every pair is planned once before anything is contacted, so a member that cannot be planned
+    // stops the command up front, as it always has; the sweep then plans each again as it starts it.
+    for (const _plan of planning.plans()) { /* planning is the check */ }
+    if (!planning.total) io.stderr('certcheck: no pool members to probe\n');
     setExit(await runSweep(io, flags, {
-      items: plans, notes, concurrency, resolve, at,
+      items: planning.plans(), total: planning.total, notes: planning.notes, concurrency, resolve, at,
       ident: (p) => ({ pool: p.pool, setting: p.setting, address: p.address }),
       name: (p) => `${p.pool} / ${p.setting} / ${p.address}`,
-      render: (results, meta, c) => (flags.format === 'json' ? `${JSON.stringify(healthJson(cfg, results, meta), null, 2)}\n` : renderHealthText(cfg, results, meta, c)),
+      keep: (p) => p,
+      render: (rows, meta, c) => (flags.format === 'json' ? `${JSON.stringify(healthJson(cfg, rows, meta), null, 2)}\n` : renderHealthText(cfg, rows, meta, c)),
     }));
   });
   return cmd;

@@ -16,14 +16,21 @@ function quoted(s: string): string {
   return JSON.stringify(s.slice(0, 60)).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** One `host:port [sni]` a line; `#` starts a comment; blank lines are skipped. */
-export function parseTargets(text: string, label: string): TargetItem[] {
-  const out: TargetItem[] = [];
-  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
+/**
+ * One `host:port [sni]` a line; `#` starts a comment; blank lines are skipped. Each target is
+ * parsed when the iteration reaches its line, and an InputError names the first bad line.
+ */
+export function* iterateTargets(text: string, label: string): Generator<TargetItem> {
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (let n = 1; start <= text.length; n++) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    const raw = text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+    start = end + 1;
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    if (!line) return;
+    if (!line) continue;
     const fields = line.split(/\s+/);
-    const where = `${label}:${i + 1}`;
+    const where = `${label}:${n}`;
     if (fields.length > 2) throw new InputError(`${where}: expected "host:port [sni]", got ${quoted(line)}`);
     try {
       splitTarget(fields[0]!);
@@ -31,9 +38,13 @@ export function parseTargets(text: string, label: string): TargetItem[] {
     } catch (e) {
       throw new InputError(`${where}: ${(e as Error).message.replace(/[^\x20-\x7e]/g, '?').slice(0, 160)}`);
     }
-    out.push({ line: i + 1, target: fields[0]!, sni: fields[1] ?? null });
-  });
-  return out;
+    yield { line: n, target: fields[0]!, sni: fields[1] ?? null };
+  }
+}
+
+/** Every target of a targets file (see iterateTargets). */
+export function parseTargets(text: string, label: string): TargetItem[] {
+  return [...iterateTargets(text, label)];
 }
 
 interface TargetsFlags extends SweepFlags, PasswordOpts {
@@ -73,23 +84,30 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
     const trustedRoots = await loadAnchors(flags.trustedRoot, io, pw);
     const authCerts = await loadAnchors(flags.authCert, io, pw);
     if (flags.sku === 'v1' && flags.protocol === 'https' && !authCerts) throw new InputError('--sku v1 needs --auth-cert FILE: the v1 gateway trusts only uploaded authentication certificates');
-    const list = parseTargets(Buffer.from(await readInputFile(file)).toString('utf8'), inputLabel(file));
-    const items = list.map((t) => ({
-      ...t,
-      options: {
-        target: t.target, protocol: flags.protocol, path: flags.path, status: flags.status, timeoutSeconds, sku: flags.sku,
-        ...(t.sni ? { sni: t.sni } : {}),
-        ...(flags.body !== undefined ? { body: flags.body } : {}),
-        ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}),
-      } satisfies ProbeOptions,
-    }));
-    const notes = list.length ? [] : ['the targets file lists no targets'];
+    const text = Buffer.from(await readInputFile(file)).toString('utf8');
+    const label = inputLabel(file);
+    // The whole file is checked before the first probe (a bad line stops the command up front);
+    // the sweep then reads it again, one target per free slot, so no list of targets is ever built.
+    let total = 0;
+    for (const _t of iterateTargets(text, label)) total++;
+    const probeOptions = {
+      protocol: flags.protocol, path: flags.path, status: flags.status, timeoutSeconds, sku: flags.sku,
+      ...(flags.body !== undefined ? { body: flags.body } : {}),
+      ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}),
+    };
+    function* items(): Generator<TargetItem & { options: ProbeOptions }> {
+      for (const t of iterateTargets(text, label)) {
+        yield { ...t, options: { target: t.target, ...probeOptions, ...(t.sni ? { sni: t.sni } : {}) } satisfies ProbeOptions };
+      }
+    }
+    const notes = total ? [] : ['the targets file lists no targets'];
     const { renderTargetsText, targetsJson } = await import('../render/health.js');
     setExit(await runSweep(io, flags, {
-      items, notes, concurrency, resolve, at,
+      items: items(), total, notes, concurrency, resolve, at,
       ident: (t) => ({ line: t.line, target: t.target, sni: t.sni }),
       name: (t) => `${t.target}${t.sni ? ` (SNI ${t.sni})` : ''}`,
-      render: (results, meta, c) => (flags.format === 'json' ? `${JSON.stringify(targetsJson(results, list, meta), null, 2)}\n` : renderTargetsText(results, list, meta, c)),
+      keep: (t): TargetItem => ({ line: t.line, target: t.target, sni: t.sni }),
+      render: (rows, meta, c) => (flags.format === 'json' ? `${JSON.stringify(targetsJson(rows, meta), null, 2)}\n` : renderTargetsText(rows, meta, c)),
     }));
   });
   return cmd;

@@ -255,24 +255,43 @@ function pick<T extends { name: string }>(list: T[], wanted: string[] | undefine
   return list.filter((x) => lower.includes(x.name.toLowerCase()));
 }
 
-/** Every plan the gateway's Backend Health page would show a row for, in document order. */
-export function planGateway(cfg: GatewayConfig, o: PlanOptions = {}): { plans: ProbePlan[]; notes: string[] } {
+/** A gateway's plans, made one at a time when asked for (a sweep never needs them all at once). */
+export interface GatewayPlanning {
+  notes: string[];
+  /** How many plans `plans()` yields. */
+  total: number;
+  /** Each plan, in document order; every call plans afresh. */
+  plans: () => Generator<ProbePlan>;
+}
+
+/** The pool × setting pairs to plan and the notes about the choice; members are planned lazily. */
+export function planGatewayLazily(cfg: GatewayConfig, o: PlanOptions = {}): GatewayPlanning {
   const notes = [...cfg.notes];
   const pools = pick(cfg.pools, o.pools, '--pool', cfg);
   const settings = pick(cfg.settings, o.settings, '--setting', cfg);
-  const plans: ProbePlan[] = [];
   const routed = o.allPairs ? null : cfg.routedPairs;
   if (routed === null && !o.allPairs) notes.push('no routing rules in the document: every pool is planned with every backend setting');
+  const pairs: { pool: BackendPool; setting: BackendSetting; via: string[] | null }[] = [];
   for (const pool of pools) {
-    const pairs = routed === null
-      ? settings.map((setting) => ({ setting, via: null as string[] | null }))
-      : routed.filter((r) => r.pool === pool && settings.includes(r.setting)).map((r) => ({ setting: r.setting, via: r.via }));
-    if (routed !== null && pairs.length === 0 && !o.settings?.length) notes.push(`pool ${pool.name} is used by no routing rule, so the gateway does not probe it (use --all-pairs to plan it anyway)`);
-    for (const { setting, via } of pairs) {
-      for (const m of pool.members) plans.push(planPair(cfg, pool, setting, m, o, via));
-    }
+    const mine = routed === null
+      ? settings.map((setting) => ({ pool, setting, via: null as string[] | null }))
+      : routed.filter((r) => r.pool === pool && settings.includes(r.setting)).map((r) => ({ pool, setting: r.setting, via: r.via }));
+    if (routed !== null && mine.length === 0 && !o.settings?.length) notes.push(`pool ${pool.name} is used by no routing rule, so the gateway does not probe it (use --all-pairs to plan it anyway)`);
+    pairs.push(...mine);
   }
-  return { plans, notes };
+  return {
+    notes,
+    total: pairs.reduce((n, p) => n + p.pool.members.length, 0),
+    plans: function* () {
+      for (const { pool, setting, via } of pairs) for (const m of pool.members) yield planPair(cfg, pool, setting, m, o, via);
+    },
+  };
+}
+
+/** Every plan the gateway's Backend Health page would show a row for, in document order. */
+export function planGateway(cfg: GatewayConfig, o: PlanOptions = {}): { plans: ProbePlan[]; notes: string[] } {
+  const { notes, plans } = planGatewayLazily(cfg, o);
+  return { plans: [...plans()], notes };
 }
 
 /** The plan as JSON: everything but the probe options' certificate objects. */

@@ -2,6 +2,11 @@
  * Run many probes at once with a fixed number in flight. Each probe keeps its own deadline
  * (probeBackend's timeout); the runner adds a guard a little past it so one stuck probe can never
  * hold the sweep. A probe that cannot run becomes an Unknown row, never a failed sweep.
+ *
+ * `streamProbes` is the sweep itself: it pulls items from an iterator only when a slot is free and
+ * hands each result to `onResult` as it finishes, keeping nothing but counters, so a sweep holds
+ * at most `concurrency` items and results whatever the number of targets. `runProbes` collects
+ * the results in input order on top of it, for callers that want them all.
  */
 import { probeBackend, type ProbeOptions } from '../probe.js';
 import { isInputError } from '../model/errors.js';
@@ -32,8 +37,17 @@ export interface RunResult<T extends Probeable = Probeable> {
   ms: number;
 }
 
+/** All a finished sweep keeps: how many items came back with each health. */
+export interface SweepCounts {
+  total: number;
+  healthy: number;
+  unhealthy: number;
+  unknown: number;
+}
+
 export interface RunProgress {
   done: number;
+  /** The number of items: known for an array or when RunOptions.total is given, else the number started so far. */
   total: number;
   running: number;
   healthy: number;
@@ -50,13 +64,15 @@ export interface RunOptions {
   /** Expiry thresholds applied to every probe (--warn-days, --min-days). */
   warnDays?: number;
   minDays?: number;
+  /** How many items the iterable holds, for progress (an array's length is used when not given). */
+  total?: number;
   onProgress?: (p: RunProgress) => void;
-  /** Called as each probe finishes (completion order), e.g. to stream a line of output. */
-  onResult?: (r: RunResult, index: number) => void;
   /**
-   * false: drop each report once onResult has seen it, keeping only health and the log line, so a
-   * sweep of any size holds constant memory (the streaming output formats).
+   * Called as each probe finishes (completion order) with its input index. After it returns, the
+   * runner lets go of the result and its item: this is where a caller writes or keeps what it needs.
    */
+  onResult?: (r: RunResult, index: number) => void;
+  /** runProbes only. false: keep each result without its report (health and log line only). */
   keepReports?: boolean;
   signal?: AbortSignal;
   graceMs?: number;
@@ -103,39 +119,84 @@ async function runOne<T extends Probeable>(item: T, o: RunOptions): Promise<RunR
   }
 }
 
-/** Probe every item with at most `concurrency` in flight; results come back in input order. */
-export async function runProbes<T extends Probeable>(items: T[], o: RunOptions = {}): Promise<RunResult<T>[]> {
-  const concurrency = Math.max(1, Math.min(MAX_CONCURRENCY, Math.floor(o.concurrency ?? DEFAULT_CONCURRENCY)));
-  const results: RunResult<T>[] = new Array(items.length);
-  const counts = { healthy: 0, unhealthy: 0, unknown: 0 };
-  let next = 0, done = 0, running = 0;
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= items.length) return;
-      const item = items[i]!;
-      let r: RunResult<T>;
-      if (o.signal?.aborted) r = notProbed(item, 'cancelled');
-      else {
-        running++;
-        try { r = await runOne(item, o); } finally { running--; }
-      }
-      o.onResult?.(r, i);
-      results[i] = o.keepReports === false ? { ...r, report: null } : r;
-      done++;
-      if (r.health === 'Healthy') counts.healthy++; else if (r.health === 'Unhealthy') counts.unhealthy++; else counts.unknown++;
-      o.onProgress?.({ done, total: items.length, running, ...counts, last: r });
-    }
+function clampConcurrency(n: number | undefined): number {
+  return Math.max(1, Math.min(MAX_CONCURRENCY, Math.floor(n ?? DEFAULT_CONCURRENCY)));
+}
+
+/**
+ * Probe every item of `items` with at most `concurrency` in flight, handing each result to
+ * `onResult` in completion order; resolves with the counts. The iterator is advanced only when a
+ * slot is free, so a generator that reads or plans targets one at a time is never run ahead, and
+ * nothing of a finished probe stays behind once `onResult` and `onProgress` have seen it.
+ */
+export async function streamProbes<T extends Probeable>(items: Iterable<T>, o: RunOptions = {}): Promise<SweepCounts> {
+  const concurrency = clampConcurrency(o.concurrency);
+  const it = items[Symbol.iterator]();
+  const knownTotal = o.total ?? (Array.isArray(items) ? items.length : undefined);
+  const counts: SweepCounts = { total: 0, healthy: 0, unhealthy: 0, unknown: 0 };
+  let started = 0, running = 0, exhausted = false;
+  const take = (): { item: T; index: number } | null => {
+    if (exhausted) return null;
+    const n = it.next();
+    if (n.done) { exhausted = true; return null; }
+    return { item: n.value, index: started++ };
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  // Probing and handing over happen in one short-lived async call per item: a worker that kept the
+  // last result in a variable while its next probe runs would hold `concurrency` extra results.
+  const probeOne = async (job: { item: T; index: number }): Promise<void> => {
+    let r: RunResult<T>;
+    if (o.signal?.aborted) r = notProbed(job.item, 'cancelled');
+    else {
+      running++;
+      try { r = await runOne(job.item, o); } finally { running--; }
+    }
+    counts.total++;
+    if (r.health === 'Healthy') counts.healthy++; else if (r.health === 'Unhealthy') counts.unhealthy++; else counts.unknown++;
+    o.onResult?.(r, job.index);
+    o.onProgress?.({ done: counts.total, total: knownTotal ?? started, running, healthy: counts.healthy, unhealthy: counts.unhealthy, unknown: counts.unknown, last: r });
+  };
+  const worker = async (): Promise<void> => {
+    for (let job = take(); job; job = take()) await probeOne(job);
+  };
+  // Each worker pulls its own first item, so a short iterable starts at most one idle worker.
+  const workers: Promise<void>[] = [];
+  while (workers.length < concurrency && !exhausted) workers.push(worker());
+  await Promise.all(workers);
+  return counts;
+}
+
+/** Probe every item with at most `concurrency` in flight; results come back in input order. */
+export async function runProbes<T extends Probeable>(items: readonly T[], o: RunOptions = {}): Promise<RunResult<T>[]> {
+  const results: RunResult<T>[] = new Array(items.length);
+  await streamProbes(items, {
+    ...o,
+    onResult: (r, i) => {
+      o.onResult?.(r, i);
+      results[i] = (o.keepReports === false ? { ...r, report: null } : r) as RunResult<T>;
+    },
+  });
   return results;
 }
 
 /** 0 all Healthy, 1 any Unhealthy, 3 any Unknown and none Unhealthy (also when nothing ran). */
-export function exitForResults(results: { health: HealthStatus }[]): number {
-  if (results.some((r) => r.health === 'Unhealthy')) return 1;
-  if (results.length === 0 || results.some((r) => r.health === 'Unknown')) return 3;
+export function exitForCounts(c: SweepCounts): number {
+  if (c.unhealthy > 0) return 1;
+  if (c.total === 0 || c.unknown > 0) return 3;
   return 0;
+}
+
+/** The same rule over a list of results. */
+export function exitForResults(results: { health: HealthStatus }[]): number {
+  return exitForCounts(countHealth(results));
+}
+
+export function countHealth(results: Iterable<{ health: HealthStatus }>): SweepCounts {
+  const c: SweepCounts = { total: 0, healthy: 0, unhealthy: 0, unknown: 0 };
+  for (const r of results) {
+    c.total++;
+    if (r.health === 'Healthy') c.healthy++; else if (r.health === 'Unhealthy') c.unhealthy++; else c.unknown++;
+  }
+  return c;
 }
 
 /** Plan and probe a whole gateway: the library form of `certcheck gateway`. */

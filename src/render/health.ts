@@ -3,8 +3,8 @@
  * the shape of `az network application-gateway show-backend-health` (appgw-spec §5) with our
  * findings, the plan and the probe evidence next to each server.
  */
-import type { Report } from '../model/report.js';
-import type { HealthStatus } from '../model/report.js';
+import type { Finding } from '../model/findings.js';
+import type { HealthStatus, Report } from '../model/report.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import { planJson, type ProbePlan } from '../gateway/plan.js';
 import type { RunResult } from '../gateway/run.js';
@@ -17,6 +17,34 @@ export interface SweepMeta {
   elapsedMs: number;
   concurrency: number;
   notes: string[];
+}
+
+/**
+ * What the text and json views of a sweep need of one finished probe: its verdict, findings and
+ * (for json) the probe evidence, without the rest of the report. A sweep keeps one of these per
+ * server until it prints, rather than every report.
+ */
+export interface SweepRow<I> {
+  item: I;
+  health: HealthStatus;
+  healthProbeLog: string;
+  messageId: string | null;
+  primary: Finding | null;
+  /** Why there is no report (not probed). */
+  notProbed: string | null;
+  findings: Finding[];
+  /** The probe evidence (json only; null when not probed or not asked for). */
+  probe: Record<string, unknown> | null;
+}
+
+/** The row of one result; `evidence` false leaves out what only json shows. */
+export function sweepRow<I>(r: RunResult, item: I, evidence: boolean): SweepRow<I> {
+  const rep = r.report;
+  return {
+    item, health: r.health, healthProbeLog: r.healthProbeLog,
+    messageId: rep?.messageId ?? null, primary: rep?.primary ?? null, notProbed: r.error,
+    findings: evidence ? rep?.findings ?? [] : [], probe: evidence && rep ? probeEvidence(rep) : null,
+  };
 }
 
 interface Group<T> { pool: { id: string | null; name: string }; settings: { setting: { id: string | null; name: string }; rows: T[] }[] }
@@ -34,7 +62,7 @@ function group<T extends { plan: ProbePlan }>(rows: T[]): Group<T>[] {
   return pools;
 }
 
-function counts(results: { health: HealthStatus }[]) {
+function counts(results: readonly { health: HealthStatus }[]) {
   return {
     total: results.length,
     healthy: results.filter((r) => r.health === 'Healthy').length,
@@ -44,7 +72,7 @@ function counts(results: { health: HealthStatus }[]) {
 }
 
 /** Probe evidence for JSON: the report's observation without certificate PEM (kept small per server). */
-function evidence(r: Report): Record<string, unknown> {
+function probeEvidence(r: Report): Record<string, unknown> {
   return {
     target: r.target, probe: r.probe, tls: r.tls, http: r.http, stages: r.stages, timings: r.timings, trust: { mode: r.trust.mode, store: r.trust.store },
     chain: r.chain ? {
@@ -58,18 +86,17 @@ function gatewayJson(cfg: GatewayConfig): Record<string, unknown> {
   return { name: cfg.name, id: cfg.id, source: cfg.source, shape: cfg.shape, sku: cfg.sku };
 }
 
-/** JSON in the show-backend-health shape. */
-export function healthJson(cfg: GatewayConfig, results: RunResult<ProbePlan>[], meta: SweepMeta): Record<string, unknown> {
-  const rows = results.map((r) => ({ plan: r.item, r }));
+/** JSON in the show-backend-health shape; `rows` in plan order. */
+export function healthJson(cfg: GatewayConfig, rows: readonly SweepRow<ProbePlan>[], meta: SweepMeta): Record<string, unknown> {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'certcheck', version: VERSION },
     kind: 'gateway',
     gateway: gatewayJson(cfg),
     at: meta.at.toISOString(),
-    summary: { ...counts(results), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
+    summary: { ...counts(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
     notes: meta.notes,
-    backendAddressPools: group(rows).map((g) => ({
+    backendAddressPools: group(rows.map((r) => ({ plan: r.item, r }))).map((g) => ({
       backendAddressPool: g.pool,
       backendHttpSettingsCollection: g.settings.map((s) => ({
         backendHttpSettings: s.setting,
@@ -78,12 +105,12 @@ export function healthJson(cfg: GatewayConfig, results: RunResult<ProbePlan>[], 
           ipConfiguration: null,
           health: r.health,
           healthProbeLog: r.healthProbeLog,
-          messageId: r.report?.messageId ?? null,
-          primary: r.report?.primary?.code ?? null,
-          notProbed: r.error,
-          findings: r.report?.findings ?? [],
+          messageId: r.messageId,
+          primary: r.primary?.code ?? null,
+          notProbed: r.notProbed,
+          findings: r.findings,
           plan: planJson(r.item),
-          probe: r.report ? evidence(r.report) : null,
+          probe: r.probe,
         })),
       })),
     })),
@@ -144,19 +171,19 @@ function table(rows: TableRow[], color: boolean, width: number, indent: string):
   return out;
 }
 
-function rowOf(r: RunResult): Omit<TableRow, 'server'> {
-  const primary = r.report?.primary;
+function rowOf(r: SweepRow<unknown>): Omit<TableRow, 'server'> {
+  const primary = r.primary;
   return { health: r.health, details: r.healthProbeLog, why: primary ? `${primary.code}: ${primary.explanation}` : null };
 }
 
-function summaryLine(results: { health: HealthStatus }[], color: boolean): string {
+function summaryLine(results: readonly { health: HealthStatus }[], color: boolean): string {
   const p = painter(color);
   const c = counts(results);
   return `${c.total} server(s): ${p('green', `${c.healthy} Healthy`)}, ${p('red', `${c.unhealthy} Unhealthy`)}, ${p('yellow', `${c.unknown} Unknown`)}`;
 }
 
 /** The Backend Health page as text: one block per pool and setting. */
-export function renderHealthText(cfg: GatewayConfig, results: RunResult<ProbePlan>[], meta: SweepMeta, color: boolean, width = 110): string {
+export function renderHealthText(cfg: GatewayConfig, results: readonly SweepRow<ProbePlan>[], meta: SweepMeta, color: boolean, width = 110): string {
   const p = painter(color);
   const out: string[] = [];
   out.push(p('bold', `Backend health of ${cfg.name ?? cfg.source} (${cfg.sku.name ?? cfg.sku.tier ?? 'sku not given'}, ${cfg.sku.version} rules) at ${meta.at.toISOString()}`));
@@ -205,27 +232,27 @@ export function renderPlansText(cfg: GatewayConfig, plans: ProbePlan[], notes: s
 /** A plain target from a targets file. */
 export interface TargetItem { line: number; target: string; sni: string | null }
 
-export function targetsJson(results: RunResult[], items: TargetItem[], meta: SweepMeta): Record<string, unknown> {
+export function targetsJson(rows: readonly SweepRow<TargetItem>[], meta: SweepMeta): Record<string, unknown> {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'certcheck', version: VERSION },
     kind: 'targets',
     at: meta.at.toISOString(),
-    summary: { ...counts(results), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
+    summary: { ...counts(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
     notes: meta.notes,
-    targets: results.map((r, i) => ({
-      line: items[i]!.line, target: items[i]!.target, sni: items[i]!.sni,
+    targets: rows.map((r) => ({
+      line: r.item.line, target: r.item.target, sni: r.item.sni,
       health: r.health, healthProbeLog: r.healthProbeLog,
-      messageId: r.report?.messageId ?? null, primary: r.report?.primary?.code ?? null, notProbed: r.error,
-      findings: r.report?.findings ?? [], probe: r.report ? evidence(r.report) : null,
+      messageId: r.messageId, primary: r.primary?.code ?? null, notProbed: r.notProbed,
+      findings: r.findings, probe: r.probe,
     })),
   };
 }
 
-export function renderTargetsText(results: RunResult[], items: TargetItem[], meta: SweepMeta, color: boolean, width = 110): string {
-  const out = [`${summaryLine(results, color)}; ${(meta.elapsedMs / 1000).toFixed(1)} s with ${meta.concurrency} in parallel`];
+export function renderTargetsText(rows: readonly SweepRow<TargetItem>[], meta: SweepMeta, color: boolean, width = 110): string {
+  const out = [`${summaryLine(rows, color)}; ${(meta.elapsedMs / 1000).toFixed(1)} s with ${meta.concurrency} in parallel`];
   for (const n of meta.notes) out.push(painter(color)('dim', `note: ${n}`));
   out.push('');
-  out.push(...table(results.map((r, i) => ({ server: `${items[i]!.target}${items[i]!.sni ? ` (SNI ${items[i]!.sni})` : ''}`, ...rowOf(r) })), color, width, ''));
+  out.push(...table(rows.map((r) => ({ server: `${r.item.target}${r.item.sni ? ` (SNI ${r.item.sni})` : ''}`, ...rowOf(r) })), color, width, ''));
   return `${out.join('\n')}\n`;
 }

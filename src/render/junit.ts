@@ -82,32 +82,55 @@ function systemOut(r: Report): string {
   return lines.join('\n');
 }
 
+/** One rendered test case and what the suite's header counts of it. */
+export interface JunitCase {
+  xml: string;
+  status: Report['status'];
+  seconds: number;
+}
+
+/** A test case on its own, so a sweep can render each as it finishes and drop the report. */
+export function junitCase({ name, report: r }: CaseEntry): JunitCase {
+  const out: string[] = [];
+  out.push(`    <testcase classname="${xmlAttr(`certcheck.${r.kind}`)}" name="${xmlAttr(name)}" time="${seconds(r)}">`);
+  if (r.status !== 'Healthy') {
+    const tag = r.status === 'Unknown' ? 'error' : 'failure';
+    out.push(`      <${tag} message="${xmlAttr(r.message)}" type="${xmlAttr(r.primary?.code ?? r.status)}">${xmlText(failureDetail(r))}</${tag}>`);
+  }
+  out.push(`      <system-out>${xmlText(systemOut(r))}</system-out>`);
+  out.push('    </testcase>');
+  return { xml: out.join('\n'), status: r.status, seconds: Number(seconds(r)) };
+}
+
+/** The tool fields the suite's properties name (taken from the first report). */
+export interface JunitTool { version: string; schemaVersion: string }
+
+export function junitTool(r: Report | undefined): JunitTool {
+  return { version: r?.tool.version ?? '', schemaVersion: r ? String(r.schemaVersion) : '' };
+}
+
+/** The document around rendered cases, in the order given. */
+export function junitSuite(cases: readonly JunitCase[], tool: JunitTool, suiteName = 'certcheck'): string {
+  const failures = cases.filter((c) => c.status === 'Unhealthy').length;
+  const errors = cases.filter((c) => c.status === 'Unknown').length;
+  const total = cases.reduce((s, c) => s + c.seconds, 0).toFixed(3);
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(`<testsuites name="${xmlAttr(suiteName)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${total}">`);
+  out.push(`  <testsuite name="${xmlAttr(suiteName)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${total}">`);
+  out.push('    <properties>');
+  out.push(`      <property name="certcheck.version" value="${xmlAttr(tool.version)}"/>`);
+  out.push(`      <property name="certcheck.schemaVersion" value="${tool.schemaVersion}"/>`);
+  out.push('    </properties>');
+  for (const c of cases) out.push(c.xml);
+  out.push('  </testsuite>');
+  out.push('</testsuites>');
+  return `${out.join('\n')}\n`;
+}
+
 /**
  * JUnit XML as Jenkins, GitLab, Azure DevOps and GitHub test reporters read it: one test case per
  * target; Unhealthy is a <failure>, Unknown an <error>, both carrying the gateway's message.
  */
 export function renderJunit(entries: readonly CaseEntry[], suiteName = 'certcheck'): string {
-  const failures = entries.filter((e) => e.report.status === 'Unhealthy').length;
-  const errors = entries.filter((e) => e.report.status === 'Unknown').length;
-  const total = entries.reduce((s, e) => s + Number(seconds(e.report)), 0).toFixed(3);
-  const version = entries[0]?.report.tool.version ?? '';
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="${xmlAttr(suiteName)}" tests="${entries.length}" failures="${failures}" errors="${errors}" time="${total}">`);
-  out.push(`  <testsuite name="${xmlAttr(suiteName)}" tests="${entries.length}" failures="${failures}" errors="${errors}" skipped="0" time="${total}">`);
-  out.push('    <properties>');
-  out.push(`      <property name="certcheck.version" value="${xmlAttr(version)}"/>`);
-  out.push(`      <property name="certcheck.schemaVersion" value="${entries[0]?.report.schemaVersion ?? ''}"/>`);
-  out.push('    </properties>');
-  for (const { name, report: r } of entries) {
-    out.push(`    <testcase classname="${xmlAttr(`certcheck.${r.kind}`)}" name="${xmlAttr(name)}" time="${seconds(r)}">`);
-    if (r.status !== 'Healthy') {
-      const tag = r.status === 'Unknown' ? 'error' : 'failure';
-      out.push(`      <${tag} message="${xmlAttr(r.message)}" type="${xmlAttr(r.primary?.code ?? r.status)}">${xmlText(failureDetail(r))}</${tag}>`);
-    }
-    out.push(`      <system-out>${xmlText(systemOut(r))}</system-out>`);
-    out.push('    </testcase>');
-  }
-  out.push('  </testsuite>');
-  out.push('</testsuites>');
-  return `${out.join('\n')}\n`;
+  return junitSuite(entries.map(junitCase), junitTool(entries[0]?.report), suiteName);
 }
