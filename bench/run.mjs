@@ -368,16 +368,20 @@ async function row5() {
   const memFormat = driver === 'cli' ? 'jsonl' : 'json';
   const small = await certcheckSweep(writeTargets('targets-mem-small', P.memSmall), c, cap(P.memSmall), '5-small', memFormat);
   const large = await certcheckSweep(writeTargets('targets-mem-large', P.memLarge), c, cap(P.memLarge), '5-large', memFormat);
-  raw.row5 = { driver, concurrency: c, runs: [small, large].map(({ stderr, summary, ...s }) => ({ ...s, stderr: stderr.slice(0, 300) })) };
+  // The floor beside it: bare Node handshakes (capture mode) with the same 1,000 in flight. Most of
+  // a TLS connection's memory is OpenSSL's, so this is what any Node client pays at c=1000.
+  const floor = await rawSweep(`${tmp}/targets-mem-small`, c, cap(P.memSmall), '5-raw');
+  const floorMb = (floor.result?.hwmKb ?? NaN) / 1024;
+  raw.row5 = { driver, concurrency: c, runs: [small, large].map(({ stderr, summary, ...s }) => ({ ...s, stderr: stderr.slice(0, 300) })), rawHwmKb: floor.result?.hwmKb ?? null };
   const peak = Math.max(small.hwmKb ?? 0, large.hwmKb ?? 0) / 1024;
   const growth = (large.hwmKb ?? NaN) / (small.hwmKb ?? NaN);
   const bad = [small, large].find((s) => s.healthy < s.done);
   const partialNote = (s, label) => (s.partial ? `; ${label} PARTIAL: ${s.done} of ${s.total} done in ${Math.round(s.wallMs / 1000)} s` : '');
   addRow({
     id: '5a', name: `sweep peak RSS, c=${c}, ${P.memLarge} targets`, better: 'lower', goal: 150, stretch: null, ratioUnit: ' MB',
-    certcheck: peak, ratio: peak, certcheckText: `${round(peak, 1)} MB`, baselineText: '',
+    certcheck: peak, ratio: peak, certcheckText: `${round(peak, 1)} MB`, baseline: floorMb, baselineText: Number.isFinite(floorMb) ? `${round(floorMb, 1)} MB` : '',
     error: bad ? `sweep reported ${bad.done - bad.healthy} non-Healthy targets (${bad.stderr.slice(0, 200)})` : (!small.hwmKb || !large.hwmKb ? 'no RSS figure' : undefined),
-    note: `max VmHWM of the two runs; rates ${Math.round(small.rate)}/s and ${Math.round(large.rate)}/s${partialNote(small, 'small')}${partialNote(large, 'large')}`,
+    note: `max VmHWM of the two runs; rates ${Math.round(small.rate)}/s and ${Math.round(large.rate)}/s; baseline: bare Node handshakes at c=${c} (bench/lib/raw-client.mjs), the floor for any Node client${partialNote(small, 'small')}${partialNote(large, 'large')}`,
   });
   addRow({
     id: '5b', name: `RSS growth ${P.memSmall} → ${P.memLarge} targets`, better: 'lower', goal: 1.1, stretch: null, ratioUnit: '×',
