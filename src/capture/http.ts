@@ -2,16 +2,17 @@
  * HTTP stage of the live probe: one GET over an already-connected stream (the TLSSocket after the
  * handshake, or the plain TCP socket for Http settings), judged later by pure checks.
  *
- * Node's own client parser (llhttp, strict mode) is used so that malformed responses are refused
- * exactly as a strict HTTP/1.1 client refuses them, with stable HPE_* codes. Around it we add what
- * Node lacks (reliability-catalog.md §3/§4): an absolute deadline over the whole exchange, a body
- * prefix cap, interim (1xx) responses counted against the header cap, and no redirects, proxies
- * or connection reuse.
+ * The response is read by http1.ts, a strict HTTP/1.1 response parser that refuses malformed
+ * responses as llhttp's strict mode does, with the same HPE_* codes. node:http's client did this
+ * before; its request/response objects cost more CPU than the rest of the probe's HTTP work, and a
+ * probe needs none of what they add. Around the parser: an absolute deadline over the whole
+ * exchange, a body prefix cap, interim (1xx) responses counted against the header cap, and no
+ * redirects, proxies or connection reuse.
  */
-import * as http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type * as stream from 'node:stream';
 import { InputError } from '../model/errors.js';
+import { HttpParseError, ResponseParser } from './http1.js';
 
 export interface HttpProbeOptions {
   hostHeader: string;
@@ -56,8 +57,8 @@ function positiveInt(v: number | undefined, dflt: number, what: string): number 
 }
 
 function checkRequestTarget(opts: HttpProbeOptions): void {
-  // Both end up verbatim in the request head; anything outside visible ASCII would be either
-  // rejected by Node mid-flight or a header-injection vector.
+  // Both end up verbatim in the request head; anything outside visible ASCII would be a
+  // header-injection vector or a request the server cannot parse.
   if (typeof opts.path !== 'string' || !/^\/[\x21-\x7e]*$/.test(opts.path)) {
     throw new InputError(`probe path ${JSON.stringify(String(opts.path).slice(0, 80))} must start with "/" and contain only visible ASCII (percent-encode the rest)`);
   }
@@ -66,27 +67,10 @@ function checkRequestTarget(opts: HttpProbeOptions): void {
   }
 }
 
-/** Bytes a response head occupied on the wire, rebuilt from what the parser reports. */
-function headBytes(version: string, status: number, reason: string, raw: string[]): number {
-  let n = `HTTP/${version} ${status} ${reason}\r\n`.length + 2;
-  for (let i = 0; i + 1 < raw.length; i += 2) n += raw[i]!.length + 2 + raw[i + 1]!.length + 2;
-  return n;
-}
-
-function pairs(raw: string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
-  return out;
-}
-
 function classify(e: unknown): HttpError {
-  const err = e as NodeJS.ErrnoException & { reason?: string };
+  const err = e as NodeJS.ErrnoException;
   const code = typeof err?.code === 'string' ? err.code : undefined;
   const message = typeof err?.message === 'string' ? err.message : String(e);
-  if (code?.startsWith('HPE_')) return { kind: 'invalid', code, message };
-  // Node reports an orderly close with a synthetic ECONNRESET; only a real RST carries a syscall.
-  if (message === 'socket hang up') return { kind: 'closed', message: 'connection closed before a response arrived' };
-  if (message === 'aborted') return { kind: 'closed', message: 'connection closed before the response was complete' };
   switch (code) {
     case 'ECONNRESET': return { kind: 'reset', code, message };
     case 'EPIPE':
@@ -121,16 +105,21 @@ export function httpGet(socket: stream.Duplex, opts: HttpProbeOptions): Promise<
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     let head: Pick<HttpObservation, 'status' | 'statusText' | 'headers' | 'location'> | undefined;
-    let res: http.IncomingMessage | undefined;
     const chunks: Buffer[] = [];
     let got = 0;
     let truncated = false;
-    let interimBytes = 0;
+    /** The prefix is exactly full: one more body byte means truncated, the message's end means not. */
+    let full = false;
 
     const finish = (error?: HttpError): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      parser.stop();
+      socket.removeListener('data', onData);
+      socket.removeListener('end', onEnd);
+      socket.removeListener('error', onError);
+      socket.removeListener('close', onClose);
       const obs: HttpObservation = {
         ok: head !== undefined,
         ...(head ?? {}),
@@ -139,12 +128,63 @@ export function httpGet(socket: stream.Duplex, opts: HttpProbeOptions): Promise<
         ...(error ? { error } : {}),
         ms: Math.round((performance.now() - t0) * 10) / 10,
       };
-      res?.removeAllListeners('data');
       socket.destroy();
       resolve(obs);
     };
 
-    // Node's client would wait forever for 'close' events that already fired on such a socket.
+    const parser = new ResponseParser(maxHeader, {
+      onHead: (h) => {
+        const loc = h.headers.find(([k]) => k.toLowerCase() === 'location');
+        head = { status: h.status, statusText: h.statusText, headers: h.headers, ...(loc ? { location: loc[1] } : {}) };
+      },
+      onBody: (chunk) => {
+        if (chunk.length === 0) return;
+        if (full) {
+          truncated = true;
+          finish();
+          return;
+        }
+        const room = maxBody - got;
+        // Copied, so that a small kept prefix does not pin the socket's whole read buffer.
+        const keep = chunk.length <= room ? chunk : chunk.subarray(0, room);
+        chunks.push(Buffer.from(keep));
+        got += keep.length;
+        if (chunk.length > room) {
+          truncated = true;
+          finish();
+        } else if (got === maxBody) {
+          full = true;
+        }
+      },
+      onComplete: () => finish(),
+    });
+
+    const onData = (chunk: Buffer): void => {
+      if (done) return;
+      try {
+        parser.feed(chunk);
+      } catch (e) {
+        finish(e instanceof HttpParseError ? { kind: 'invalid', code: e.code, message: e.message } : classify(e));
+        return;
+      }
+      // Exactly full and the bytes at hand did not end the message: more body is coming.
+      if (full && !done) {
+        truncated = true;
+        finish();
+      }
+    };
+    const onEnd = (): void => {
+      if (done) return;
+      if (parser.end()) return; // a body read until close is complete (finish ran)
+      finish(parser.inHead
+        ? { kind: 'closed', message: 'connection closed before a response arrived' }
+        : { kind: 'closed', message: 'connection closed before the response was complete' });
+    };
+    const onError = (e: Error): void => finish(classify(e));
+    // Normally 'end' or 'error' came first; this catches any path where the stream only closes.
+    const onClose = (): void => onEnd();
+
+    // A stream that already ended would never emit 'end' or 'close' again.
     if (socket.destroyed || !socket.writable) {
       finish({ kind: 'closed', message: 'connection was already closed before the request could be sent' });
       return;
@@ -163,95 +203,12 @@ export function httpGet(socket: stream.Duplex, opts: HttpProbeOptions): Promise<
       });
     }, left);
 
-    let req: http.ClientRequest;
-    try {
-      req = http.request({
-        // No `agent` at all: `agent: false` makes Node build a fresh Agent that ignores
-        // createConnection and dials host:port itself (localhost:80 here). Without an agent the
-        // request goes over exactly this socket, with no pooling and no TLS session cache.
-        createConnection: () => socket as unknown as import('node:net').Socket,
-        method: 'GET',
-        path: opts.path,
-        // Exactly these three: no Cookie, Authorization, Accept-Encoding or proxy headers, and with
-        // our own socket no HTTP(S)_PROXY setting can reroute the request.
-        headers: { Host: opts.hostHeader, 'User-Agent': PROBE_USER_AGENT, Connection: 'close' },
-        maxHeaderSize: maxHeader,
-        insecureHTTPParser: false,
-        joinDuplicateHeaders: false,
-      });
-    } catch (e) {
-      finish(classify(e));
-      return;
-    }
-    // Header pairs are already bounded by maxHeaderSize; Node's default of 2000 would drop the rest silently.
-    req.maxHeadersCount = 0;
-
-    const headerOverflow = (what: string): HttpError => ({
-      kind: 'invalid',
-      code: 'HPE_HEADER_OVERFLOW',
-      message: `${what} exceed the ${maxHeader}-byte header limit`,
-    });
-
-    req.on('error', (e) => finish(classify(e)));
-    req.on('information', (info) => {
-      if (done) return;
-      interimBytes += headBytes(info.httpVersion, info.statusCode, info.statusMessage, info.rawHeaders);
-      if (interimBytes > maxHeader) finish(headerOverflow('interim (1xx) responses'));
-    });
-    // A 101 is a final answer for a probe; listening here keeps Node from silently dropping it.
-    req.on('upgrade', (r: http.IncomingMessage) => {
-      head = { status: r.statusCode ?? 0, statusText: r.statusMessage ?? '', headers: pairs(r.rawHeaders) };
-      finish();
-    });
-    req.on('response', (r: http.IncomingMessage) => {
-      if (done) {
-        r.on('error', () => undefined);
-        r.resume();
-        return;
-      }
-      res = r;
-      r.on('error', (e) => finish(classify(e)));
-      if (interimBytes > 0 && interimBytes + headBytes(r.httpVersion, r.statusCode ?? 0, r.statusMessage ?? '', r.rawHeaders) > maxHeader) {
-        finish(headerOverflow('interim (1xx) responses plus the final response headers'));
-        return;
-      }
-      const headers = pairs(r.rawHeaders);
-      const loc = headers.find(([k]) => k.toLowerCase() === 'location');
-      head = {
-        status: r.statusCode ?? 0,
-        statusText: r.statusMessage ?? '',
-        headers,
-        ...(loc ? { location: loc[1] } : {}),
-      };
-      r.on('data', (chunk: Buffer) => {
-        if (done) return;
-        const room = maxBody - got;
-        if (chunk.length < room) {
-          chunks.push(chunk);
-          got += chunk.length;
-          return;
-        }
-        chunks.push(chunk.subarray(0, room));
-        got += room;
-        if (chunk.length > room) {
-          truncated = true;
-          finish();
-          return;
-        }
-        // Exactly full: let the parser finish the bytes it already has, then see whether the
-        // message ended right here or more body was still to come.
-        r.pause();
-        setImmediate(() => {
-          truncated = !r.complete;
-          finish();
-        });
-      });
-      r.on('end', () => finish());
-    });
-    req.on('close', () => {
-      // Normally 'end' or 'error' came first; this catches any path where Node only closes.
-      setImmediate(() => finish(res?.complete ? undefined : { kind: 'closed', message: 'connection closed before a complete response' }));
-    });
-    req.end();
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    // Exactly these three headers: no Cookie, Authorization, Accept-Encoding or proxy headers; the
+    // request goes over this socket only, so no HTTP(S)_PROXY setting can reroute it.
+    socket.write(`GET ${opts.path} HTTP/1.1\r\nHost: ${opts.hostHeader}\r\nUser-Agent: ${PROBE_USER_AGENT}\r\nConnection: close\r\n\r\n`);
   });
 }

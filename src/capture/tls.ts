@@ -165,7 +165,7 @@ export function tlsHandshake(opts: TlsHandshakeOptions): Promise<TlsHandshakeRes
   return new Promise<TlsHandshakeResult>((resolve) => {
     const start = performance.now();
     const raw = opts.socket;
-    const server = new ServerFlightParser({ maxBytes: opts.maxFlightBytes ?? DEFAULT_MAX_FLIGHT });
+    const server = new ServerFlightParser({ maxBytes: opts.maxFlightBytes ?? DEFAULT_MAX_FLIGHT, stopAfterCertificate: true });
     const client = new ClientFlightParser();
     let parsing = true;
     let settled = false;

@@ -517,6 +517,7 @@ export interface AlertInfo {
 
 export type ServerStopReason =
   | 'complete' // ServerHelloDone (1.2) or Finished (1.3) parsed
+  | 'certificate' // TLS 1.3 Certificate parsed and `stopAfterCertificate` set: the rest was not decrypted
   | 'ccs' // TLS <= 1.2 ChangeCipherSpec: the rest is encrypted
   | 'alert'
   | 'not-tls'
@@ -532,6 +533,7 @@ export type ServerStopReason =
  */
 export class ServerFlightParser {
   readonly maxBytes: number;
+  readonly stopAfterCertificate: boolean;
   /** Bytes fed while parsing (bounded by maxBytes). */
   bytesSeen = 0;
   firstByte: number | undefined;
@@ -556,8 +558,14 @@ export class ServerFlightParser {
   private seq = 0n;
   private tls13 = false;
 
-  constructor(opts: { maxBytes?: number } = {}) {
+  /**
+   * `stopAfterCertificate`: in TLS 1.3, stop at the Certificate message (its entries carry the
+   * OCSP staple) instead of decrypting CertificateVerify and Finished too. A live probe sets it:
+   * Node's TLS stack checks those itself, and each decrypted record costs CPU on every probe.
+   */
+  constructor(opts: { maxBytes?: number; stopAfterCertificate?: boolean } = {}) {
     this.maxBytes = opts.maxBytes ?? 128 * 1024;
+    this.stopAfterCertificate = opts.stopAfterCertificate ?? false;
     this.plainHs = new HandshakeAssembler(this.maxBytes);
     this.encHs = new HandshakeAssembler(this.maxBytes);
   }
@@ -759,6 +767,7 @@ export class ServerFlightParser {
         this.certificates = entries;
         const status = entries[0]?.extensions.find((e) => e.type === 5);
         if (status !== undefined) this.ocsp = parseCertificateStatus(status.data);
+        if (this.stopAfterCertificate) this.stop('certificate');
         return;
       }
       case HandshakeType.CompressedCertificate:

@@ -188,8 +188,11 @@ function slices(buf: Buffer, seed: number, min = 1, max = 7): Buffer[] {
 }
 
 /** Feed in slices; hand over the secret once the parser has seen the ServerHello, like keylog does. */
-function runServer(v: Vector, seed: number, opts: { secret?: Buffer | null; lazySecret?: boolean; maxBytes?: number } = {}): ServerFlightParser {
-  const p = new ServerFlightParser(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {});
+function runServer(v: Vector, seed: number, opts: { secret?: Buffer | null; lazySecret?: boolean; maxBytes?: number; stopAfterCertificate?: boolean } = {}): ServerFlightParser {
+  const p = new ServerFlightParser({
+    ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
+    ...(opts.stopAfterCertificate !== undefined ? { stopAfterCertificate: opts.stopAfterCertificate } : {}),
+  });
   const secret = opts.secret === undefined ? (v.secret === null ? null : Buffer.from(v.secret, 'hex')) : opts.secret;
   let given = false;
   for (const s of slices(Buffer.from(v.server, 'hex'), seed)) {
@@ -251,6 +254,20 @@ describe('ServerFlightParser on recorded real handshakes', () => {
       }
     });
   }
+
+  it('stopAfterCertificate: TLS 1.3 stops at the Certificate with the same list; TLS 1.2 still reads to ServerHelloDone', () => {
+    for (const name of ['tls13-aes128gcm', 'tls13-aes256gcm-hrr', 'tls13-chacha20']) {
+      for (const lazySecret of [false, true]) {
+        const p = runServer(vec(name), 9, { stopAfterCertificate: true, lazySecret });
+        expect(p.stopped).toBe('certificate');
+        expect(p.certificates?.map((c) => Buffer.from(c.der))).toEqual([CERT]);
+        expect(p.notCapturedReason()).toBeUndefined();
+      }
+    }
+    const t = runServer(vec('tls12-ecdhe'), 9, { stopAfterCertificate: true });
+    expect(t.stopped).toBe('complete');
+    expect(t.certificates?.map((c) => Buffer.from(c.der))).toEqual([CERT]);
+  });
 
   it('reads version, suite and HelloRetryRequest from the wire', () => {
     const a = runServer(vec('tls13-aes128gcm'), 1);
