@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { nowMs } from './clock.js';
 import { resolveHost, connectTcp, type DnsObservation, type TcpObservation } from './capture/net.js';
 import { tlsHandshake, type TlsObservation } from './capture/tls.js';
 import { httpGet, DEFAULT_MAX_BODY_BYTES, type HttpObservation } from './capture/http.js';
@@ -142,7 +143,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
     warnDays: o.warnDays ?? 30, ...(o.minDays !== undefined ? { minDays: o.minDays } : {}),
   });
 
-  const t0 = performance.now();
+  const t0 = nowMs();
   const deadline = Date.now() + timeoutSeconds * 1000;
   const stages: StageResult[] = [];
   const findings: Finding[] = [...inputFindings];
@@ -179,10 +180,10 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
       tlsObs = r.observation;
       stages.push({ stage: 'tls', ok: tlsObs.ok, ms: tlsObs.timings.handshakeMs, detail: tlsObs.ok ? `${tlsObs.protocol} ${tlsObs.cipher?.standardName ?? tlsObs.cipher?.name ?? ''}, SNI ${tlsObs.sniSent ?? '(none)'}` : `${tlsObs.failure?.kind}: ${tlsObs.failure?.message}` });
       if (tlsObs.presented) {
-        const tc = performance.now();
+        const tc = nowMs();
         judged = judgeChain(tlsObs.presented, plan);
         const certErr = judged.findings.find((f) => f.severity === 'error');
-        stages.push({ stage: 'certificate', ok: !certErr, ms: performance.now() - tc, detail: certErr ? `${certErr.code}` : `${tlsObs.presented.length} presented, path ${judged.chain.pathValid ? 'valid' : 'accepted'}` });
+        stages.push({ stage: 'certificate', ok: !certErr, ms: nowMs() - tc, detail: certErr ? `${certErr.code}` : `${tlsObs.presented.length} presented, path ${judged.chain.pathValid ? 'valid' : 'accepted'}` });
         findings.push(...judged.findings);
         // Runs alongside the HTTP stage; finish() waits for it, within the probe's deadline.
         if ((o.revocation ?? 'staple') !== 'off') {
@@ -240,7 +241,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
         http: http ? { status: http.status ?? null, statusText: http.statusText ?? null, location: http.location ? escapeText(http.location) : null, bodyPrefix: bodyText(http.bodyPrefix), bodyBytesRead: http.bodyPrefix.length, bodyTruncated: http.bodyTruncated, bodyCap: DEFAULT_MAX_BODY_BYTES } : null,
         ...(rev ? { revocation: rev.report } : {}),
         stages,
-        timings: { totalMs: Math.round((performance.now() - t0) * 10) / 10, ...Object.fromEntries(stages.map((s) => [s.stage, Math.round(s.ms * 10) / 10])) },
+        timings: { totalMs: Math.round((nowMs() - t0) * 10) / 10, ...Object.fromEntries(stages.map((s) => [s.stage, Math.round(s.ms * 10) / 10])) },
       },
     });
   }

@@ -9,10 +9,10 @@
  * exchange, a body prefix cap, interim (1xx) responses counted against the header cap, and no
  * redirects, proxies or connection reuse.
  */
-import { performance } from 'node:perf_hooks';
 import type * as stream from 'node:stream';
 import { InputError } from '../model/errors.js';
 import { HttpParseError, ResponseParser } from './http1.js';
+import { nowMs } from '../clock.js';
 
 export interface HttpProbeOptions {
   hostHeader: string;
@@ -101,7 +101,7 @@ export function httpGet(socket: stream.Duplex, opts: HttpProbeOptions): Promise<
   }
 
   return new Promise<HttpObservation>((resolve) => {
-    const t0 = performance.now();
+    const t0 = nowMs();
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     let head: Pick<HttpObservation, 'status' | 'statusText' | 'headers' | 'location'> | undefined;
@@ -126,7 +126,7 @@ export function httpGet(socket: stream.Duplex, opts: HttpProbeOptions): Promise<
         bodyPrefix: new Uint8Array(Buffer.concat(chunks, got)),
         bodyTruncated: truncated,
         ...(error ? { error } : {}),
-        ms: Math.round((performance.now() - t0) * 10) / 10,
+        ms: Math.round((nowMs() - t0) * 10) / 10,
       };
       socket.destroy();
       resolve(obs);

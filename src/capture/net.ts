@@ -3,10 +3,9 @@
  * (epoch milliseconds, the `Date.now()` clock) so that the stages together never exceed the
  * probe timeout, whatever each one costs.
  */
-import { promises as dnsPromises } from 'node:dns';
 import * as net from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { InputError } from '../model/errors.js';
+import { nowMs } from '../clock.js';
 
 export interface DnsObservation {
   ok: boolean;
@@ -32,7 +31,7 @@ export function remainingMs(deadline: number): number {
 }
 
 function elapsed(t0: number): number {
-  return Math.round((performance.now() - t0) * 10) / 10;
+  return Math.round((nowMs() - t0) * 10) / 10;
 }
 
 function ipFamily(s: string): 4 | 6 | 0 {
@@ -76,7 +75,7 @@ export async function resolveHost(
   name: string,
   opts: { deadline: number; resolve?: Map<string, string>; maxAddresses?: number },
 ): Promise<DnsObservation> {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const literal = unbracket(name);
   const fam = ipFamily(literal);
   if (fam !== 0) {
@@ -102,7 +101,8 @@ export async function resolveHost(
   }
 
   // getaddrinfo cannot be cancelled: on timeout we stop waiting, and its late answer is dropped.
-  const lookup = dnsPromises.lookup(name, { all: true, verbatim: true });
+  // node:dns is loaded here, not at the top: a target given as an address never needs it.
+  const lookup = process.getBuiltinModule('node:dns').promises.lookup(name, { all: true, verbatim: true });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((res) => {
     timer = setTimeout(() => res('timeout'), left);
@@ -192,7 +192,7 @@ export async function connectTcp(
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new InputError(`invalid port ${String(port)}: expected 1-65535`);
   }
-  const t0 = performance.now();
+  const t0 = nowMs();
   const left = remainingMs(opts.deadline);
   if (left <= 0) {
     return { observation: { ok: false, address: host, port, error: { kind: 'timeout', message: 'no time left to connect' }, ms: 0 } };

@@ -10,8 +10,8 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Duplex } from 'node:stream';
-import { performance } from 'node:perf_hooks';
 import { ClientFlightParser, ServerFlightParser, TLS_VERSION_NAMES, describeAlert } from './tlsrecords.js';
+import { nowMs } from '../clock.js';
 
 export interface TlsHandshakeOptions {
   /** An already-connected TCP socket we own (DNS/TCP done elsewhere). */
@@ -163,7 +163,7 @@ const HANDSHAKE_SECRET = 'SERVER_HANDSHAKE_TRAFFIC_SECRET ';
 
 export function tlsHandshake(opts: TlsHandshakeOptions): Promise<TlsHandshakeResult> {
   return new Promise<TlsHandshakeResult>((resolve) => {
-    const start = performance.now();
+    const start = nowMs();
     const raw = opts.socket;
     const server = new ServerFlightParser({ maxBytes: opts.maxFlightBytes ?? DEFAULT_MAX_FLIGHT, stopAfterCertificate: true });
     const client = new ClientFlightParser();
@@ -185,7 +185,7 @@ export function tlsHandshake(opts: TlsHandshakeOptions): Promise<TlsHandshakeRes
         presented: null,
         ocspStapled: false,
         sessionReused: false,
-        timings: { handshakeMs: performance.now() - start },
+        timings: { handshakeMs: nowMs() - start },
       };
       if (server.version !== undefined) obs.protocol = TLS_VERSION_NAMES[server.version] ?? `0x${server.version.toString(16)}`;
       if (server.serverHello !== undefined || server.helloRetryRequest) {

@@ -10,6 +10,7 @@ import { parseAt, parseIntOpt, useColor } from './common.js';
 import type { CliIo } from './io.js';
 import { parseResolve } from './probe-cmd.js';
 import { collect } from './verify-cmd.js';
+import { nowMs } from '../clock.js';
 
 export interface SweepFlags {
   resolve: string[];
@@ -167,7 +168,7 @@ export async function runSweep<T extends Probeable, I>(io: CliIo, flags: SweepFl
   else if (flags.format === 'junit') sink = junitSink(io, flags, spec.name, await import('../render/junit.js'));
   else sink = documentSink(io, flags, spec, (await import('../render/health.js')).sweepRow);
   const progress = progressLine(io);
-  const t0 = performance.now();
+  const t0 = nowMs();
   const counts = await streamProbes(spec.items, {
     concurrency: spec.concurrency, resolve: spec.resolve, at: spec.at, caStore: flags.caStore, ...sweepThresholds(flags),
     total: spec.total, onResult: sink.onResult,
@@ -175,7 +176,7 @@ export async function runSweep<T extends Probeable, I>(io: CliIo, flags: SweepFl
     ...(io.signal ? { signal: io.signal } : {}),
   });
   progress.end();
-  sink.finish(counts, { at: spec.at, elapsedMs: performance.now() - t0, concurrency: spec.concurrency, notes: spec.notes });
+  sink.finish(counts, { at: spec.at, elapsedMs: nowMs() - t0, concurrency: spec.concurrency, notes: spec.notes });
   return exitForCounts(counts);
 }
 

@@ -15,6 +15,7 @@ import type { GatewayConfig } from './config.js';
 import { planGateway, type PlanOptions, type ProbePlan } from './plan.js';
 
 import { DEFAULT_CONCURRENCY } from './defaults.js';
+import { nowMs } from '../clock.js';
 export { DEFAULT_CONCURRENCY };
 export const MAX_CONCURRENCY = 1024;
 /** How long past a probe's own timeout the runner waits before declaring it stuck. */
@@ -97,21 +98,21 @@ async function runOne<T extends Probeable>(item: T, o: RunOptions): Promise<RunR
     ...(o.warnDays !== undefined ? { warnDays: o.warnDays } : {}),
     ...(o.minDays !== undefined ? { minDays: o.minDays } : {}),
   };
-  const t0 = performance.now();
+  const t0 = nowMs();
   const limitMs = (opts.timeoutSeconds ?? 30) * 1000 + (o.graceMs ?? DEFAULT_GRACE_MS);
   let timer: NodeJS.Timeout | undefined;
   const guard = new Promise<'stuck'>((res) => { timer = setTimeout(() => res('stuck'), limitMs); });
   const run = probe(opts);
   try {
     const r = await Promise.race([run, guard]);
-    const ms = Math.round(performance.now() - t0);
+    const ms = Math.round(nowMs() - t0);
     if (r === 'stuck') {
       run.catch(() => undefined);
       return notProbed(item, `the probe did not finish within its ${opts.timeoutSeconds ?? 30} s timeout plus ${o.graceMs ?? DEFAULT_GRACE_MS} ms`, ms);
     }
     return { item, health: r.status, healthProbeLog: r.message, report: r, error: null, ms };
   } catch (e) {
-    const ms = Math.round(performance.now() - t0);
+    const ms = Math.round(nowMs() - t0);
     const msg = (e as Error)?.message ?? String(e);
     return notProbed(item, isInputError(e) ? msg : `internal error: ${msg.split('\n')[0]}`, ms);
   } finally {

@@ -17,6 +17,7 @@ import { crlIsFrom, checkCrl, parseCrl, type ParsedCrl } from './crl.js';
 import type { RevocationFetchResult } from './fetch.js';
 import { buildOcspRequest, ocspResponseIsFor, parseOcspResponse, validateOcspResponse, type ParsedOcspResponse } from './ocsp.js';
 import { derFromInput } from './common.js';
+import { nowMs } from '../clock.js';
 
 /** The HTTP client, loaded on the first fetch: offline checks (staple, --crl, verify) load no node:http. */
 const loadFetch = () => import('./fetch.js');
@@ -140,7 +141,7 @@ export const VERIFY_REVOCATION_BUDGET_MS = 15_000;
 const definitive = (s: RevocationCheck['status']) => s === 'good' || s === 'revoked' || s === 'unknown';
 
 export async function checkRevocation(o: RevocationOptions): Promise<RevocationOutcome> {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const mode = o.mode ?? 'staple';
   const sku = o.sku ?? 'v2';
   const report: RevocationReport = { mode, certificates: [], unmatched: [], ms: 0 };
@@ -302,7 +303,7 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
   for (const u of report.unmatched) findings.push(makeFinding('REVOCATION_UNKNOWN', { cert: 'path', subject: 'offline input', serial: '', detail: `${u}; it was not used` }, { sku }));
 
   report.certificates = results;
-  report.ms = Math.round((performance.now() - t0) * 10) / 10;
+  report.ms = Math.round((nowMs() - t0) * 10) / 10;
   return { findings, report };
 }
 

@@ -5,11 +5,11 @@
  * a result with `error`, never an exception: the URLs are attacker-influenced data.
  */
 import * as http from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { fetchHttp, DEFAULT_FETCH_MAX_BYTES } from '../capture/fetch.js';
 import { connectTcp, remainingMs, resolveHost } from '../capture/net.js';
 import { PROBE_USER_AGENT } from '../capture/http.js';
 import { isInputError } from '../model/errors.js';
+import { nowMs } from '../clock.js';
 
 export interface RevocationFetchOptions {
   deadline: number;
@@ -32,11 +32,11 @@ function short(u: string): string {
   return JSON.stringify(u.length > 120 ? `${u.slice(0, 120)}…` : u);
 }
 
-const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
+const ms = (t0: number) => Math.round((nowMs() - t0) * 10) / 10;
 
 /** GET `url` (a CRL, or an OCSP GET URL). */
 export async function fetchGet(url: string, o: RevocationFetchOptions): Promise<RevocationFetchResult> {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const r = await fetchHttp(url, { deadline: o.deadline, maxBytes: o.maxBytes ?? DEFAULT_FETCH_MAX_BYTES, ...(o.resolve ? { resolve: o.resolve } : {}) });
   const timedOut = !r.ok && (remainingMs(o.deadline) <= 0 || /deadline|no time left|did not complete within/i.test(r.error ?? ''));
   return { ok: r.ok, method: 'GET', ...(r.status !== undefined ? { status: r.status } : {}), ...(r.body ? { body: r.body } : {}),
@@ -51,7 +51,7 @@ export function ocspGetUrl(base: string, request: Uint8Array): string {
 
 /** POST an OCSP request to `url`. */
 export async function ocspPost(url: string, request: Uint8Array, o: RevocationFetchOptions): Promise<RevocationFetchResult> {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const fail = (error: string, extra: Partial<RevocationFetchResult> = {}): RevocationFetchResult =>
     ({ ok: false, method: 'POST', error, ms: ms(t0), ...(remainingMs(o.deadline) <= 0 ? { timedOut: true } : {}), ...extra });
   const maxBytes = o.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;

@@ -19,6 +19,7 @@ import {
   type DecodeContext,
 } from './decode.js';
 import { PKCS_WORKER_SOURCE } from './pkcs-worker.js';
+import { nowMs } from '../clock.js';
 
 export interface Pkcs12Result {
   /** DER, the leaf (the certificate of the private key) first, then the others in file order. */
@@ -296,7 +297,7 @@ interface WorkerReply { id: number; ok: boolean; error?: string; index?: number;
 class KdfRunner {
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly started = performance.now();
+  private readonly started = nowMs();
   constructor(private readonly ctx: DecodeContext, private readonly deadlineMs: number) {}
 
   private deadlineError(): InputError {
@@ -304,7 +305,7 @@ class KdfRunner {
   }
 
   private request(msg: Record<string, unknown>, excludedMs: number): Promise<WorkerReply> {
-    const remaining = this.deadlineMs - (performance.now() - this.started - excludedMs);
+    const remaining = this.deadlineMs - (nowMs() - this.started - excludedMs);
     if (remaining <= 0) return Promise.reject(this.deadlineError());
     if (!this.worker) this.worker = new Worker(PKCS_WORKER_SOURCE, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 128 } });
     const w = this.worker;
@@ -388,11 +389,11 @@ export async function decodePkcs12(ctx: DecodeContext, der: Uint8Array): Promise
   const askPassword = async (): Promise<string> => {
     const provider = ctx.opts.password;
     if (!provider) fail('PKCS#12 needs a password (use --password-env VAR)');
-    const t0 = performance.now();
+    const t0 = nowMs();
     try {
       return String(await provider());
     } finally {
-      runner.excludedMs += performance.now() - t0;
+      runner.excludedMs += nowMs() - t0;
     }
   };
 
