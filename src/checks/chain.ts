@@ -1,4 +1,4 @@
-import { certPem, escapeText, parseCertificateShared, sha256Hex, toPem } from '../x509/cert.js';
+import { certPem, escapeText, parseCertificate, parseCertificateShared, sha256Hex, toPem } from '../x509/cert.js';
 import { DerError } from '../x509/der.js';
 import { matchHost, type HostRef } from '../x509/names.js';
 import { buildPath, isAnchor, type BuildResult, type CandidatePath } from '../x509/path.js';
@@ -104,6 +104,15 @@ export function judgeChain(presentedDer: Uint8Array[], plan: CertPlan): ChainJud
   return { ...j, findings: [...j.findings] };
 }
 
+/**
+ * judgeChain without any memo: the certificates are parsed afresh (so their signatures are checked
+ * afresh too) and no judgement is looked up or kept. What judging a list nobody has seen costs;
+ * bench row 4 measures this, since judgeChain's memo would only measure a lookup.
+ */
+export function judgeChainUncached(presentedDer: Uint8Array[], plan: CertPlan): ChainJudgement {
+  return judgeOnce(presentedDer, plan, undefined, parseCertificate);
+}
+
 const judgements = new Map<string, ChainJudgement>();
 const MAX_JUDGEMENTS = 256;
 
@@ -137,7 +146,7 @@ function freezeJudgement(j: ChainJudgement): ChainJudgement {
   return Object.freeze(j);
 }
 
-function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[]): ChainJudgement {
+function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[], parse: (der: Uint8Array, sha256?: string) => ParsedCert = parseCertificateShared): ChainJudgement {
   const findings: Finding[] = [];
   const at = plan.at;
   const opts = (c: ParsedCert | undefined, idx: number | undefined, ossl?: OpenSslErrorName) => ({
@@ -151,7 +160,7 @@ function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[]
   const considered = presentedDer.slice(0, MAX_PRESENTED);
   considered.forEach((der, i) => {
     try {
-      const c = parseCertificateShared(der, hashes?.[i]);
+      const c = parse(der, hashes?.[i]);
       parsed.push(c);
       summaries.push(summarize(c, i, at));
       if (c.trailingBytes > 0) findings.push(makeFinding('TRAILING_DATA', { bytes: c.trailingBytes }, opts(c, i)));

@@ -127,3 +127,24 @@ describe('profiles, SKUs and settings', () => {
     await expect(verifyChain({ ...base, host: 'a..b' })).rejects.toThrow();
   });
 });
+
+describe('judgeChain memo', () => {
+  test('the remembered judgement equals a fresh one, and the uncached path really parses afresh', async () => {
+    const { judgeChain, judgeChainUncached } = await import('../../src/checks/chain.js');
+    const { makePlan } = await import('../../src/verify.js');
+    const { parseHostRef } = await import('../../src/x509/names.js');
+    const { plan } = makePlan({
+      sku: 'v2', profile: 'gateway', purpose: 'serverAuth', at: AT, host: parseHostRef('backend.test'),
+      caStore: 'mozilla', trustedRoots: [parseCertificate(der('root-a'))], validateChainAndExpiry: true, warnDays: 30,
+    });
+    for (const list of [[der('leaf-a'), der('int-a')], [der('leaf-a')], [der('int-a'), der('leaf-a')]]) {
+      const memo1 = judgeChain(list, plan);
+      const memo2 = judgeChain(list, plan);
+      const fresh = judgeChainUncached(list, plan);
+      expect(JSON.parse(JSON.stringify(fresh))).toEqual(JSON.parse(JSON.stringify(memo1)));
+      // The memo hands back the same parsed certificates; the uncached path parses its own.
+      expect(memo2.pathCerts[0]).toBe(memo1.pathCerts[0]);
+      if (fresh.pathCerts.length) expect(fresh.pathCerts[0]).not.toBe(memo1.pathCerts[0]);
+    }
+  });
+});
