@@ -157,11 +157,12 @@ export async function runSweep<T extends Probeable, I>(io: CliIo, flags: SweepFl
   const { streamProbes, exitForCounts } = await import('../gateway/run.js');
   // A sweep's probes live for seconds under load, so their garbage reaches the old generation, and
   // V8's adaptive heap growth (up to 4x the live size) let a long sweep's heap creep up: at c=1000
-  // the live data stays ~40 MB, the heap reached 150 MB by 12,000 targets. A fixed growth of 2x
-  // (read at each full GC, so setting it now works) keeps it flat near 100 MB at no measured cost
-  // in rate; --optimize-for-size kept it at 50 MB but cost 30-40% more CPU at c=1000 (bench row 5).
+  // the live data stays ~40 MB, the heap reached 150 MB by 12,000 targets. A fixed growth of 1.5x
+  // (read at each full GC, so setting it now works) keeps the peak flat at no measured cost in
+  // rate (bench rows 3 and 5; 2x was as fast but 10-30 MB higher and less flat);
+  // --optimize-for-size kept the heap at 50 MB but cost 30-40% more CPU at c=1000.
   // The CLI process is the sweep's, so the setting is ours to make.
-  process.getBuiltinModule('node:v8').setFlagsFromString('--heap-growing-percent=100');
+  process.getBuiltinModule('node:v8').setFlagsFromString('--heap-growing-percent=50');
   let sink: SweepSink;
   if (flags.format === 'jsonl') sink = jsonlSink(io, flags, spec.ident);
   else if (flags.format === 'github') sink = githubSink(io, flags, spec.name, (await import('../render/github.js')).renderGithub);
