@@ -407,7 +407,7 @@ function row4() {
     id: '4a', name: `parse + validate 3-cert chain, ${v?.anchors.full ?? '?'} anchors ÷ bare X509Certificate.verify`, better: 'higher', goal: 0.5, stretch: 0.8,
     certcheck: m.full, baseline: m.bare, ratio: m.full / m.bare,
     certcheckText: `${Math.round(m.full)}/s`, baselineText: `${Math.round(m.bare)}/s`, error,
-    note: 'judgeChain([leaf-a, int-a]) vs new X509Certificate ×2 + verify ×2 (root pre-parsed in both)',
+    note: 'judgeChainUncached([leaf-a, int-a]) vs new X509Certificate ×2 + verify ×2 (root pre-parsed in both)',
   });
   addRow({
     id: '4b', name: `full store (${v?.anchors.full ?? '?'}) time ÷ one-anchor time`, better: 'lower', goal: 1.1, stretch: 1.0,
