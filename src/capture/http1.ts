@@ -46,7 +46,8 @@ type State =
 
 const LF = 0x0a;
 const CR = 0x0d;
-const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
+// The reason phrase is anything up to the line end, as llhttp reads it (node:http accepted a NUL there).
+const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: ([^\r\n]*))?$/;
 const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/s;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const CHUNK_SIZE_LINE = /^([0-9a-fA-F]+)(?:[ \t]*;.*)?$/s;
@@ -126,6 +127,15 @@ export class ResponseParser {
 
   /** Consume one line (or the start of one) from `pos`; returns the new position. */
   private line(chunk: Buffer, pos: number): number {
+    if (this.state === 'status' && this.partial === null) {
+      // Empty lines before a status line are skipped, as llhttp does (RFC 9112 §2.2); they count
+      // towards the header cap, so an endless run of them still ends.
+      while (pos < chunk.length && (chunk[pos] === CR || chunk[pos] === LF)) {
+        pos++;
+        if (++this.interimBytes + this.headBytes > this.maxHeaderBytes) throw this.overflow();
+      }
+      if (pos === chunk.length) return pos;
+    }
     if (this.state === 'status') this.checkPrefix(chunk, pos);
     const nl = chunk.indexOf(LF, pos);
     const end = nl === -1 ? chunk.length : nl + 1;
@@ -219,14 +229,7 @@ export class ResponseParser {
 
   private endOfHead(): void {
     const head = this.head!;
-    if (head.status >= 100 && head.status < 200 && head.status !== 101) {
-      // An interim response: the final one follows on the same connection.
-      this.interimBytes += this.headBytes;
-      this.headBytes = 0;
-      this.head = undefined;
-      this.state = 'status';
-      return;
-    }
+    // Framing headers are checked on every head, interim ones too, as llhttp does.
     let contentLength: string | undefined;
     let lengthCount = 0;
     let transferEncoding: string | undefined;
@@ -246,13 +249,23 @@ export class ResponseParser {
     if (contentLength !== undefined && !/^\d{1,15}$/.test(contentLength)) {
       throw new HttpParseError('HPE_INVALID_CONTENT_LENGTH', `invalid Content-Length ${JSON.stringify(contentLength.slice(0, 40))}`);
     }
+    if (head.status >= 100 && head.status < 200 && head.status !== 101) {
+      // An interim response: the final one follows on the same connection.
+      this.interimBytes += this.headBytes;
+      this.headBytes = 0;
+      this.head = undefined;
+      this.state = 'status';
+      return;
+    }
     this.on.onHead(head);
     if (this.stopped) return;
     if (head.status === 101 || head.status === 204 || head.status === 304) {
       this.complete();
     } else if (transferEncoding !== undefined) {
       const codings = transferEncoding.toLowerCase().split(',');
-      this.state = codings[codings.length - 1]!.trim() === 'chunked' ? 'chunk-size' : 'until-close';
+      // Only SP and HTAB are HTTP whitespace: String.trim would also strip a latin1 NBSP (0xA0),
+      // reading "\xa0chunked" as chunked where llhttp (rightly) does not.
+      this.state = codings[codings.length - 1]!.replace(/^[ \t]+|[ \t]+$/g, '') === 'chunked' ? 'chunk-size' : 'until-close';
     } else if (contentLength !== undefined) {
       this.remaining = Number(contentLength);
       if (this.remaining === 0) this.complete();

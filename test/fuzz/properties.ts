@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseStatusMatch, statusMatches } from '../../src/capture/match.js';
+import { HttpParseError, ResponseParser, type ResponseHead } from '../../src/capture/http1.js';
 import { ServerFlightParser } from '../../src/capture/tlsrecords.js';
 import { InputError } from '../../src/model/errors.js';
 import { verifyChain } from '../../src/verify.js';
@@ -387,6 +388,169 @@ const tlsParser: FuzzProperty = {
   },
 };
 
+// ---- HTTP/1.1 response parser ---------------------------------------------------------------
+
+/** What a parse came to: the head, the body and whether the message completed, or the error code. */
+interface HttpOutcome { head?: ResponseHead; body: string; complete: boolean; error?: string }
+
+function parseHttp(wire: Uint8Array, cuts: number[], maxHeaderBytes: number): HttpOutcome {
+  const out: HttpOutcome = { body: '', complete: false };
+  const bodyParts: Buffer[] = [];
+  const p = new ResponseParser(maxHeaderBytes, {
+    onHead: (h) => { if (out.head) throw new Error('onHead called twice'); out.head = h; },
+    onBody: (b) => { if (out.complete) throw new Error('body after completion'); bodyParts.push(Buffer.from(b)); },
+    onComplete: () => { if (out.complete) throw new Error('onComplete called twice'); out.complete = true; },
+  });
+  try {
+    let pos = 0;
+    for (let i = 0; pos < wire.length; i++) {
+      const n = cuts[i % cuts.length]!;
+      p.feed(Buffer.from(wire.subarray(pos, pos + n)));
+      pos += n;
+    }
+    p.end();
+  } catch (e) {
+    onlyThrows(e, (x) => x instanceof HttpParseError, 'ResponseParser');
+    out.error = (e as HttpParseError).code;
+  }
+  out.body = Buffer.concat(bodyParts).toString('latin1');
+  return out;
+}
+
+const token = fc.stringMatching(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,12}$/);
+const fieldValue = fc.stringMatching(/^[\x21-\x7e]([\x20-\x7e]{0,20}[\x21-\x7e])?$/);
+/** A well-formed response: optional 1xx interim responses, then a final one framed by Content-Length, chunked or close. */
+const wellFormedResponse = fc.record({
+  interim: fc.array(fc.constantFrom(100, 102, 103), { maxLength: 2 }),
+  status: fc.integer({ min: 200, max: 599 }),
+  reason: fc.stringMatching(/^[A-Za-z ]{0,12}$/),
+  headers: fc.array(fc.tuple(token, fieldValue), { maxLength: 6 }),
+  framing: fc.constantFrom('length', 'chunked', 'close'),
+  body: fc.uint8Array({ maxLength: 600 }),
+  chunks: fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 4 }),
+}).map((r) => {
+  // Framing headers are ours to write, so drop generated ones that would clash.
+  const headers = r.headers.filter(([n]) => !/^(content-length|transfer-encoding)$/i.test(n));
+  const noBody = r.status === 204 || r.status === 304;
+  const body = noBody ? new Uint8Array() : r.body;
+  let head = r.interim.map((c) => `HTTP/1.1 ${c} Info\r\n\r\n`).join('') + `HTTP/1.1 ${r.status} ${r.reason}\r\n`;
+  for (const [n, v] of headers) head += `${n}: ${v}\r\n`;
+  let framed: Buffer;
+  if (noBody) framed = Buffer.alloc(0);
+  else if (r.framing === 'length') { head += `Content-Length: ${body.length}\r\n`; framed = Buffer.from(body); }
+  else if (r.framing === 'chunked') {
+    head += 'Transfer-Encoding: chunked\r\n';
+    const parts: Buffer[] = [];
+    for (let pos = 0, i = 0; pos < body.length; i++) {
+      const n = Math.min(r.chunks[i % r.chunks.length]!, body.length - pos);
+      parts.push(Buffer.from(`${n.toString(16)}\r\n`), Buffer.from(body.subarray(pos, pos + n)), Buffer.from('\r\n'));
+      pos += n;
+    }
+    parts.push(Buffer.from('0\r\n\r\n'));
+    framed = Buffer.concat(parts);
+  } else framed = Buffer.from(body);
+  const wire = new Uint8Array(Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), framed]));
+  return { wire, status: r.status, body: Buffer.from(body).toString('latin1'), headers };
+});
+
+/**
+ * Node's own llhttp (what node:http used for the probe before), as the oracle for our parser.
+ * process.binding is deprecated but still there in Node 20-24; the warning is kept quiet here.
+ */
+interface LlhttpParser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
+  execute(b: Buffer): number | (Error & { code?: string });
+  finish(): number | undefined | (Error & { code?: string });
+  [k: number]: unknown;
+}
+interface LlhttpModule { HTTPParser: (new () => LlhttpParser) & { RESPONSE: number; kOnHeadersComplete: number; kOnBody: number; kOnMessageComplete: number } }
+const llhttp: LlhttpModule | undefined = (() => {
+  const quiet = process.noDeprecation;
+  process.noDeprecation = true;
+  try { return (process as unknown as { binding(name: string): LlhttpModule }).binding('http_parser'); } catch { return undefined; } finally { process.noDeprecation = quiet; }
+})();
+
+/** llhttp's view up to the end of the first final (non-1xx) response: its status and body, or the error before it. */
+function parseLlhttp(wire: Uint8Array, cuts: number[]): { status?: number; body: string; complete: boolean; error?: string } {
+  const { HTTPParser } = llhttp!;
+  const p = new HTTPParser();
+  p.initialize(HTTPParser.RESPONSE, {}, 0, 0);
+  let final: { status: number; body: Buffer[]; complete: boolean } | undefined;
+  let current: { status: number; body: Buffer[]; complete: boolean } | undefined;
+  p[HTTPParser.kOnHeadersComplete] = (_maj: number, _min: number, _h: string[], _m: unknown, _u: unknown, status: number) => {
+    current = { status, body: [], complete: false };
+    // node:http's rule: 100 and 102-199 are interim (their body skipped); anything else is the answer.
+    const interim = status === 100 || (status >= 102 && status <= 199);
+    if (!interim && !final) final = current;
+    return interim ? 1 : 0;
+  };
+  p[HTTPParser.kOnBody] = (b: Buffer) => { current?.body.push(Buffer.from(b)); };
+  p[HTTPParser.kOnMessageComplete] = () => { if (current) current.complete = true; };
+  const view = (error?: string) => ({ ...(final ? { status: final.status } : {}), body: final ? Buffer.concat(final.body).toString('latin1') : '', complete: final?.complete ?? false, ...(error ? { error } : {}) });
+  let pos = 0;
+  for (let i = 0; pos < wire.length && !final?.complete; i++) {
+    const n = cuts[i % cuts.length]!;
+    const r = p.execute(Buffer.from(wire.subarray(pos, pos + n)));
+    pos += n;
+    if (r instanceof Error && !final?.complete) return view(r.code ?? 'error');
+  }
+  if (!final?.complete) {
+    const f = p.finish();
+    if (f instanceof Error && !final?.complete) return view(f.code ?? 'error');
+  }
+  return view();
+}
+
+/**
+ * The probe's own HTTP/1.1 parser (it replaced node:http for speed, so it must be as sure):
+ * a well-formed response parses to exactly its status, headers and body however the bytes are
+ * cut; a mutated one ends in the same outcome whatever the cuts, and only ever in HttpParseError;
+ * and either way the verdict on the final response is llhttp's (node:http's parser).
+ */
+const httpParser: FuzzProperty = {
+  name: 'HTTP/1.1 response parser (ResponseParser.feed)', normalRuns: 400, weight: 1, budgetMs: 500,
+  property: () => fc.property(
+    wellFormedResponse, fc.array(mutationArb, { maxLength: 3 }),
+    fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 4096 }), { minLength: 1, maxLength: 3 }),
+    (resp, mutations, cuts, otherCuts) => {
+      const t0 = performance.now();
+      const whole = parseHttp(resp.wire, [resp.wire.length], 64 * 1024);
+      if (!mutations.length) {
+        if (whole.error) throw new Error(`well-formed response rejected: ${whole.error}`);
+        if (!whole.complete || whole.head?.status !== resp.status || whole.body !== resp.body) {
+          throw new Error(`parsed ${JSON.stringify({ status: whole.head?.status, complete: whole.complete, bodyLength: whole.body.length })}, sent status ${resp.status} and ${resp.body.length} body bytes`);
+        }
+        const got = whole.head.headers.filter(([n]) => !/^(content-length|transfer-encoding)$/i.test(n));
+        if (JSON.stringify(got) !== JSON.stringify(resp.headers)) throw new Error(`headers ${JSON.stringify(got)} != ${JSON.stringify(resp.headers)}`);
+      }
+      const wire = mutations.length ? mutate(resp.wire, mutations) : resp.wire;
+      const a = parseHttp(wire, cuts, 64 * 1024);
+      const b = parseHttp(wire, otherCuts, 64 * 1024);
+      const key = (o: HttpOutcome) => JSON.stringify({ e: o.error, s: o.head?.status, h: o.head?.headers, c: o.complete, b: o.error ? undefined : o.body });
+      if (key(a) !== key(b)) throw new Error(`outcome depends on how the bytes are cut: ${key(a).slice(0, 300)} vs ${key(b).slice(0, 300)}`);
+      if (llhttp) {
+        // Same verdict as llhttp on the final response: both reject it, or both read the same status and
+        // body. (The HPE code may differ where one malformed line breaks two rules at once.)
+        const l = parseLlhttp(wire, cuts);
+        // A message cut short fails the probe either way (llhttp says so at finish(), ours by not completing).
+        const ours = a.complete ? { status: a.head?.status, body: a.body } : { rejected: true };
+        const theirs = l.complete ? { status: l.status, body: l.body } : { rejected: true };
+        // One deliberate difference: llhttp refuses bytes after a message that closes the connection
+        // (HPE_CLOSED_CONNECTION), even after an HTTP/1.0 1xx interim; we read on to the final response.
+        const closedAfterInterim = l.error === 'HPE_CLOSED_CONNECTION' && l.status === undefined;
+        // 101 switches protocols: node:http hands the socket to an 'upgrade' listener, so no body rule applies.
+        const upgrade = l.status === 101 || a.head?.status === 101;
+        // A bare CR (not before LF) is malformed; we refuse it where llhttp lets some through.
+        const bareCr = /\r(?!\n)/.test(Buffer.from(wire).toString('latin1'));
+        if (!closedAfterInterim && !upgrade && !bareCr && JSON.stringify(ours) !== JSON.stringify(theirs)) {
+          throw new Error(`differs from llhttp (cuts ${JSON.stringify(cuts)}) on ${Buffer.from(wire).toString('hex')}: ours ${JSON.stringify(ours).slice(0, 200)}, llhttp ${JSON.stringify(theirs).slice(0, 200)}`);
+        }
+      }
+      within(500, 'ResponseParser', performance.now() - t0, undefined);
+    },
+  ),
+};
+
 // ---- gateway config importer (when present) --------------------------------------------------
 
 const GW_FIXTURES = join(g.CERTS_DIR, '../test/fixtures/gateway');
@@ -540,7 +704,7 @@ const judgeOracle: FuzzProperty = {
   }),
 };
 
-export const PROPERTIES: FuzzProperty[] = [decodeRandom, decodeMutated, decodePfx, parseMutated, names, statusMatch, tlsParser, judgeNeverThrows, judgeOracle];
+export const PROPERTIES: FuzzProperty[] = [decodeRandom, decodeMutated, decodePfx, parseMutated, names, statusMatch, tlsParser, httpParser, judgeNeverThrows, judgeOracle];
 
 // ---- running ---------------------------------------------------------------------------------------
 
