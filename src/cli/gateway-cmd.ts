@@ -5,7 +5,7 @@ import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
 import type { Probeable, RunProgress, RunResult, SweepCounts } from '../gateway/run.js';
 import type { SweepMeta, SweepRow } from '../render/health.js';
 import type { CaseEntry, JunitCase, JunitTool } from '../render/junit.js';
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseAt, parseIntOpt, useColor } from './common.js';
 import type { CliIo } from './io.js';
 import { parseResolve } from './probe-cmd.js';
@@ -97,15 +97,17 @@ function githubSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name: (it
   };
 }
 
-/** Writes a whole document at the end: to stdout, or to --output with a counts line on stdout. */
-function emitDocument(io: CliIo, flags: SweepFlags, doc: string, c: SweepCounts): void {
-  if (!flags.output) { io.stdout(doc); return; }
-  try { writeFileSync(flags.output, doc); } catch (e) { throw new InputError(`--output ${flags.output}: ${(e as Error).message}`); }
-  io.stdout(countsLine(c, flags));
+/** Writes a whole document at the end, to stdout or to --output (opened up front) with a counts line on stdout. */
+function emitDocument(io: CliIo, flags: SweepFlags, out: SweepOutput, doc: string, c: SweepCounts): void {
+  out.write(doc);
+  out.close();
+  if (flags.output) io.stdout(countsLine(c, flags));
 }
 
 /** --format junit: the header counts every case, so each probed server's case is rendered as it finishes and kept as text. */
 function junitSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name: (item: T) => string, junit: typeof import('../render/junit.js')): SweepSink {
+  // Opened now, so an unwritable --output stops the command before the first probe, not after the last.
+  const out = openOutput(io, flags);
   const cases: (JunitCase | undefined)[] = [];
   let tool: JunitTool = junit.junitTool(undefined);
   let toolFrom = Infinity;
@@ -116,17 +118,18 @@ function junitSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name: (ite
       // The suite names the version of the first report in input order, as for a single report.
       if (index < toolFrom) { toolFrom = index; tool = junit.junitTool(r.report); }
     },
-    finish: (c) => emitDocument(io, flags, junit.junitSuite(cases.filter((x): x is JunitCase => x !== undefined), tool, 'certcheck sweep'), c),
+    finish: (c) => emitDocument(io, flags, out, junit.junitSuite(cases.filter((x): x is JunitCase => x !== undefined), tool, 'certcheck sweep'), c),
   };
 }
 
 /** --format text|json: the views group and align every server, so each keeps a row (no report) until the end. */
 function documentSink<T extends Probeable, I>(io: CliIo, flags: SweepFlags, spec: SweepSpec<T, I>, sweepRow: typeof import('../render/health.js').sweepRow): SweepSink {
+  const out = openOutput(io, flags);
   const rows: SweepRow<I>[] = [];
   const evidence = flags.format === 'json';
   return {
     onResult: (r, index) => { rows[index] = sweepRow(r, spec.keep(r.item as T), evidence); },
-    finish: (c, meta) => emitDocument(io, flags, spec.render(rows, meta, useColor(io, flags.color) && !flags.output), c),
+    finish: (c, meta) => emitDocument(io, flags, out, spec.render(rows, meta, useColor(io, flags.color) && !flags.output), c),
   };
 }
 

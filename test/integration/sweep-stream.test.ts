@@ -218,4 +218,18 @@ describe('certcheck targets: the streaming formats', () => {
     expect(r.out).toBe('');
     expect(accepted()).toBe(0);
   });
+
+  it('an unwritable --output stops every format before the first probe', async () => {
+    const { port, accepted } = await greeter();
+    const f = join(tmp, 'one.txt');
+    writeFileSync(f, `127.0.0.1:${port}\n`);
+    const out = join(tmp, 'no-such-dir', 'out');
+    for (const format of ['text', 'json', 'jsonl', 'junit', 'github']) {
+      const r = await run(['targets', f, '--format', format, '--output', out, '--timeout', '2']);
+      expect(r.code, format).toBe(2);
+      expect(r.err, format).toMatch(/^certcheck: --output .*no-such-dir\/out: ENOENT/);
+      expect(r.out, format).toBe('');
+    }
+    expect(accepted()).toBe(0);
+  });
 });
