@@ -81,22 +81,30 @@ function parseName(t: Tlv): DistinguishedName {
 }
 
 /**
+ * `fn` computed once per object: for what derives from a parsed certificate or name, which is
+ * never mutated after parsing (and, through parseCertificateShared, recurs across a sweep).
+ */
+function perObject<K extends object, V>(fn: (k: K) => V): (k: K) => V {
+  const memo = new WeakMap<K, V>();
+  return (k) => {
+    let v = memo.get(k);
+    if (v === undefined) {
+      v = fn(k);
+      memo.set(k, v);
+    }
+    return v;
+  };
+}
+
+/**
  * Name comparison key, close to OpenSSL's canonical encoding: string values case-folded (ASCII),
  * leading/trailing space removed and inner runs folded; attribute order inside an RDN ignored.
+ * The path builder asks for the same names many times per chain (and, with shared parsed
+ * certificates, once per sweep), so the key is kept with the name.
  */
-export function nameKey(dn: DistinguishedName): string {
-  // The path builder asks for the same names many times per chain (and, with shared parsed
-  // certificates, once per sweep); a parsed name is never mutated, so the key is kept with it.
-  let k = nameKeys.get(dn);
-  if (k === undefined) {
-    k = dn.rdns.map((rdn) => rdn
-      .map((a) => `${a.oid}=${a.value.trim().replace(/\s+/g, ' ').replace(/[A-Z]/g, (c) => c.toLowerCase())}`)
-      .sort().join('+')).join('/');
-    nameKeys.set(dn, k);
-  }
-  return k;
-}
-const nameKeys = new WeakMap<DistinguishedName, string>();
+export const nameKey: (dn: DistinguishedName) => string = perObject((dn) => dn.rdns.map((rdn) => rdn
+  .map((a) => `${a.oid}=${a.value.trim().replace(/\s+/g, ' ').replace(/[A-Z]/g, (c) => c.toLowerCase())}`)
+  .sort().join('+')).join('/'));
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -419,15 +427,7 @@ export function sameCert(a: ParsedCert, b: ParsedCert): boolean {
   return a.sha256 === b.sha256 && bytesEqual(a.der, b.der);
 }
 
-export function spkiSha256(c: ParsedCert): string {
-  let h = spkiHashes.get(c);
-  if (h === undefined) {
-    h = sha256Hex(c.spki);
-    spkiHashes.set(c, h);
-  }
-  return h;
-}
-const spkiHashes = new WeakMap<ParsedCert, string>();
+export const spkiSha256: (c: ParsedCert) => string = perObject((c) => sha256Hex(c.spki));
 
 export function toPem(der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
@@ -435,15 +435,7 @@ export function toPem(der: Uint8Array): string {
 }
 
 /** toPem(c.der), computed once per parsed certificate (every report shows each certificate's PEM). */
-export function certPem(c: ParsedCert): string {
-  let pem = pems.get(c);
-  if (pem === undefined) {
-    pem = toPem(c.der);
-    pems.set(c, pem);
-  }
-  return pem;
-}
-const pems = new WeakMap<ParsedCert, string>();
+export const certPem: (c: ParsedCert) => string = perObject((c) => toPem(c.der));
 
 /**
  * parseCertificate with a bounded memo keyed by the SHA-256 of the input. A sweep's probes see the

@@ -61,11 +61,15 @@ let mozilla: TrustStore | undefined;
  * NODE_EXTRA_CA_CERTS (design.md, "Trust is explicit"); the gateway's real list is unpublished.
  */
 export function mozillaStore(): TrustStore {
+  mozilla ??= loadMozillaStore();
+  return mozilla;
+}
+
+function loadMozillaStore(): TrustStore {
   // node:tls only for its root list, loaded here: a verify against uploaded roots loads no TLS (bench row 1).
   const { rootCertificates } = process.getBuiltinModule('node:tls');
-  mozilla ??= makeStore('mozilla', `Node's bundled Mozilla root store (${rootCertificates.length} roots), standing in for the gateway's unpublished well-known CA list`,
+  return makeStore('mozilla', `Node's bundled Mozilla root store (${rootCertificates.length} roots), standing in for the gateway's unpublished well-known CA list`,
     parseAll(rootCertificates.map((p) => pemCertificates(p)[0]!).filter(Boolean)));
-  return mozilla;
 }
 
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem', '/etc/ssl/ca-bundle.pem'];
