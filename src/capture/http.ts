@@ -2,8 +2,8 @@
  * HTTP stage of the live probe: one GET over an already-connected stream (the TLSSocket after the
  * handshake, or the plain TCP socket for Http settings), judged later by pure checks.
  *
- * The response is read by http1.ts, a strict HTTP/1.1 response parser that refuses malformed
- * responses as llhttp's strict mode does, with the same HPE_* codes. node:http's client did this
+ * The response is read by http1.ts, a strict HTTP/1.1 response parser that accepts and refuses
+ * what llhttp's strict mode does (fuzzed against it), with its HPE_* codes. node:http's client did this
  * before; its request/response objects cost more CPU than the rest of the probe's HTTP work, and a
  * probe needs none of what they add. Around the parser: an absolute deadline over the whole
  * exchange, a body prefix cap, interim (1xx) responses counted against the header cap, and no

@@ -6,7 +6,9 @@
  * as llhttp in Node's default (non-lenient) mode and reports the same HPE_* codes for what a probe
  * meets: CRLF line endings only, no obs-fold, token header names, no control characters in values,
  * one numeric Content-Length, no Content-Length next to Transfer-Encoding, bounded chunk sizes, and
- * a header byte cap that counts interim (1xx) responses too.
+ * a header byte cap that counts interim (1xx) responses too. A fuzz property (test/fuzz) holds it
+ * to llhttp's verdict; where one malformed line breaks two rules the code may name the other, and
+ * it refuses a bare CR that llhttp sometimes lets through.
  *
  * Framing (RFC 9112 §6.3): 1xx other than 101 are skipped; 101, 204 and 304 have no body; then
  * chunked, Content-Length, or read until the connection closes.

@@ -81,6 +81,17 @@ describe('ResponseParser', () => {
     expect(r.head).toMatchObject({ status: 302, statusText: '', headers: [['Location', 'http://x/\x9b'], ['Content-Length', '0']] });
   });
 
+  // Each found by the fuzz property that compares this parser with llhttp (test/fuzz/properties.ts).
+  it('reads as llhttp does: NBSP is not whitespace, blank lines before a status line, 1xx framing headers, any reason phrase', () => {
+    // "\xa0chunked" is not "chunked" (String.trim would say it is): the body runs until close.
+    const nbsp = parse('HTTP/1.1 200 OK\r\nTransfer-Encoding: \xa0chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n', { close: true });
+    expect(nbsp).toMatchObject({ complete: true, endedByClose: true, body: '2\r\nok\r\n0\r\n\r\n' });
+    const blank = parse('HTTP/1.1 100 Continue\r\n\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    expect(blank).toMatchObject({ complete: true, body: 'ok', head: { status: 200 } });
+    expect(parse('HTTP/1.1 100 Continue\r\nContent-Length: x\r\n\r\nHTTP/1.1 200 OK\r\n\r\n').error?.code).toBe('HPE_INVALID_CONTENT_LENGTH');
+    expect(parse('HTTP/1.1 200 O\0K\r\nContent-Length: 0\r\n\r\n')).toMatchObject({ complete: true, head: { statusText: 'O\0K' } });
+  });
+
   it.each([
     ['HTTP/0.9 (no status line)', '<html>', 'HPE_INVALID_CONSTANT'],
     ['bare LF', 'HTTP/1.1 200 OK\nContent-Length: 0\n\n', 'HPE_CR_EXPECTED'],
