@@ -10,7 +10,7 @@
  */
 import { probeBackend, type ProbeOptions } from '../probe.js';
 import { isInputError } from '../model/errors.js';
-import type { HealthStatus, Report } from '../model/report.js';
+import { countHealth, tallyHealth, type HealthCounts, type HealthStatus, type Report } from '../model/report.js';
 import type { GatewayConfig } from './config.js';
 import { planGateway, type PlanOptions, type ProbePlan } from './plan.js';
 
@@ -39,12 +39,7 @@ export interface RunResult<T extends Probeable = Probeable> {
 }
 
 /** All a finished sweep keeps: how many items came back with each health. */
-export interface SweepCounts {
-  total: number;
-  healthy: number;
-  unhealthy: number;
-  unknown: number;
-}
+export type SweepCounts = HealthCounts;
 
 export interface RunProgress {
   done: number;
@@ -151,8 +146,7 @@ export async function streamProbes<T extends Probeable>(items: Iterable<T>, o: R
       running++;
       try { r = await runOne(job.item, o); } finally { running--; }
     }
-    counts.total++;
-    if (r.health === 'Healthy') counts.healthy++; else if (r.health === 'Unhealthy') counts.unhealthy++; else counts.unknown++;
+    tallyHealth(counts, r.health);
     o.onResult?.(r, job.index);
     o.onProgress?.({ done: counts.total, total: knownTotal ?? started, running, healthy: counts.healthy, unhealthy: counts.unhealthy, unknown: counts.unknown, last: r });
   };
@@ -191,14 +185,7 @@ export function exitForResults(results: { health: HealthStatus }[]): number {
   return exitForCounts(countHealth(results));
 }
 
-export function countHealth(results: Iterable<{ health: HealthStatus }>): SweepCounts {
-  const c: SweepCounts = { total: 0, healthy: 0, unhealthy: 0, unknown: 0 };
-  for (const r of results) {
-    c.total++;
-    if (r.health === 'Healthy') c.healthy++; else if (r.health === 'Unhealthy') c.unhealthy++; else c.unknown++;
-  }
-  return c;
-}
+export { countHealth };
 
 /** Plan and probe a whole gateway: the library form of `certcheck gateway`. */
 export async function checkGateway(cfg: GatewayConfig, o: PlanOptions & RunOptions = {}): Promise<{ plans: ProbePlan[]; notes: string[]; results: RunResult<ProbePlan>[] }> {

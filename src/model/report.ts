@@ -2,6 +2,26 @@ import type { Finding } from './findings.js';
 import type { GatewayMessageId } from './messages.js';
 
 export type HealthStatus = 'Healthy' | 'Unhealthy' | 'Unknown';
+
+/** How many results came back with each health (a sweep's summary). */
+export interface HealthCounts {
+  total: number;
+  healthy: number;
+  unhealthy: number;
+  unknown: number;
+}
+
+/** Adds one result to the counts. */
+export function tallyHealth(c: HealthCounts, health: HealthStatus): void {
+  c.total++;
+  if (health === 'Healthy') c.healthy++; else if (health === 'Unhealthy') c.unhealthy++; else c.unknown++;
+}
+
+export function countHealth(results: Iterable<{ health: HealthStatus }>): HealthCounts {
+  const c: HealthCounts = { total: 0, healthy: 0, unhealthy: 0, unknown: 0 };
+  for (const r of results) tallyHealth(c, r.health);
+  return c;
+}
 export const SCHEMA_VERSION = 1;
 
 export interface CertSummary {

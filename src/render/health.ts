@@ -4,11 +4,10 @@
  * findings, the plan and the probe evidence next to each server.
  */
 import type { Finding } from '../model/findings.js';
-import type { HealthStatus, Report } from '../model/report.js';
+import { SCHEMA_VERSION, countHealth, type HealthStatus, type Report } from '../model/report.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import { planJson, type ProbePlan } from '../gateway/plan.js';
 import type { RunResult } from '../gateway/run.js';
-import { SCHEMA_VERSION } from '../model/report.js';
 import { VERSION } from '../version.js';
 import { painter } from './text.js';
 
@@ -62,15 +61,6 @@ function group<T extends { plan: ProbePlan }>(rows: T[]): Group<T>[] {
   return pools;
 }
 
-function counts(results: readonly { health: HealthStatus }[]) {
-  return {
-    total: results.length,
-    healthy: results.filter((r) => r.health === 'Healthy').length,
-    unhealthy: results.filter((r) => r.health === 'Unhealthy').length,
-    unknown: results.filter((r) => r.health === 'Unknown').length,
-  };
-}
-
 /** Probe evidence for JSON: the report's observation without certificate PEM (kept small per server). */
 function probeEvidence(r: Report): Record<string, unknown> {
   return {
@@ -94,7 +84,7 @@ export function healthJson(cfg: GatewayConfig, rows: readonly SweepRow<ProbePlan
     kind: 'gateway',
     gateway: gatewayJson(cfg),
     at: meta.at.toISOString(),
-    summary: { ...counts(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
+    summary: { ...countHealth(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
     notes: meta.notes,
     backendAddressPools: group(rows.map((r) => ({ plan: r.item, r }))).map((g) => ({
       backendAddressPool: g.pool,
@@ -178,7 +168,7 @@ function rowOf(r: SweepRow<unknown>): Omit<TableRow, 'server'> {
 
 function summaryLine(results: readonly { health: HealthStatus }[], color: boolean): string {
   const p = painter(color);
-  const c = counts(results);
+  const c = countHealth(results);
   return `${c.total} server(s): ${p('green', `${c.healthy} Healthy`)}, ${p('red', `${c.unhealthy} Unhealthy`)}, ${p('yellow', `${c.unknown} Unknown`)}`;
 }
 
@@ -238,7 +228,7 @@ export function targetsJson(rows: readonly SweepRow<TargetItem>[], meta: SweepMe
     tool: { name: 'certcheck', version: VERSION },
     kind: 'targets',
     at: meta.at.toISOString(),
-    summary: { ...counts(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
+    summary: { ...countHealth(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
     notes: meta.notes,
     targets: rows.map((r) => ({
       line: r.item.line, target: r.item.target, sni: r.item.sni,
