@@ -435,7 +435,9 @@ export async function loadGatewayConfig(file: string): Promise<GatewayConfig> {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let doc: unknown;
   try { doc = JSON.parse(text); } catch (e) {
-    throw new InputError(`${label}: not JSON (${(e as Error).message.split('\n')[0]})`);
+    // JSON.parse quotes the input around the error: from a binary file that would be raw bytes on the terminal.
+    const why = (e as Error).message.split('\n')[0]!.replace(/[^\x20-\x7e]/g, '?').slice(0, 160);
+    throw new InputError(`${label}: not JSON (${why})`);
   }
   return parseGatewayConfig(doc, label);
 }

@@ -177,6 +177,13 @@ describe('gateway config: a broken document is one InputError naming the JSON pa
     writeFileSync(f, '{ "name": "agw", ');
     await expect(loadGatewayConfig(f)).rejects.toThrow(new RegExp(`^${f.replace(/[.*+?^$()|[\]\\/]/g, '\\$&')}: not JSON \\(`));
     await expect(loadGatewayConfig(join(tmp, 'missing.json'))).rejects.toThrow(/missing\.json: no such file/);
+    // A binary file: one short printable-ASCII line, not the raw bytes JSON.parse quotes.
+    const bin = join(tmp, 'agw.bin');
+    writeFileSync(bin, Buffer.from([0x02, 0xff, 0xfe, 0x3b, 0x80, 0x00, 0x7b, ...Array.from({ length: 300 }, (_, i) => (i * 37) & 0xff)]));
+    const err = await loadGatewayConfig(bin).then(() => null, (e: Error) => e.message);
+    expect(err).toMatch(/: not JSON \(/);
+    expect(err).toMatch(/^[\x20-\x7e]+$/);
+    expect(err!.length).toBeLessThan(bin.length + 200);
   });
 
   it('a UTF-8 BOM (PowerShell Out-File) is accepted', async () => {
