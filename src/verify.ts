@@ -94,9 +94,11 @@ export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; i
       else if (!isCA(r)) inputFindings.push(makeFinding('UPLOADED_ROOT_NOT_CA', { subject: r.subject.text }, { certSha256: r.sha256 }));
     }
   } else {
-    // Only self-signed roots anchor: a store never completes what the backend failed to send.
+    // Only self-signed roots anchor: a store never completes what the backend failed to send. A
+    // non-self-signed entry still shadows the served chain the way OpenSSL's store lookup does
+    // (store.ts, trustedNonAnchors), exactly as for uploaded roots.
     const wk = p.wellKnownRoots;
-    store = wk ? storeFor('replacement', wk, () => makeStore('mozilla', `a replacement well-known store (${wk.length} roots)`, wk.filter((r) => r.selfIssued)))
+    store = wk ? storeFor('replacement', wk, () => makeStore('mozilla', `a replacement well-known store (${wk.length} roots)`, wk.filter((r) => r.selfIssued), wk.filter((r) => !r.selfIssued)))
       : p.caStore === 'system' ? systemStore() : mozillaStore();
     trust = { mode: p.sku === 'v1' ? 'v1-auth-cert' : 'wellknown', store: store.description, anchors: store.anchors.length };
   }

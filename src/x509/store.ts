@@ -54,6 +54,12 @@ function parseAll(ders: Uint8Array[]): ParsedCert[] {
   return out;
 }
 
+/** A bundle as OpenSSL's store sees it: self-signed entries anchor, any other only shadows (see trustedNonAnchors). */
+function bundleStore(kind: StoreKind, description: (anchors: number) => string, certs: ParsedCert[]): TrustStore {
+  const anchors = certs.filter((c) => c.selfIssued);
+  return makeStore(kind, description(anchors.length), anchors, certs.filter((c) => !c.selfIssued));
+}
+
 let mozilla: TrustStore | undefined;
 
 /**
@@ -68,7 +74,7 @@ export function mozillaStore(): TrustStore {
 function loadMozillaStore(): TrustStore {
   // node:tls only for its root list, loaded here: a verify against uploaded roots loads no TLS (bench row 1).
   const { rootCertificates } = process.getBuiltinModule('node:tls');
-  return makeStore('mozilla', `Node's bundled Mozilla root store (${rootCertificates.length} roots), standing in for the gateway's unpublished well-known CA list`,
+  return bundleStore('mozilla', (n) => `Node's bundled Mozilla root store (${n} roots), standing in for the gateway's unpublished well-known CA list`,
     parseAll(rootCertificates.map((p) => pemCertificates(p)[0]!).filter(Boolean)));
 }
 
@@ -86,8 +92,7 @@ function loadSystemStore(): TrustStore {
   for (const path of SYSTEM_BUNDLES) {
     let text: string;
     try { text = readFileSync(path, 'utf8'); } catch { continue; }
-    const anchors = parseAll(pemCertificates(text));
-    return makeStore('system', `the operating system's CA bundle ${path} (${anchors.length} roots)`, anchors);
+    return bundleStore('system', (n) => `the operating system's CA bundle ${path} (${n} roots)`, parseAll(pemCertificates(text)));
   }
   return makeStore('system', 'no operating-system CA bundle found', []);
 }
