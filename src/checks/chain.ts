@@ -1,7 +1,7 @@
 import { certPem, escapeText, parseCertificate, parseCertificateShared, sha256Hex, toPem } from '../x509/cert.js';
 import { DerError } from '../x509/der.js';
 import { matchHost, type HostRef } from '../x509/names.js';
-import { buildPath, isAnchor, type BuildResult, type CandidatePath } from '../x509/path.js';
+import { buildPath, isAnchor, walkChain, type BuildResult, type CandidatePath } from '../x509/path.js';
 import { sigAlgInfo } from '../x509/signature.js';
 import type { TrustStore } from '../x509/store.js';
 import type { ParsedCert } from '../x509/types.js';
@@ -217,8 +217,11 @@ function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[]
   const ruleCtx = { at, purpose: plan.purpose, profile: plan.profile, checkDates: plan.validateChainAndExpiry };
   const errorsOf = (issues: PathIssue[]) => issues.filter((x) => x.severity === 'error').length;
   const evaluate = (p: CandidatePath) => errorsOf(evaluatePathRules(p, ruleCtx)) + (p.anchored ? 0 : 100);
-  const build: BuildResult = buildPath({ leaf, pool, store, evaluate });
+  // The verdict follows the chain the gateway's OpenSSL builds (path.ts, walkChain). When that
+  // chain fails, a full search says whether a valid path existed that OpenSSL's builder passed by.
+  const build: BuildResult = walkChain({ leaf, pool, store, evaluate, at });
   const best = build.best;
+  const missed = build.valid ? undefined : buildPath({ leaf, pool, store, evaluate });
   const issues = evaluatePathRules(best, ruleCtx);
   const presentedIndexOf = (c: ParsedCert) => firstIndex.get(c.sha256) ?? null;
   const idxOf = (pi: number) => presentedIndexOf(best.certs[pi]!) ?? undefined;
@@ -233,10 +236,7 @@ function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[]
     const topIdx = presentedIndexOf(top) ?? undefined;
     const uploaded = store.anchors.map((a) => a.subject.text);
     const trustEv: Evidence = { subject: top.subject.text, issuer: top.issuer.text, root: top.subject.text, store: store.description, uploaded };
-    if (build.exhausted) {
-      findings.push(makeFinding('PATH_BUDGET_EXHAUSTED', { signatureChecks: build.signatureChecks, calls: build.calls,
-        limit: build.exhausted === 'signature-checks' ? 'at most 100 signature checks' : build.exhausted === 'paths' ? 'at most 1,000 candidate paths' : 'at most 200,000 steps' }, { sku: plan.sku }));
-    } else if (best.end === 'too-deep') {
+    if (best.end === 'too-deep') {
       findings.push(makeFinding('CHAIN_TOO_LONG', { maxDepth: 10 }, opts(undefined, undefined, 'CERT_CHAIN_TOO_LONG')));
     } else if (best.rejectedIssuers.length) {
       const r = best.rejectedIssuers[0]!;
@@ -259,6 +259,22 @@ function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[]
     } else {
       findings.push(makeFinding('UPLOADED_ROOT_NOT_ISSUER', trustEv, opts(top, topIdx, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY')));
     }
+  }
+
+  if (checkChain && missed?.valid) {
+    // Where the two paths part: the issuer OpenSSL took (or failed to find) and the one that works.
+    const alt = missed.best.certs;
+    const d = alt.findIndex((c, i) => best.certs[i]?.sha256 !== c.sha256);
+    const where = (c: ParsedCert) => (presentedIndexOf(c) === null ? 'from the trust store' : `sent at position ${presentedIndexOf(c)}`);
+    const at_ = (c: ParsedCert | undefined) => (c ? `"${c.subject.text}" ${where(c)}` : 'no issuer at all');
+    const taken = best.rejectedIssuers.length && best.certs.length === d ? best.rejectedIssuers[0]!.issuer : best.certs[d];
+    const validPath = alt.map((c) => c.subject.text).join(' → ');
+    const takenIdx = taken ? presentedIndexOf(taken) : null;
+    const action = taken && takenIdx !== null ? `Remove the certificate sent at position ${takenIdx} ("${taken.subject.text}") from the chain the backend serves, or send ${at_(alt[d])} before it.`
+      : taken ? `Remove "${taken.subject.text}" from the trusted roots; it has the issuer's name but not its key.`
+      : `Serve exactly the certificates of the valid path, in its order: ${validPath}.`;
+    findings.push(makeFinding('CHAIN_PATH_NOT_TAKEN', { subject: alt[d - 1]!.subject.text, taken: at_(taken), alternative: at_(alt[d]), validPath, action },
+      { sku: plan.sku, ...(taken && takenIdx !== null ? { certIndex: takenIdx, certSha256: taken.sha256 } : {}) }));
   }
 
   for (const is of issues) {

@@ -62,7 +62,7 @@ export function renderText(r: Report, o: TextOptions): string {
     const onPath = new Set(r.chain.path.map((e) => e.presentedIndex));
     for (const c of r.chain.presented) lines.push(...certLines(c, p, onPath.has(c.index) ? '' : p('dim', '  (not on the path)')));
     if (r.chain.path.length) {
-      lines.push(p('bold', `Path ${r.chain.pathValid ? 'that validated' : '(best attempt, fails)'}:`));
+      lines.push(p('bold', `Path the gateway's OpenSSL builds ${r.chain.pathValid ? '(validates)' : '(fails)'}:`));
       r.chain.path.forEach((e, i) => lines.push(`  ${i}. ${e.subject}  ${p('dim', e.source === 'presented' ? `[presented ${e.presentedIndex}]` : '[trust store]')}`));
     }
   }

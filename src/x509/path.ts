@@ -1,5 +1,5 @@
 import { nameKey, spkiSha256 } from './cert.js';
-import { checkSignature, type SigResult } from './signature.js';
+import { checkSignature, sigAlgInfo, type SigResult } from './signature.js';
 import type { TrustStore } from './store.js';
 import type { ParsedCert } from './types.js';
 
@@ -53,6 +53,130 @@ export interface BuildInput {
 
 export function isAnchor(store: TrustStore, c: ParsedCert): boolean {
   return store.bySha256.has(c.sha256);
+}
+
+export interface WalkInput {
+  leaf: ParsedCert;
+  /** The other presented certificates in the order sent, without duplicates or the leaf. */
+  pool: ParsedCert[];
+  store: TrustStore;
+  evaluate: (p: CandidatePath) => number;
+  /** The instant whose validity decides between issuers that fit equally. */
+  at: Date;
+  maxDepth?: number;
+}
+
+/**
+ * The one chain the gateway's OpenSSL builds (x509_vfy.c `build_chain`, trusted-first, 3.0):
+ * one issuer a step and no backtracking. Each step looks in the store first, then among the
+ * presented certificates in the order sent; of the certificates that fit (name, authority key id,
+ * key type: `ossl_x509_likely_issued`) it takes the first valid at `at`, else the one that expires
+ * last. Signatures are checked only once the chain is built. After a trusted certificate that is
+ * not self-signed, issuers come from the store alone.
+ *
+ * The verdict follows this chain, not the best path that exists: a backend is healthy only when
+ * the chain the gateway builds validates (the openssl oracle property found two false Healthy
+ * verdicts from searching more widely). `buildPath` then says whether a valid path was missed.
+ */
+export function walkChain(input: WalkInput): BuildResult {
+  const { leaf, store, evaluate, at } = input;
+  const maxDepth = input.maxDepth ?? DEFAULT_BUDGET.maxDepth;
+  const bySubject = new Map<string, ParsedCert[]>();
+  for (const c of input.pool) {
+    const k = nameKey(c.subject);
+    const l = bySubject.get(k);
+    if (l) l.push(c); else bySubject.set(k, [c]);
+  }
+  const path: ParsedCert[] = [leaf];
+  const inChain = new Set([leaf.sha256]);
+  let storeOnly = store.trustedNonAnchors.has(leaf.sha256);
+  let anchored = false;
+  let end: CandidatePath['end'];
+  let rejectedIssuers: CandidatePath['rejectedIssuers'] = [];
+  let calls = 0;
+  for (;;) {
+    calls++;
+    const top = path[path.length - 1]!;
+    if (isAnchor(store, top)) { anchored = true; break; }
+    if (path.length > maxDepth) { end = 'too-deep'; break; }
+    // A self-signed certificate that is not itself trusted ends the chain: OpenSSL looks no
+    // further, and a same-name store root would only be a mimic.
+    if (selfSigned(top)) { end = 'self-signed-untrusted'; break; }
+    const key = nameKey(top.issuer);
+    const misfits: ParsedCert[] = [];
+    const fitting = (list: ParsedCert[] | undefined) => (list ?? []).filter((c) => {
+      if (inChain.has(c.sha256)) return false;
+      const f = likelyIssuer(c, top);
+      if (f === 'key-type') misfits.push(c);
+      return f === true;
+    });
+    const next = pickIssuer(fitting(store.bySubject.get(key)), at) ?? (storeOnly ? undefined : pickIssuer(fitting(bySubject.get(key)), at));
+    if (!next) {
+      // No issuer fits. Name the near misses (right name, wrong key type) as the reason, the
+      // way the search reports a key that does not verify.
+      rejectedIssuers = misfits.flatMap((issuer) => { const r = checkSignature(top, issuer); return r.ok ? [] : [{ issuer, result: r }]; });
+      end = top.selfIssued && rejectedIssuers.length === 0 ? 'self-signed-untrusted' : 'issuer-not-found';
+      break;
+    }
+    path.push(next);
+    inChain.add(next.sha256);
+    if (store.trustedNonAnchors.has(next.sha256)) storeOnly = true;
+  }
+  // Signatures, from the top down as OpenSSL's internal_verify: the chain stops below the
+  // highest link that does not verify, and that issuer is the one rejected.
+  let signatureChecks = 0;
+  for (let i = path.length - 2; i >= 0; i--) {
+    signatureChecks++;
+    const r = checkSignature(path[i]!, path[i + 1]!);
+    if (!r.ok) {
+      rejectedIssuers = [{ issuer: path[i + 1]!, result: r }];
+      path.length = i + 1;
+      anchored = false;
+      end = 'issuer-not-found';
+    }
+  }
+  const best: CandidatePath = { certs: path, anchored, ...(end && !anchored ? { end } : {}), rejectedIssuers };
+  const score = evaluate(best);
+  return { best, valid: anchored && score === 0, bestScore: score, exhausted: false, signatureChecks, calls, pathsEvaluated: 1 };
+}
+
+/**
+ * OpenSSL's self-signed test (EXFLAG_SS): the same name as issuer and subject, an authority key id
+ * that, if present, is its own, and a keyUsage, if present, that allows certificate signing.
+ */
+export function selfSigned(c: ParsedCert): boolean {
+  if (!c.selfIssued) return false;
+  if (c.authorityKeyId && likelyIssuer(c, c) === 'key-id') return false;
+  return !c.keyUsage || c.keyUsage.includes('keyCertSign');
+}
+
+/** Could `cand` have issued `child`, short of the signature (OpenSSL `ossl_x509_likely_issued`)? The name is matched by the caller. */
+function likelyIssuer(cand: ParsedCert, child: ParsedCert): true | 'key-id' | 'key-type' {
+  const akid = child.authorityKeyId;
+  if (akid?.keyId && cand.subjectKeyId && akid.keyId !== cand.subjectKeyId) return 'key-id';
+  if (akid?.serialHex && akid.serialHex !== cand.serialHex) return 'key-id';
+  const kind = sigAlgInfo(child.tbsSignatureAlgorithm)?.kind;
+  // An unknown algorithm still fits here; its signature check then reports it as unsupported.
+  if (kind === undefined) return true;
+  const key = cand.publicKey.algorithm;
+  const fits = kind === 'rsa' ? key === 'rsa' : kind === 'rsa-pss' ? key === 'rsa' || key === 'rsa-pss'
+    : kind === 'ecdsa' ? key === 'ec' : kind === 'eddsa' ? key === 'ed25519' || key === 'ed448' : key === 'dsa';
+  return fits || key === 'unknown' ? true : 'key-type';
+}
+
+function validAt(c: ParsedCert, at: Date): boolean {
+  const nb = c.notBefore.date, na = c.notAfter.date;
+  return nb !== null && na !== null && nb.getTime() <= at.getTime() && at.getTime() <= na.getTime();
+}
+
+/** OpenSSL's choice among fitting issuers: the first valid now, else the one that expires last. */
+function pickIssuer(cands: ParsedCert[], at: Date): ParsedCert | undefined {
+  let latest: ParsedCert | undefined;
+  for (const c of cands) {
+    if (validAt(c, at)) return c;
+    if (!latest || (c.notAfter.date?.getTime() ?? -Infinity) > (latest.notAfter.date?.getTime() ?? -Infinity)) latest = c;
+  }
+  return latest;
 }
 
 export function buildPath(input: BuildInput): BuildResult {

@@ -191,17 +191,84 @@ describe('B: chain building and trust', () => {
       expect(exit).toBe(0);
     });
 
-    // BUG (false Healthy): with root-old AND int-a uploaded, OpenSSL (trusted-first, which the
+    // Was a false Healthy: with root-old AND int-a uploaded, OpenSSL (trusted-first, which the
     // gateway's OpenSSL uses) takes int-a from the trust store, then looks for int-a's issuer in
     // the store only and fails: "error 2 at 1 depth lookup: unable to get issuer certificate".
-    // certcheck drops non-self-signed uploads from its store (UPLOADED_ROOT_NOT_SELF_SIGNED is
-    // only a warning) and builds leaf → int-a → root-a-by-old → root-old: Healthy. Fix: in
-    // path building, when a presented certificate equals a non-self-signed uploaded certificate,
-    // model OpenSSL: the path must continue with store certificates only (M12/M8 otherwise).
+    // certcheck had built leaf → int-a → root-a-by-old → root-old. Now a non-self-signed trusted
+    // certificate anchors nothing but, once on the path, limits the rest to the store
+    // (store.ts, trustedNonAnchors).
     it('an intermediate uploaded next to the real root, on the served path → not Healthy', async () => {
       expect(opensslAccepts(served.leaf, served.intermediates, [ROOT_OLD, INT_A], AT).ok).toBe(false);
       const { r } = await judge({ ...served, trustedRoots: [ROOT_OLD, INT_A] });
       expect(r.status).not.toBe('Healthy');
+    });
+
+    // The same case in a replacement well-known store (CI, fuzz seed 532793394): the store there
+    // had dropped the non-self-signed entry outright, so nothing stopped the walk up the served
+    // cross-sign.
+    it('the same intermediate in a replacement well-known store → not Healthy (M11), as openssl says', async () => {
+      const { r, codes } = await judge({ ...served, wellKnownRoots: [ROOT_OLD, INT_A] });
+      expect(r.status).toBe('Unhealthy');
+      expect(codes).toContain('UNTRUSTED_INTERMEDIATE');
+      const control = await judge({ ...served, wellKnownRoots: [ROOT_OLD] });
+      expect(control.r.status).toBe('Healthy');
+    });
+  });
+
+  describe('the one chain OpenSSL builds: first fitting issuer in the order sent, no backtracking (oracle fuzz seed 1146067501)', () => {
+    const LEAF = g.fixtureDer('leaf-a'), ROOT_A = g.fixtureDer('root-a'), CROSS = g.fixtureDer('root-a-by-old'), ROOT_OLD = g.fixtureDer('root-old');
+    const notTaken = (r: Report) => r.findings.find((f) => f.code === 'CHAIN_PATH_NOT_TAKEN');
+
+    it('a self-signed root sent before its cross-signed copy: OpenSSL stops at it → Unhealthy (M13), and the finding names position 1', async () => {
+      const order = [ROOT_A, INT_A, CROSS];
+      expect(opensslAccepts(LEAF, order, [ROOT_OLD], AT).ok).toBe(false);
+      const { r, exit } = await judge({ leaf: LEAF, intermediates: order, trustedRoots: [ROOT_OLD] });
+      expect(r.status).toBe('Unhealthy');
+      expect(r.messageId).toBe('M13');
+      expect(exit).toBe(1);
+      const f = notTaken(r);
+      expect(f?.certIndex).toBe(1);
+      expect(f?.fix).toMatch(/position 1/);
+      expect(String(f?.evidence.validPath)).toMatch(/Root Old/);
+    });
+
+    it('the cross-signed copy sent first: both accept, and no path-not-taken finding', async () => {
+      const order = [INT_A, CROSS, ROOT_A];
+      expect(opensslAccepts(LEAF, order, [ROOT_OLD], AT).ok).toBe(true);
+      const { r } = await judge({ leaf: LEAF, intermediates: order, trustedRoots: [ROOT_OLD] });
+      expect(r.status).toBe('Healthy');
+      expect(notTaken(r)).toBeUndefined();
+    });
+
+    it('an expired copy of the intermediate sent first: OpenSSL prefers the one valid now → Healthy, as openssl says', async () => {
+      const root = g.makeCa([['CN', 'walk Root']], 'self');
+      const kp = g.keyPair();
+      const expired = g.makeCa([['CN', 'walk Int']], root.signer, { keyPair: kp, notBefore: 'U:150101000000Z', notAfter: 'U:200101000000Z' });
+      const current = g.makeCa([['CN', 'walk Int']], root.signer, { keyPair: kp });
+      const leaf = g.makeLeaf(current.signer);
+      expect(opensslAccepts(leaf.der, [expired.der, current.der], [root.der], AT).ok).toBe(true);
+      const { r, codes } = await judge({ leaf: leaf.der, intermediates: [expired.der, current.der], trustedRoots: [root.der] });
+      expect(r.status, codes.join()).toBe('Healthy');
+      expect(r.chain!.path[1]!.presentedIndex).toBe(2);
+    });
+
+    it('an impostor with the same name and key id sent first: OpenSSL takes it and fails its signature → Unhealthy (M15, 7), the finding names it', async () => {
+      const root = g.makeCa([['CN', 'walk Root 2']], 'self');
+      const real = g.makeCa([['CN', 'walk Int 2']], root.signer);
+      const other = g.keyPair();
+      const impostor = g.makeCa([['CN', 'walk Int 2']], root.signer, { keyPair: { ...other, ski: real.keyPair.ski } });
+      const leaf = g.makeLeaf(real.signer);
+      const o = opensslAccepts(leaf.der, [impostor.der, real.der], [root.der], AT);
+      expect(o.ok).toBe(false);
+      expect(o.out).toMatch(/error 7 /);
+      const { r, codes } = await judge({ leaf: leaf.der, intermediates: [impostor.der, real.der], trustedRoots: [root.der] });
+      expect(r.status).toBe('Unhealthy');
+      expect(codes).toContain('BAD_SIGNATURE');
+      expect(r.primary?.openssl?.code).toBe(7);
+      expect(notTaken(r)?.certIndex).toBe(1);
+      // The other order: the real one first, both accept.
+      expect(opensslAccepts(leaf.der, [real.der, impostor.der], [root.der], AT).ok).toBe(true);
+      expect((await judge({ leaf: leaf.der, intermediates: [real.der, impostor.der], trustedRoots: [root.der] })).r.status).toBe('Healthy');
     });
   });
 
