@@ -143,6 +143,16 @@ export function walkDer(ctx: DecodeContext, buf: Uint8Array, start = 0): number 
   return top.end;
 }
 
+/** The outer TLV of a walked element. walkDer reads any tag; readTlv refuses high tag numbers, so its refusal becomes an input error here. */
+function topTlv(ctx: DecodeContext, buf: Uint8Array, end: number): Tlv {
+  try {
+    return readTlv(buf, 0, end);
+  } catch (e) {
+    if (e instanceof DerError) fail(ctx, `not a certificate: ${e.message}`);
+    throw e;
+  }
+}
+
 export type DerShape =
   | 'certificate' | 'pkcs7' | 'pkcs12' | 'csr' | 'crl' | 'private key' | 'encrypted private key'
   | 'public key' | 'unknown';
@@ -272,7 +282,7 @@ function pkcs7Certificates(ctx: DecodeContext, ci: Tlv, out: Uint8Array[]): void
 
 async function decodeDer(ctx: DecodeContext, bytes: Uint8Array, kind: InputKind): Promise<DecodedInput> {
   const end = walkDer(ctx, bytes, 0);
-  const tlv = readTlv(bytes, 0, end);
+  const tlv = topTlv(ctx, bytes, end);
   const shape = derShape(tlv);
   const certificates: Uint8Array[] = [];
   const base = { source: '', notes: ctx.notes };
@@ -455,7 +465,7 @@ async function decodePem(ctx: DecodeContext, text: string, kind: InputKind): Pro
     }
     const blockCtx = { ...ctx, name: `${ctx.name}: ${where}` };
     const end = walkDer(blockCtx, der, 0);
-    const tlv = readTlv(der, 0, end);
+    const tlv = topTlv(blockCtx, der, end);
     const shape = derShape(tlv);
     if (cls === 'csr' || cls === 'crl' || cls === 'public key') {
       addNote(ctx, PEM_IGNORED[cls]!);

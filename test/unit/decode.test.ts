@@ -334,6 +334,12 @@ describe('A3, A5, A6: broken PEM and DER', () => {
       `short.der: truncated DER (declares ${leafDer.length - 4} bytes, has ${leafDer.length - 14})`);
   });
 
+  it('a PEM block whose outer element has a high tag number → one-line input error, not a DerError (fuzz seed 1095206248)', async () => {
+    const pem = (der: number[]) => new Uint8Array(Buffer.from(`-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64')}\n-----END CERTIFICATE-----\n`));
+    await expectInputError(decodeCertificates(pem([0x3f, 0x81, 0x00, 0x00]), 'hightag.pem'), 'hightag.pem: PEM block 1 (CERTIFICATE) at line 1: not a certificate: high tag number not supported');
+    await expectInputError(decodeCertificates(pem([0x1f, 0x22, 0x01, 0x00]), 'hightag2.pem'), 'not a certificate');
+  });
+
   it('A6: 20,000 nested SEQUENCEs → "ASN.1 nesting too deep", no RangeError', async () => {
     const depth = 20_000;
     const sizes = [2];
