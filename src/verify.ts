@@ -1,6 +1,6 @@
 import { parseCertificate } from './x509/cert.js';
 import { parseHostRef } from './x509/names.js';
-import { makeStore, mozillaStore, pemCertificates, systemStore, type TrustStore } from './x509/store.js';
+import { mozillaStore, pemCertificates, systemStore, trustedStore, type TrustStore } from './x509/store.js';
 import type { ParsedCert } from './x509/types.js';
 import { judgeChain, summarize, type CertPlan } from './checks/chain.js';
 import { isCA, type Profile, type Purpose } from './checks/path-rules.js';
@@ -87,7 +87,7 @@ export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; i
   let trust: TrustReport;
   if (p.trustedRoots && p.trustedRoots.length) {
     const roots = p.trustedRoots;
-    store = storeFor('uploaded', roots, () => makeStore('uploaded', `uploaded trusted root certificates (${roots.length})`, roots.filter((r) => r.selfIssued), roots.filter((r) => !r.selfIssued)));
+    store = storeFor('uploaded', roots, () => trustedStore('uploaded', `uploaded trusted root certificates (${roots.length})`, roots));
     trust = { mode: 'uploaded', store: store.description, anchors: store.anchors.length, uploaded: p.trustedRoots.map((r, i) => summarize(r, i, p.at)) };
     for (const r of p.trustedRoots) {
       if (!r.selfIssued) inputFindings.push(makeFinding('UPLOADED_ROOT_NOT_SELF_SIGNED', { subject: r.subject.text, issuer: r.issuer.text }, { certSha256: r.sha256 }));
@@ -95,10 +95,9 @@ export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; i
     }
   } else {
     // Only self-signed roots anchor: a store never completes what the backend failed to send. A
-    // non-self-signed entry still shadows the served chain the way OpenSSL's store lookup does
-    // (store.ts, trustedNonAnchors), exactly as for uploaded roots.
+    // non-self-signed entry still shadows the served chain as in OpenSSL's store (trustedStore).
     const wk = p.wellKnownRoots;
-    store = wk ? storeFor('replacement', wk, () => makeStore('mozilla', `a replacement well-known store (${wk.length} roots)`, wk.filter((r) => r.selfIssued), wk.filter((r) => !r.selfIssued)))
+    store = wk ? storeFor('replacement', wk, () => trustedStore('mozilla', `a replacement well-known store (${wk.length} roots)`, wk))
       : p.caStore === 'system' ? systemStore() : mozillaStore();
     trust = { mode: p.sku === 'v1' ? 'v1-auth-cert' : 'wellknown', store: store.description, anchors: store.anchors.length };
   }

@@ -54,10 +54,13 @@ function parseAll(ders: Uint8Array[]): ParsedCert[] {
   return out;
 }
 
-/** A bundle as OpenSSL's store sees it: self-signed entries anchor, any other only shadows (see trustedNonAnchors). */
-function bundleStore(kind: StoreKind, description: (anchors: number) => string, certs: ParsedCert[]): TrustStore {
-  const anchors = certs.filter((c) => c.selfIssued);
-  return makeStore(kind, description(anchors.length), anchors, certs.filter((c) => !c.selfIssued));
+/**
+ * A list of trusted certificates as OpenSSL's store sees it: self-signed entries anchor, any other
+ * only shadows the served chain (see trustedNonAnchors). Uploaded roots, a replacement well-known
+ * list and the bundles all go through here.
+ */
+export function trustedStore(kind: StoreKind, description: string, certs: ParsedCert[]): TrustStore {
+  return makeStore(kind, description, certs.filter((c) => c.selfIssued), certs.filter((c) => !c.selfIssued));
 }
 
 let mozilla: TrustStore | undefined;
@@ -74,8 +77,8 @@ export function mozillaStore(): TrustStore {
 function loadMozillaStore(): TrustStore {
   // node:tls only for its root list, loaded here: a verify against uploaded roots loads no TLS (bench row 1).
   const { rootCertificates } = process.getBuiltinModule('node:tls');
-  return bundleStore('mozilla', (n) => `Node's bundled Mozilla root store (${n} roots), standing in for the gateway's unpublished well-known CA list`,
-    parseAll(rootCertificates.map((p) => pemCertificates(p)[0]!).filter(Boolean)));
+  const roots = parseAll(rootCertificates.map((p) => pemCertificates(p)[0]!).filter(Boolean));
+  return trustedStore('mozilla', `Node's bundled Mozilla root store (${roots.length} roots), standing in for the gateway's unpublished well-known CA list`, roots);
 }
 
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem', '/etc/ssl/ca-bundle.pem'];
@@ -92,7 +95,8 @@ function loadSystemStore(): TrustStore {
   for (const path of SYSTEM_BUNDLES) {
     let text: string;
     try { text = readFileSync(path, 'utf8'); } catch { continue; }
-    return bundleStore('system', (n) => `the operating system's CA bundle ${path} (${n} roots)`, parseAll(pemCertificates(text)));
+    const roots = parseAll(pemCertificates(text));
+    return trustedStore('system', `the operating system's CA bundle ${path} (${roots.length} roots)`, roots);
   }
   return makeStore('system', 'no operating-system CA bundle found', []);
 }
