@@ -261,10 +261,11 @@ function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[]
     }
   }
 
-  if (checkChain && missed?.valid) {
-    // Where the two paths part: the issuer OpenSSL took (or failed to find) and the one that works.
-    const alt = missed.best.certs;
-    const d = alt.findIndex((c, i) => best.certs[i]?.sha256 !== c.sha256);
+  // Where the two paths part (never at the leaf, which both start from): the issuer OpenSSL took,
+  // or failed to find, and the one that works.
+  const alt = missed?.valid ? missed.best.certs : [];
+  const d = alt.findIndex((c, i) => best.certs[i]?.sha256 !== c.sha256);
+  if (checkChain && d > 0) {
     const where = (c: ParsedCert) => (presentedIndexOf(c) === null ? 'from the trust store' : `sent at position ${presentedIndexOf(c)}`);
     const at_ = (c: ParsedCert | undefined) => (c ? `"${c.subject.text}" ${where(c)}` : 'no issuer at all');
     const taken = best.rejectedIssuers.length && best.certs.length === d ? best.rejectedIssuers[0]!.issuer : best.certs[d];

@@ -63,7 +63,6 @@ export interface WalkInput {
   evaluate: (p: CandidatePath) => number;
   /** The instant whose validity decides between issuers that fit equally. */
   at: Date;
-  maxDepth?: number;
 }
 
 /**
@@ -80,7 +79,6 @@ export interface WalkInput {
  */
 export function walkChain(input: WalkInput): BuildResult {
   const { leaf, store, evaluate, at } = input;
-  const maxDepth = input.maxDepth ?? DEFAULT_BUDGET.maxDepth;
   const bySubject = new Map<string, ParsedCert[]>();
   for (const c of input.pool) {
     const k = nameKey(c.subject);
@@ -98,7 +96,7 @@ export function walkChain(input: WalkInput): BuildResult {
     calls++;
     const top = path[path.length - 1]!;
     if (isAnchor(store, top)) { anchored = true; break; }
-    if (path.length > maxDepth) { end = 'too-deep'; break; }
+    if (path.length > DEFAULT_BUDGET.maxDepth) { end = 'too-deep'; break; }
     // A self-signed certificate that is not itself trusted ends the chain: OpenSSL looks no
     // further, and a same-name store root would only be a mimic.
     if (selfSigned(top)) { end = 'self-signed-untrusted'; break; }
@@ -122,8 +120,8 @@ export function walkChain(input: WalkInput): BuildResult {
     inChain.add(next.sha256);
     if (store.trustedNonAnchors.has(next.sha256)) storeOnly = true;
   }
-  // Signatures, from the top down as OpenSSL's internal_verify: the chain stops below the
-  // highest link that does not verify, and that issuer is the one rejected.
+  // Signatures, from the top down as OpenSSL's internal_verify, which stops at the first failure:
+  // the chain ends below the highest link that does not verify, and that issuer is the one rejected.
   let signatureChecks = 0;
   for (let i = path.length - 2; i >= 0; i--) {
     signatureChecks++;
@@ -133,6 +131,7 @@ export function walkChain(input: WalkInput): BuildResult {
       path.length = i + 1;
       anchored = false;
       end = 'issuer-not-found';
+      break;
     }
   }
   const best: CandidatePath = { certs: path, anchored, ...(end && !anchored ? { end } : {}), rejectedIssuers };
@@ -144,7 +143,7 @@ export function walkChain(input: WalkInput): BuildResult {
  * OpenSSL's self-signed test (EXFLAG_SS): the same name as issuer and subject, an authority key id
  * that, if present, is its own, and a keyUsage, if present, that allows certificate signing.
  */
-export function selfSigned(c: ParsedCert): boolean {
+function selfSigned(c: ParsedCert): boolean {
   if (!c.selfIssued) return false;
   if (c.authorityKeyId && likelyIssuer(c, c) === 'key-id') return false;
   return !c.keyUsage || c.keyUsage.includes('keyCertSign');

@@ -266,6 +266,13 @@ describe('B: chain building and trust', () => {
       expect(codes).toContain('BAD_SIGNATURE');
       expect(r.primary?.openssl?.code).toBe(7);
       expect(notTaken(r)?.certIndex).toBe(1);
+      // Both links broken (the impostor's own signature too): OpenSSL stops at the highest one.
+      const forged = g.makeCa([['CN', 'walk Int 2']], { ...root.signer, key: g.keyPair().privateKey }, { keyPair: { ...other, ski: real.keyPair.ski } });
+      const both = opensslAccepts(leaf.der, [forged.der], [root.der], AT);
+      expect(both.out).toMatch(/error 7 at 1 depth/);
+      const top = await judge({ leaf: leaf.der, intermediates: [forged.der], trustedRoots: [root.der] });
+      expect(top.r.primary?.code).toBe('BAD_SIGNATURE');
+      expect(top.r.primary?.certIndex).toBe(1);
       // The other order: the real one first, both accept.
       expect(opensslAccepts(leaf.der, [real.der, impostor.der], [root.der], AT).ok).toBe(true);
       expect((await judge({ leaf: leaf.der, intermediates: [real.der, impostor.der], trustedRoots: [root.der] })).r.status).toBe('Healthy');
