@@ -10,5 +10,6 @@ registerLazyCommand('bundle', async () => (await import('./bundle-cmd.js')).bund
 registerLazyCommand('export-root', async () => (await import('./export-root-cmd.js')).exportRootCommand);
 registerLazyCommand('gateway', async () => (await import('./gateway-cmd.js')).gatewayCommand);
 registerLazyCommand('targets', async () => (await import('./targets-cmd.js')).targetsCommand);
+registerLazyCommand('completion', async () => (await import('./completion-cmd.js')).completionCommand);
 
 export { main, registerCommand, registerLazyCommand } from './main.js';

@@ -33,6 +33,8 @@ export function registerLazyCommand(name: string, load: () => Promise<CommandFac
 function lazyNeeded(args: string[], commandNames: Set<string>): (name: string) => boolean {
   const first = args[0];
   if (first === undefined) return () => true;
+  // Completion describes every command, so it needs them all built.
+  if (first === 'completion') return () => true;
   if (commandNames.has(first)) return (n) => n === first;
   if (args.length === 1 && (first === '--version' || first === '-V')) return () => false;
   if (!first.startsWith('-') && first !== 'help') return (n) => n === 'probe';

@@ -78,7 +78,7 @@ const KU_BITS: [number, string][] = [[1, 'digitalSignature'], [2, 'nonRepudiatio
 /** The same fields as @peculiar/x509 reads them. */
 function peculiar(der: Uint8Array) {
   const c = new px509.X509Certificate(der);
-  const ext = <T extends px509.Extension>(t: new (...a: never[]) => T) => c.getExtension(t as unknown as { new(raw: BufferSource): T }) as T | null;
+  const ext = <T extends px509.Extension>(t: new (...a: never[]) => T) => c.getExtension(t as unknown as { new(raw: ArrayBuffer): T }) as T | null;
   const bc = ext(px509.BasicConstraintsExtension);
   const ku = ext(px509.KeyUsagesExtension);
   const eku = ext(px509.ExtendedKeyUsageExtension);
