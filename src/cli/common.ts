@@ -53,7 +53,7 @@ export function passwordProvider(o: PasswordOpts, io: CliIo, file: string): () =
 
 export async function loadCertFile(path: string, io: CliIo, pw: PasswordOpts): Promise<DecodedInput> {
   const bytes = await readInputFile(path);
-  return decodeCertificates(bytes, path, { password: passwordProvider(pw, io, path) });
+  return decodeCertificates(bytes, path, { password: passwordProvider(pw, io, path), passwordKnown: !!(pw.passwordEnv || pw.passwordFile) });
 }
 
 export interface EmitOptions {

@@ -29,6 +29,12 @@ export interface DecodedInput {
 export interface DecodeOptions {
   /** Called only when a PKCS#12 needs a password. Return the password. */
   password?: () => Promise<string> | string;
+  /**
+   * True when `password` answers without asking anyone (an environment variable, a file): it is
+   * then tried first, before the empty-password forms, so a right password costs one key
+   * derivation rather than three (an interactive prompt is still asked only when needed).
+   */
+  passwordKnown?: boolean;
   maxIterations?: number;   // PKCS#12 KDF cap, default 10_000_000 (reject BEFORE deriving anything)
   maxCertificates?: number; // default 1000
   deadlineMs?: number;      // wall clock budget for PKCS#12 key derivation, default 10_000

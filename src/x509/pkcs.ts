@@ -411,13 +411,13 @@ export async function decodePkcs12(ctx: DecodeContext, der: Uint8Array): Promise
     let probePlain: Uint8Array | undefined;
     const empties: Password[] = [{ password: '', nullForm: false }, { password: '', nullForm: true }];
     if (mac) {
-      const i = await runner.mac(mac, authSafe, empties);
+      const given: Password[] = ctx.opts.passwordKnown ? [{ password: await askPassword(), nullForm: false }] : [];
+      const i = await runner.mac(mac, authSafe, [...given, ...empties]);
       if (i >= 0) {
-        pw = empties[i]!;
+        pw = [...given, ...empties][i]!;
       } else {
-        const p = await askPassword();
-        pw = { password: p, nullForm: false };
-        if ((await runner.mac(mac, authSafe, [pw])) < 0) {
+        pw = given[0] ?? { password: await askPassword(), nullForm: false };
+        if (given.length || (await runner.mac(mac, authSafe, [pw])) < 0) {
           // A password that still decrypts the contents is right: then the file is what is wrong.
           const probe = firstItems[0];
           if (probe && looksLikeDer(ctx, (await runner.decrypt([probe], pw))[0])) {
@@ -432,14 +432,15 @@ export async function decodePkcs12(ctx: DecodeContext, der: Uint8Array): Promise
       const probe = firstItems[0];
       if (probe) {
         // PBES2 uses the password's UTF-8 bytes, where "" and the zero-length form are the same.
-        const tries = probe.alg.kind === 'pbes2' ? empties.slice(0, 1) : empties;
+        const given: Password[] = ctx.opts.passwordKnown ? [{ password: await askPassword(), nullForm: false }] : [];
+        const tries = [...given, ...(probe.alg.kind === 'pbes2' ? empties.slice(0, 1) : empties)];
         for (const e of tries) {
           const p = (await runner.decrypt([probe], e))[0];
           if (looksLikeDer(ctx, p)) { pw = e; probePlain = p; break; }
         }
         if (!probePlain) {
-          pw = { password: await askPassword(), nullForm: false };
-          const p = (await runner.decrypt([probe], pw))[0];
+          pw = given[0] ?? { password: await askPassword(), nullForm: false };
+          const p = given.length ? undefined : (await runner.decrypt([probe], pw))[0];
           if (!looksLikeDer(ctx, p)) {
             fail('wrong password (PKCS#12 decryption failed; the file has no MAC to check it)');
           }
