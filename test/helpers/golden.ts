@@ -8,16 +8,17 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scenarios, loadServed, loadRoots, servedKeyPath, toPem, type Scenario } from '../../certs/scenarios.mjs';
+import { closedPort, startBackend } from '../../src/fixtures.js';
 import { main } from '../../src/cli/index.js';
 import type { CliIo } from '../../src/cli/io.js';
 
-export interface GoldenEntry { kind: 'verify-json' | 'verify-text' | 'probe-json' | 'demo-json'; name: string; exit: number; out: unknown }
+export interface GoldenEntry { kind: 'verify-json' | 'verify-text' | 'probe-json' | 'demo-json' | 'plan-json' | 'plan-text' | 'targets-json' | 'targets-text'; name: string; exit: number; out: unknown }
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '', err = '';
@@ -35,7 +36,7 @@ function normalise(v: unknown, ports: number[], clockIsNow = false): unknown {
   // The demo judges at the real time: the clock's traces are not part of what must stay the same.
   if (clockIsNow) text = text.replace(/"at":"[^"]*"/g, '"at":"NOW"').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, 'NOW').replace(/"daysLeft":-?\d+/g, '"daysLeft":"N"').replace(/\b\d+ days?\b/g, 'N days');
   for (const p of ports) text = text.replaceAll(`"port":${p}`, '"port":"PORT"').replaceAll(`:${p}`, ':PORT').replaceAll(`port ${p}`, 'port PORT');
-  return JSON.parse(text, (k, x) => (k === 'ms' || k === 'timings' || k === 'totalMs' ? 'MS' : k === 'pem' ? pemDigest(x) : x));
+  return JSON.parse(text, (k, x) => (k === 'ms' || k === 'timings' || k === 'totalMs' || k === 'elapsedMs' ? 'MS' : k === 'pem' ? pemDigest(x) : x));
 }
 
 function trustFlags(s: Scenario, files: string[]): string[] {
@@ -88,6 +89,33 @@ export async function goldenReports(): Promise<GoldenEntry[]> {
       } finally {
         await srv.close();
       }
+    }
+    // The gateway planner on the fixture configurations (contacts nothing), text and JSON.
+    const GW = join(import.meta.dirname, '..', 'fixtures', 'gateway');
+    for (const f of readdirSync(GW).filter((n) => n.endsWith('.json')).sort()) {
+      const j = await cli(['gateway', join(GW, f), '--plan', '--format', 'json']);
+      out.push({ kind: 'plan-json', name: f, exit: j.code, out: JSON.parse(j.out.replaceAll(GW, 'GW') || 'null') });
+      const t = await cli(['gateway', join(GW, f), '--plan']);
+      out.push({ kind: 'plan-text', name: f, exit: t.code, out: (t.out + t.err).replaceAll(GW, 'GW') });
+    }
+    // A small sweep: healthy, leaf only, closed port; JSON and text (ports normalised).
+    const a = await startBackend({ served: ['leaf-a', 'int-a'] });
+    const b = await startBackend({ served: ['leaf-a'] });
+    const closed = await closedPort();
+    try {
+      const tf = join(dir, 'targets.txt');
+      writeFileSync(tf, ['# fleet', `127.0.0.1:${a.port} backend.test`, `backend.test:${a.port}`, `127.0.0.1:${b.port} backend.test`, `127.0.0.1:${closed}`].join('\n'));
+      const args = ['targets', tf, '--trusted-root', join(import.meta.dirname, '..', '..', 'certs', 'out', 'pki', 'root-a.pem'), '--resolve', 'backend.test=127.0.0.1', '--timeout', '5', '--at', '2030-06-01T00:00:00Z'];
+      const ports = [a.port, b.port, closed];
+      const j = await cli([...args, '--format', 'json']);
+      out.push({ kind: 'targets-json', name: 'sweep', exit: j.code, out: normalise(JSON.parse(j.out.replaceAll(dir, 'DIR')), ports) });
+      const t = await cli(args);
+      let text = (t.out + t.err).replaceAll(dir, 'DIR');
+      for (const p of ports) text = text.replaceAll(`:${p}`, ':PORT').replaceAll(`port ${p}`, 'port PORT');
+      out.push({ kind: 'targets-text', name: 'sweep', exit: t.code, out: text.replace(/\d+(\.\d+)? ?m?s\b/g, 'T') });
+    } finally {
+      await a.close();
+      await b.close();
     }
     const d = await cli(['demo', '--json']);
     const demo = JSON.parse(d.out) as { case: string; report: { target: { port: number } } }[];
