@@ -4,61 +4,27 @@ import { nowMs } from './clock.js';
 import { resolveHost, connectTcp, type DnsObservation, type TcpObservation } from './capture/net.js';
 import { tlsHandshake, type TlsObservation } from './capture/tls.js';
 import { httpGet, DEFAULT_MAX_BODY_BYTES, type HttpObservation } from './capture/http.js';
-import { parseStatusMatch, statusMatches, validateBodyMatch, bodyContains, DEFAULT_STATUS_MATCH_SPEC } from './capture/match.js';
+import { parseStatusMatch, statusMatches, validateBodyMatch, bodyContains, DEFAULT_STATUS_MATCH_SPEC } from './gateway/match.js';
 import { judgeChain, type ChainJudgement } from './checks/chain.js';
-import type { Profile } from './checks/path-rules.js';
+import type { CertInput, ProbeOptions } from './model/plan.js';
+import { probeNames } from './gateway/names.js';
 import { makeFinding } from './model/catalog.js';
 import { InputError } from './model/errors.js';
 import type { Finding } from './model/findings.js';
 import { GATEWAY_MESSAGES, fillMessage } from './model/messages.js';
 import type { Report } from './model/report.js';
 import { escapeText, parseCertificate } from './x509/cert.js';
-import { parseHostRef, type HostRef } from './x509/names.js';
 import type { ParsedCert } from './x509/types.js';
-import { assembleReport, makePlan, pemToDer, type CertInput } from './verify.js';
-import { checkRevocation, validateRevocationInputs, type OfflineInput, type RevocationMode, type RevocationOutcome } from './revocation/check.js';
+import { assembleReport, pemToDer } from './verify.js';
+import { makePlan } from './gateway/trust.js';
+import { checkRevocation, validateRevocationInputs, type RevocationOutcome } from './revocation/check.js';
 
-export interface ProbeOptions {
-  /** "host:port", "[v6]:port", or a host with `port` set. */
-  target: string;
-  port?: number;
-  protocol?: 'https' | 'http';
-  /** v2: the probe host (SNI, Host header and the name checked). v1: Host header only. */
-  sni?: string;
-  /** Send no SNI even for a host name. */
-  noSni?: boolean;
-  hostHeader?: string;
-  path?: string;
-  status?: string | string[];
-  body?: string;
-  timeoutSeconds?: number;
-  sku?: 'v1' | 'v2';
-  trustedRoots?: (CertInput | ParsedCert)[];
-  /** Replace the well-known store (an organisation's own list of public roots, or tests). */
-  wellKnownRoots?: (CertInput | ParsedCert)[];
-  authCerts?: (CertInput | ParsedCert)[];
-  caStore?: 'mozilla' | 'system';
-  profile?: Profile;
-  at?: Date;
-  resolve?: Map<string, string>;
-  warnDays?: number;
-  minDays?: number;
-  /** v2 backend-setting switches (2025 API). */
-  validateChainAndExpiry?: boolean;
-  validateSNI?: boolean;
-  sniName?: string;
-  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-  /** Revocation checks (default 'staple': judge a stapled OCSP response, fetch nothing). */
-  revocation?: RevocationMode;
-  /** Offline CRLs / OCSP responses (DER or PEM) applied to the path. */
-  crls?: OfflineInput[];
-  ocspResponses?: OfflineInput[];
-}
+export type { ProbeOptions } from './model/plan.js';
 
 export interface StageResult { stage: 'dns' | 'tcp' | 'tls' | 'certificate' | 'http'; ok: boolean; ms: number; detail: string }
 
-export { splitTarget } from './capture/target.js';
-import { splitTarget } from './capture/target.js';
+export { splitTarget } from './gateway/target.js';
+import { splitTarget } from './gateway/target.js';
 
 function toParsed(list: (CertInput | ParsedCert)[] | undefined, what: string): ParsedCert[] | undefined {
   if (!list?.length) return undefined;
@@ -68,34 +34,6 @@ function toParsed(list: (CertInput | ParsedCert)[] | undefined, what: string): P
     if (!ders.length) throw new InputError(`${what}: no PEM certificate found`);
     return ders.map((d) => { try { return parseCertificate(d); } catch (e) { throw new InputError(`${what}: certificate does not decode (${(e as Error).message})`); } });
   });
-}
-
-/** The gateway's choice of probe host, SNI and Host header (appgw-spec §2–§3). */
-export function probeNames(o: ProbeOptions, targetHost: string): { host: HostRef | null; hostSkippedReason?: string; sni: string | undefined; hostHeader: string; hostSource: string } {
-  const sku = o.sku ?? 'v2';
-  const targetIsIp = net.isIP(targetHost) !== 0;
-  if (sku === 'v1') {
-    // v1: SNI is the pool member's FQDN; the probe host only sets the Host header.
-    const sni = targetIsIp || o.noSni ? undefined : targetHost;
-    const hostHeader = o.hostHeader ?? o.sni ?? (targetIsIp ? '127.0.0.1' : targetHost);
-    return targetIsIp
-      ? { host: null, hostSkippedReason: 'v1 with an IP backend: no FQDN to compare the certificate with', sni, hostHeader, hostSource: 'v1: backend address' }
-      : { host: parseHostRef(targetHost), sni, hostHeader, hostSource: 'v1: the backend pool FQDN' };
-  }
-  let name: string;
-  let hostSource: string;
-  if (o.sni !== undefined) { name = o.sni; hostSource = '--sni (probe or backend-setting host name)'; }
-  else if (!targetIsIp) { name = targetHost; hostSource = 'the target FQDN (as "pick host name from backend target")'; }
-  else { name = '127.0.0.1'; hostSource = 'default probe host 127.0.0.1 (no host name configured)'; }
-  const ref = parseHostRef(name);
-  const sniName = o.sniName ?? (ref.kind === 'dns' ? ref.value : undefined);
-  const sni = o.noSni ? undefined : sniName;
-  const checked = o.validateSNI === false ? null : o.sniName ? parseHostRef(o.sniName) : ref;
-  return {
-    host: checked,
-    ...(checked ? {} : { hostSkippedReason: 'validateSNI is false in the backend setting' }),
-    sni, hostHeader: o.hostHeader ?? name, hostSource,
-  };
 }
 
 function tlsFinding(obs: TlsObservation, sku: 'v1' | 'v2'): Finding {

@@ -9,27 +9,12 @@ import { makeFinding } from '../model/catalog.js';
 import type { Evidence, Finding } from '../model/findings.js';
 import { opensslError, type OpenSslErrorName } from '../model/openssl.js';
 import type { CertSummary, ChainReport, PathEntry } from '../model/report.js';
-import { evaluatePathRules, iso, isCA, type PathIssue, type Profile, type Purpose } from './path-rules.js';
+import type { CertPlan } from '../model/plan.js';
+import { evaluatePathRules, iso, isCA, type PathIssue } from './path-rules.js';
 
 export const MAX_PRESENTED = 64;
 
-export interface CertPlan {
-  sku: 'v1' | 'v2';
-  profile: Profile;
-  purpose: Purpose;
-  at: Date;
-  /** Name to check, or null when the gateway would not check one. */
-  host: HostRef | null;
-  /** Why `host` is null, for the report. */
-  hostSkippedReason?: string;
-  trust: { mode: 'wellknown' | 'uploaded'; store: TrustStore };
-  /** v1: the uploaded authentication certificates (the leaf must be one of them). */
-  authCerts?: ParsedCert[];
-  /** v2 backend setting validateCertChainAndExpiry (default true). */
-  validateChainAndExpiry: boolean;
-  warnDays: number;
-  minDays?: number;
-}
+export type { CertPlan } from '../model/plan.js';
 
 export interface ChainJudgement {
   findings: Finding[];

@@ -5,14 +5,14 @@ import type { CandidatePath } from '../x509/path.js';
 import type { GeneralName, ParsedCert } from '../x509/types.js';
 import type { Evidence, FindingCode, Severity } from '../model/findings.js';
 import type { OpenSslErrorName } from '../model/openssl.js';
+import type { Profile, Purpose } from '../model/plan.js';
 
 /**
  * RFC 5280 path rules as OpenSSL 3.0's X509_verify_cert applies them to a TLS server
  * (purpose sslserver, security level 1), written as pure functions over one candidate path.
  */
 
-export type Profile = 'gateway' | 'strict';
-export type Purpose = 'serverAuth' | 'clientAuth' | 'any';
+export type { Profile, Purpose } from '../model/plan.js';
 
 export interface PathIssue {
   code: FindingCode;

@@ -6,8 +6,9 @@
  */
 import net from 'node:net';
 import { InputError } from '../model/errors.js';
-import { parseStatusMatch, DEFAULT_STATUS_MATCH_SPEC } from '../capture/match.js';
-import { probeNames, type ProbeOptions } from '../probe.js';
+import { parseStatusMatch, DEFAULT_STATUS_MATCH_SPEC } from './match.js';
+import { probeNames } from './names.js';
+import type { ProbeOptions } from '../model/plan.js';
 import type { BackendPool, BackendSetting, GatewayCert, GatewayConfig, GatewayProbe, GatewaySku, PoolMember } from './config.js';
 
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 30;

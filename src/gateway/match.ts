@@ -1,14 +1,7 @@
 import { InputError } from '../model/errors.js';
+import type { StatusMatch } from '../model/plan.js';
 
-/**
- * The probe's `match.statusCodes` (appgw-spec.md §2.3). `ranges` are inclusive and kept in the
- * order the user wrote them; `text` is that same list in a normalised spelling ("200,301-302"),
- * which is what M4's `Expected:` shows.
- */
-export interface StatusMatch {
-  ranges: [number, number][];
-  text: string;
-}
+export type { StatusMatch } from '../model/plan.js';
 
 /** The gateway's default when a probe has no status match. */
 export const DEFAULT_STATUS_MATCH_SPEC = '200-399';
