@@ -4,11 +4,11 @@ import { nowMs } from './clock.js';
 import { resolveHost, connectTcp, type DnsObservation, type TcpObservation } from './capture/net.js';
 import { tlsHandshake, type TlsObservation } from './capture/tls.js';
 import { httpGet, DEFAULT_MAX_BODY_BYTES, type HttpObservation } from './capture/http.js';
-import { parseStatusMatch, statusMatches, validateBodyMatch, bodyContains, DEFAULT_STATUS_MATCH_SPEC } from './gateway/match.js';
+import { parseStatusMatch, validateBodyMatch, DEFAULT_STATUS_MATCH_SPEC } from './gateway/match.js';
 import { judgeChain, type ChainJudgement } from './checks/chain.js';
+import { captureRule, dnsRule, handshakeRule, httpRule, tcpRule, type ProbeRulePlan } from './checks/probe-rules.js';
 import type { CertInput, ProbeOptions } from './model/plan.js';
 import { probeNames } from './gateway/names.js';
-import { makeFinding } from './model/catalog.js';
 import { InputError } from './model/errors.js';
 import type { Finding } from './model/findings.js';
 import { GATEWAY_MESSAGES, fillMessage } from './model/messages.js';
@@ -34,21 +34,6 @@ function toParsed(list: (CertInput | ParsedCert)[] | undefined, what: string): P
     if (!ders.length) throw new InputError(`${what}: no PEM certificate found`);
     return ders.map((d) => { try { return parseCertificate(d); } catch (e) { throw new InputError(`${what}: certificate does not decode (${(e as Error).message})`); } });
   });
-}
-
-function tlsFinding(obs: TlsObservation, sku: 'v1' | 'v2'): Finding {
-  const f = obs.failure!;
-  // No X509 error exists for a failed handshake; say so in the catch-all's code slot.
-  const errorCode = 'none (the TLS handshake failed before certificate verification)';
-  const alertNames: Record<number, string> = { 40: 'handshake_failure', 42: 'bad_certificate', 47: 'illegal_parameter', 48: 'unknown_ca', 70: 'protocol_version', 80: 'internal_error', 112: 'unrecognized_name', 116: 'certificate_required', 120: 'no_application_protocol' };
-  switch (f.kind) {
-    case 'alert': return makeFinding('TLS_ALERT', { errorCode, alert: f.alert ?? null, alertName: f.alert !== undefined ? alertNames[f.alert] ?? 'alert' : 'unknown', detail: f.message, code: f.code ?? '' }, { sku });
-    case 'reset': return makeFinding('TLS_RESET', { errorCode, detail: f.message, code: f.code ?? '' }, { sku });
-    case 'closed': return makeFinding('TLS_CLOSED', { errorCode, detail: f.message }, { sku });
-    case 'plaintext': return makeFinding('TLS_PLAINTEXT', { errorCode, detail: f.message }, { sku });
-    case 'cert-too-large': return makeFinding('TLS_CERT_MESSAGE_TOO_LARGE', { errorCode, detail: f.message }, { sku });
-    default: return makeFinding('TLS_FAILED', { errorCode, detail: f.message, code: f.code ?? '' }, { sku });
-  }
 }
 
 function bodyText(b: Uint8Array, max = 512): string {
@@ -87,7 +72,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
   const findings: Finding[] = [...inputFindings];
   let dns: DnsObservation | undefined, tcp: TcpObservation | undefined, tlsObs: TlsObservation | undefined, http: HttpObservation | undefined;
   let judged: ChainJudgement | undefined;
-  const timeout = (during: string) => makeFinding('PROBE_TIMEOUT', { during, timeoutSeconds }, { sku });
+  const rulePlan: ProbeRulePlan = { sku, timeoutSeconds, http: { path, status: match, ...(body !== undefined ? { body } : {}) } };
   let socket: Duplex | undefined;
   let revocation: Promise<RevocationOutcome> | undefined;
 
@@ -95,8 +80,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
     dns = await resolveHost(targetHost, { deadline, ...(o.resolve ? { resolve: o.resolve } : {}) });
     stages.push({ stage: 'dns', ok: dns.ok, ms: dns.ms, detail: dns.ok ? dns.addresses.map((a) => a.address).join(', ') : `${dns.error?.code}: ${dns.error?.message}` });
     if (!dns.ok) {
-      findings.push(dns.error?.code === 'ETIMEOUT' && Date.now() >= deadline - 5 ? timeout('DNS')
-        : makeFinding('DNS_FAILED', { name: targetHost, code: dns.error?.code ?? 'error', detail: dns.error?.message ?? '' }, { sku }));
+      findings.push(...dnsRule({ dns, name: targetHost, deadlineReached: Date.now() >= deadline - 5 }, rulePlan));
       return finish();
     }
     // The gateway probes the resolved address; try the next only when one refuses outright.
@@ -108,9 +92,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
     }
     stages.push({ stage: 'tcp', ok: !!tcp?.ok, ms: tcp?.ms ?? 0, detail: tcp?.ok ? `connected to ${tcp.address}:${port}` : `${tcp?.error?.kind}: ${tcp?.error?.message}` });
     if (!socket || !tcp?.ok) {
-      const e = tcp?.error;
-      const ev = { address: tcp?.address ?? targetHost, port, code: e?.code ?? '', detail: e?.message ?? '' };
-      findings.push(e?.kind === 'timeout' ? timeout('TCP connect') : makeFinding(e?.kind === 'refused' ? 'TCP_REFUSED' : e?.kind === 'unreachable' ? 'TCP_UNREACHABLE' : 'TCP_FAILED', ev, { sku }));
+      findings.push(...tcpRule({ tcp, connected: !!socket, host: targetHost, port }, rulePlan));
       return finish();
     }
     if (protocol === 'https') {
@@ -134,11 +116,9 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
           });
           revocation.catch(() => undefined); // awaited in finish(); no unhandled rejection meanwhile
         }
-      } else if (tlsObs.ok || tlsObs.failure?.kind !== 'timeout') {
-        findings.push(makeFinding('CHAIN_NOT_CAPTURED', { reason: tlsObs.notCapturedReason ?? 'no Certificate message seen' }, { sku }));
-      }
+      } else findings.push(...captureRule(tlsObs, rulePlan));
       if (!tlsObs.ok || !r.socket) {
-        findings.push(tlsObs.failure?.kind === 'timeout' ? timeout('TLS handshake') : tlsFinding(tlsObs, sku));
+        findings.push(...handshakeRule(tlsObs, rulePlan));
         socket = undefined;
         return finish();
       }
@@ -148,18 +128,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
     socket = undefined; // httpGet destroys it
     const st = http.status;
     stages.push({ stage: 'http', ok: http.ok && !http.error, ms: http.ms, detail: st !== undefined ? `GET ${path} → ${st}${http.error ? ` (${http.error.kind})` : ''}` : `${http.error?.kind}: ${http.error?.message}` });
-    if (http.error?.kind === 'timeout') findings.push(timeout('HTTP response'));
-    else if (!http.ok || st === undefined || http.error?.kind === 'invalid') {
-      findings.push(http.error?.kind === 'invalid' ? makeFinding('HTTP_INVALID_RESPONSE', { detail: `${http.error.code ?? ''} ${http.error.message}`.trim() }, { sku })
-        : makeFinding('HTTP_FAILED', { detail: http.error?.message ?? 'no response' }, { sku }));
-    } else {
-      if (!statusMatches(match, st)) {
-        findings.push(makeFinding('HTTP_STATUS_MISMATCH', { path, status: st, expected: match.text, HTTPStatusCode0: match.text, HTTPStatusCode1: st }, { sku }));
-      } else if (body !== undefined && !bodyContains(http.bodyPrefix, body)) {
-        findings.push(makeFinding('HTTP_BODY_MISMATCH', { searched: http.bodyPrefix.length, expectedBody: JSON.stringify(body), string: body, truncated: http.bodyTruncated }, { sku }));
-      }
-      if (http.location && st >= 300 && st < 400) findings.push(makeFinding('HTTP_REDIRECT_NOT_FOLLOWED', { location: escapeText(http.location), status: st }));
-    }
+    findings.push(...httpRule(http, rulePlan));
     return finish();
   } finally {
     socket?.destroy();
