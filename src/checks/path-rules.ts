@@ -6,6 +6,7 @@ import type { GeneralName, ParsedCert } from '../x509/types.js';
 import type { Evidence, FindingCode, Severity } from '../model/findings.js';
 import type { OpenSslErrorName } from '../model/openssl.js';
 import type { Profile, Purpose } from '../model/plan.js';
+import { reportTime } from '../model/time.js';
 
 /**
  * RFC 5280 path rules as OpenSSL 3.0's X509_verify_cert applies them to a TLS server
@@ -38,17 +39,13 @@ export function isCA(c: ParsedCert): boolean {
   return c.version === 1 && c.selfIssued;
 }
 
-export function iso(d: Date | null): string {
-  return d ? d.toISOString().replace('.000Z', 'Z') : 'invalid';
-}
-
 function certEv(c: ParsedCert, extra: Evidence = {}): Evidence {
   return { subject: c.subject.text || '(empty subject)', sha256: c.sha256, ...extra };
 }
 
 export function dateIssues(c: ParsedCert, i: number, at: Date): PathIssue[] {
   const out: PathIssue[] = [];
-  const ev = (extra: Evidence) => certEv(c, { notBefore: c.notBefore.raw && iso(c.notBefore.date), notAfter: iso(c.notAfter.date), at: iso(at), ...extra });
+  const ev = (extra: Evidence) => certEv(c, { notBefore: c.notBefore.raw && reportTime(c.notBefore.date), notAfter: reportTime(c.notAfter.date), at: reportTime(at), ...extra });
   for (const [field, t, err] of [['notBefore', c.notBefore, 'ERROR_IN_CERT_NOT_BEFORE_FIELD'], ['notAfter', c.notAfter, 'ERROR_IN_CERT_NOT_AFTER_FIELD']] as const) {
     if (!t.date) out.push({ code: 'CERT_BAD_TIME', pathIndex: i, openssl: err, severity: 'error', evidence: ev({ field, raw: t.raw, detail: t.error ?? 'invalid time' }) });
   }

@@ -6,7 +6,7 @@
  */
 import { mozillaStore, systemStore, trustedStore, type TrustStore } from '../x509/store.js';
 import type { ParsedCert } from '../x509/types.js';
-import { summarize } from '../checks/chain.js';
+import { summarize } from '../checks/summary.js';
 import { isCA } from '../checks/path-rules.js';
 import { makeFinding } from '../model/catalog.js';
 import type { Finding } from '../model/findings.js';
