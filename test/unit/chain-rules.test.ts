@@ -1,0 +1,133 @@
+import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseCertificate } from '../../src/x509/cert.js';
+import { parseHostRef } from '../../src/x509/names.js';
+import { makePlan } from '../../src/gateway/trust.js';
+import type { PlanInputs } from '../../src/model/plan.js';
+import {
+  CHAIN_RULES, chainFacts, duplicatesRule, expiryRule, hygieneRule, leafRule, nameRule, pathNotTakenRule, pathRulesRule,
+  readPresented, trustRule, v1AuthCertRule,
+} from '../../src/checks/chain-rules.js';
+
+const der = (n: string) => new Uint8Array(readFileSync(`certs/out/pki/${n}.der`));
+const cert = (n: string) => parseCertificate(der(n));
+const AT = new Date('2030-06-01T00:00:00Z');
+const planOf = (p: Partial<PlanInputs> = {}) => makePlan({
+  sku: 'v2', profile: 'gateway', purpose: 'serverAuth', at: AT, host: parseHostRef('backend.test'), caStore: 'mozilla',
+  trustedRoots: [cert('root-a')], validateChainAndExpiry: true, warnDays: 30, ...p,
+}).plan;
+const codes = (fs: { code: string }[]) => fs.map((f) => f.code);
+/** The facts for a list whose first certificate is the leaf. */
+const factsOf = (names: string[], plan = planOf()) => {
+  const parsed = names.map(cert);
+  return chainFacts(parsed, parsed[0]!, 0, plan);
+};
+
+describe('readPresented', () => {
+  test('an empty list is CHAIN_EMPTY; bytes that do not decode are MALFORMED_CERT at their position', () => {
+    expect(codes(readPresented([], planOf(), undefined).findings)).toEqual(['CHAIN_EMPTY']);
+    const r = readPresented([der('leaf-a'), new Uint8Array([0x30, 0x03, 1, 2])], planOf(), undefined);
+    expect(codes(r.findings)).toEqual(['MALFORMED_CERT']);
+    expect(r.findings[0]!.certIndex).toBe(1);
+    expect(r.parsed[1]).toBeUndefined();
+    expect(r.summaries[1]!.subject).toBe('(does not decode)');
+  });
+  test('trailing bytes after a certificate are noted', () => {
+    expect(codes(readPresented([der('leaf-trailing')], planOf(), undefined).findings)).toEqual(['TRAILING_DATA']);
+  });
+});
+
+describe('duplicatesRule and leafRule', () => {
+  test('a repeat is reported where it repeats, naming the first position', () => {
+    const [f] = duplicatesRule([cert('leaf-a'), cert('int-a'), cert('int-a')], planOf());
+    expect(f).toMatchObject({ code: 'CHAIN_DUPLICATE', certIndex: 2, evidence: { firstIndex: 1 } });
+  });
+  test('a leaf after a CA is found and reported as not first (M14), unless chain checks are off', () => {
+    const list = [cert('int-a'), cert('leaf-a')];
+    const r = leafRule(list, planOf());
+    expect(r.leafIndex).toBe(1);
+    expect(codes(r.findings)).toEqual(['CHAIN_LEAF_NOT_FIRST']);
+    expect(leafRule(list, planOf({ validateChainAndExpiry: false })).findings).toEqual([]);
+  });
+  test('only CA certificates, none self-signed: no leaf (M9)', () => {
+    const r = leafRule([cert('int-a')], planOf());
+    expect(r.leaf).toBeUndefined();
+    expect(codes(r.findings)).toEqual(['CHAIN_NO_LEAF']);
+  });
+});
+
+describe('trustRule', () => {
+  test('a complete chain under an uploaded root: nothing', () => {
+    expect(trustRule(factsOf(['leaf-a', 'int-a']), planOf())).toEqual([]);
+  });
+  test('the leaf alone: its issuer is neither sent nor trusted (M8)', () => {
+    expect(codes(trustRule(factsOf(['leaf-a']), planOf()))).toEqual(['CHAIN_ONLY_LEAF']);
+  });
+  test('a chain under another uploaded root', () => {
+    const plan = planOf({ trustedRoots: [cert('root-b')] });
+    expect(codes(trustRule(factsOf(['leaf-a', 'int-a'], plan), plan))).toEqual(['UPLOADED_ROOT_NOT_ISSUER']);
+  });
+  test('the well-known store does not hold a private root', () => {
+    const plan = makePlan({ sku: 'v2', profile: 'gateway', purpose: 'serverAuth', at: AT, host: null, caStore: 'mozilla', validateChainAndExpiry: true, warnDays: 30 }).plan;
+    expect(codes(trustRule(factsOf(['leaf-a', 'int-a', 'root-a'], plan), plan))).toEqual(['UNTRUSTED_ROOT']);
+  });
+});
+
+describe('pathNotTakenRule', () => {
+  test('nothing when the chain OpenSSL builds is valid', () => {
+    expect(pathNotTakenRule(factsOf(['leaf-a', 'int-a']), planOf())).toEqual([]);
+  });
+});
+
+describe('pathRulesRule', () => {
+  test('an expired leaf is CERT_EXPIRED (M7), and no error when validateCertChainAndExpiry is off', () => {
+    const plan = planOf({ host: null });
+    const expired = factsOf(['leaf-expired', 'int-a'], plan);
+    expect(codes(pathRulesRule(expired, plan))).toContain('CERT_EXPIRED');
+    const off = planOf({ host: null, validateChainAndExpiry: false });
+    expect(pathRulesRule(factsOf(['leaf-expired', 'int-a'], off), off).filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('v1AuthCertRule', () => {
+  test('v2 ignores it; v1 wants the leaf among the uploaded authentication certificates (V1a)', () => {
+    expect(v1AuthCertRule(factsOf(['leaf-a', 'int-a']), planOf())).toEqual([]);
+    const match = planOf({ sku: 'v1', trustedRoots: [], authCerts: [cert('leaf-a')] });
+    expect(v1AuthCertRule(factsOf(['leaf-a', 'int-a'], match), match)).toEqual([]);
+    const other = planOf({ sku: 'v1', trustedRoots: [], authCerts: [cert('leaf-b')] });
+    expect(v1AuthCertRule(factsOf(['leaf-a', 'int-a'], other), other)[0]).toMatchObject({ code: 'V1_AUTH_CERT_MISMATCH', gatewayMessageId: 'V1a' });
+  });
+});
+
+describe('hygieneRule', () => {
+  test('the root not sent is noted; a certificate off the path is an extra', () => {
+    expect(codes(hygieneRule(factsOf(['leaf-a', 'int-a']), planOf()))).toEqual(['CHAIN_ROOT_NOT_SENT']);
+    expect(codes(hygieneRule(factsOf(['leaf-a', 'int-a', 'int-b']), planOf()))).toEqual(['CHAIN_EXTRA_CERT', 'CHAIN_ROOT_NOT_SENT']);
+  });
+});
+
+describe('expiryRule', () => {
+  test('a certificate inside --warn-days warns; under --min-days it is an error', () => {
+    const facts = factsOf(['leaf-a', 'int-a']);
+    const days = readPresented([der('leaf-a')], planOf(), undefined).summaries[0]!.daysLeft!;
+    expect(expiryRule(facts, planOf({ warnDays: days - 1 })).filter((f) => f.certIndex === 0)).toEqual([]);
+    const warn = expiryRule(facts, planOf({ warnDays: days + 1 })).find((f) => f.certIndex === 0);
+    expect(warn).toMatchObject({ code: 'CERT_EXPIRES_SOON', severity: 'warning', evidence: { daysLeft: days, onPath: true } });
+    const err = expiryRule(facts, planOf({ minDays: days + 1 })).find((f) => f.certIndex === 0);
+    expect(err).toMatchObject({ severity: 'error', evidence: { threshold: days + 1 } });
+  });
+});
+
+describe('nameRule', () => {
+  test('the probe host against the SAN (M6), or why no name is checked', () => {
+    expect(nameRule(factsOf(['leaf-a', 'int-a']), planOf())).toEqual([]);
+    const other = planOf({ host: parseHostRef('other.test') });
+    expect(nameRule(factsOf(['leaf-a', 'int-a'], other), other)[0]).toMatchObject({ code: 'NAME_MISMATCH', gatewayMessageId: 'M6' });
+    const none = planOf({ host: null, hostSkippedReason: 'validateSNI is false' });
+    expect(nameRule(factsOf(['leaf-a', 'int-a'], none), none)[0]).toMatchObject({ code: 'NAME_NOT_CHECKED', evidence: { reason: 'validateSNI is false' } });
+  });
+});
+
+test('CHAIN_RULES run in the report order', () => {
+  expect(CHAIN_RULES).toEqual([trustRule, pathNotTakenRule, pathRulesRule, v1AuthCertRule, hygieneRule, expiryRule, nameRule]);
+});
