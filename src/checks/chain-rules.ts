@@ -207,16 +207,15 @@ export const pathNotTakenRule: ChainRule = (f, plan) => {
   const alt = f.missed?.valid ? f.missed.best.certs : [];
   const d = alt.findIndex((c, i) => best.certs[i]?.sha256 !== c.sha256);
   if (d <= 0) return [];
-  const where = (c: ParsedCert) => (f.presentedIndexOf(c) === null ? 'from the trust store' : `sent at position ${f.presentedIndexOf(c)}`);
-  const at_ = (c: ParsedCert | undefined) => (c ? `"${c.subject.text}" ${where(c)}` : 'no issuer at all');
   const taken = best.rejectedIssuers.length && best.certs.length === d ? best.rejectedIssuers[0]!.issuer : best.certs[d];
-  const validPath = alt.map((c) => c.subject.text).join(' → ');
   const takenIdx = taken ? f.presentedIndexOf(taken) : null;
-  const action = taken && takenIdx !== null ? `Remove the certificate sent at position ${takenIdx} ("${taken.subject.text}") from the chain the backend serves, or send ${at_(alt[d])} before it.`
-    : taken ? `Remove "${taken.subject.text}" from the trusted roots; it has the issuer's name but not its key.`
-    : `Serve exactly the certificates of the valid path, in its order: ${validPath}.`;
-  return [makeFinding('CHAIN_PATH_NOT_TAKEN', { subject: alt[d - 1]!.subject.text, taken: at_(taken), alternative: at_(alt[d]), validPath, action },
-    { sku: plan.sku, ...(taken && takenIdx !== null ? { certIndex: takenIdx, certSha256: taken.sha256 } : {}) })];
+  const alternative = alt[d]!;
+  return [makeFinding('CHAIN_PATH_NOT_TAKEN', {
+    subject: alt[d - 1]!.subject.text,
+    takenSubject: taken ? taken.subject.text : null, takenIndex: takenIdx,
+    alternativeSubject: alternative.subject.text, alternativeIndex: f.presentedIndexOf(alternative),
+    validPath: alt.map((c) => c.subject.text).join(' → '),
+  }, { sku: plan.sku, ...(taken && takenIdx !== null ? { certIndex: takenIdx, certSha256: taken.sha256 } : {}) })];
 };
 
 /**

@@ -6,6 +6,7 @@ import type { GeneralName, ParsedCert } from '../x509/types.js';
 import type { Evidence, FindingCode, Severity } from '../model/findings.js';
 import type { OpenSslErrorName } from '../model/openssl.js';
 import type { Profile, Purpose } from '../model/plan.js';
+import type { StrictRuleId } from '../model/catalog.js';
 import { reportTime } from '../model/time.js';
 
 /**
@@ -175,7 +176,7 @@ function weakIssues(c: ParsedCert, i: number, anchored: boolean, last: boolean, 
     } else if (k.bits > 8192) {
       // Legal, but slow to verify; Go refuses TLS RSA keys above 8192 bits (CVE-2023-29409).
       out.push({ code: 'STRICT_VIOLATION', pathIndex: i, severity: profile === 'strict' ? 'error' : 'warning',
-        evidence: certEv(c, { bits: k.bits, rule: `RSA key of ${k.bits} bits; Go and some clients refuse RSA keys above 8192 bits`, fixHint: 'Reissue with a 2048-4096-bit RSA key or an EC key.' }) });
+        evidence: certEv(c, { bits: k.bits, rule: 'rsa-key-too-large' satisfies StrictRuleId }) });
     } else if (k.bits < 2048) {
       // Security level 1 accepts 1024 bits; level 2 (Debian's default) and the CA/B Forum do not.
       out.push({ code: 'WEAK_KEY', pathIndex: i, openssl: i === 0 ? 'EE_KEY_TOO_SMALL' : 'CA_KEY_TOO_SMALL', severity: profile === 'strict' ? 'error' : 'warning',
@@ -188,26 +189,34 @@ function weakIssues(c: ParsedCert, i: number, anchored: boolean, last: boolean, 
   return out;
 }
 
+/** The CA/Browser Forum's cap on a server certificate's validity, for certificates issued since 2020-09-01. */
+const MAX_VALIDITY_DAYS = 398;
+
+/**
+ * What strict clients refuse and the gateway accepts (RFC 5280 §4.1.2.2, §4.1.2.5, §4.2.1.1,
+ * §4.2.1.2, §4.2.1.9; CA/Browser Forum Baseline Requirements §7.1.2.3, §6.3.2): warnings, errors
+ * only under the strict profile. Each carries its rule's id; the catalog words it.
+ */
 function strictIssues(c: ParsedCert, i: number, last: boolean, profile: Profile): PathIssue[] {
   const sev: Severity = profile === 'strict' ? 'error' : 'warning';
   const out: PathIssue[] = [];
-  const add = (rule: string, fixHint: string) => out.push({ code: 'STRICT_VIOLATION', pathIndex: i, severity: sev, evidence: certEv(c, { rule, fixHint }) });
-  if (c.version !== 3) add(`X.509 version ${c.version} certificate (RFC 5280 requires v3 for certificates with extensions and for CAs)`, 'Reissue as an X.509 v3 certificate.');
-  if (i > 0 && !(c.basicConstraints?.ca)) add('CA certificate without basicConstraints CA:TRUE (RFC 5280 §4.2.1.9)', 'Reissue the CA with basicConstraints CA:TRUE, critical.');
-  if (i > 0 && c.basicConstraints?.ca && !c.extensions.find((e) => e.oid === OID.basicConstraints)?.critical) add('basicConstraints not marked critical on a CA (RFC 5280 §4.2.1.9)', 'Mark basicConstraints critical.');
-  if (i > 0 && !c.subjectKeyId) add('CA certificate without subjectKeyIdentifier (RFC 5280 §4.2.1.2)', 'Reissue with a subjectKeyIdentifier.');
-  if (!(last && c.selfIssued) && !c.authorityKeyId?.keyId) add('no authorityKeyIdentifier (RFC 5280 §4.2.1.1)', 'Reissue with an authorityKeyIdentifier.');
-  for (const t of [c.notBefore, c.notAfter]) if (t.lint) add(t.lint, 'Reissue with UTCTime for dates before 2050.');
+  const add = (rule: StrictRuleId, data: Evidence = {}) => out.push({ code: 'STRICT_VIOLATION', pathIndex: i, severity: sev, evidence: certEv(c, { rule, ...data }) });
+  if (c.version !== 3) add('x509-version', { version: c.version });
+  if (i > 0 && !(c.basicConstraints?.ca)) add('ca-without-basic-constraints');
+  if (i > 0 && c.basicConstraints?.ca && !c.extensions.find((e) => e.oid === OID.basicConstraints)?.critical) add('basic-constraints-not-critical');
+  if (i > 0 && !c.subjectKeyId) add('ca-without-ski');
+  if (!(last && c.selfIssued) && !c.authorityKeyId?.keyId) add('no-aki');
+  for (const t of [c.notBefore, c.notAfter]) if (t.lint) add('time-encoding', { detail: t.lint });
   if (i === 0) {
-    if (!c.subjectAltName) add('no subjectAltName; browsers and the CA/Browser Forum ignore the Common Name', 'Reissue with the host names in subjectAltName.');
-    if (!c.extKeyUsage) add('no extendedKeyUsage; the CA/Browser Forum requires serverAuth', 'Reissue with extendedKeyUsage serverAuth.');
-    if (c.extKeyUsage?.includes(OID.ekuAny)) add('anyExtendedKeyUsage on a server certificate (CA/Browser Forum)', 'Reissue with extendedKeyUsage serverAuth only.');
+    if (!c.subjectAltName) add('no-san');
+    if (!c.extKeyUsage) add('no-eku');
+    if (c.extKeyUsage?.includes(OID.ekuAny)) add('any-eku');
     if (c.notBefore.date && c.notAfter.date) {
       const days = (c.notAfter.date.getTime() - c.notBefore.date.getTime()) / 86_400_000;
-      if (days > 398 && c.notBefore.date >= new Date('2020-09-01T00:00:00Z')) add(`validity of ${Math.round(days)} days exceeds the 398 days browsers accept`, 'Reissue with a validity of at most 398 days.');
+      if (days > MAX_VALIDITY_DAYS && c.notBefore.date >= new Date('2020-09-01T00:00:00Z')) add('validity-too-long', { days: Math.round(days), maxDays: MAX_VALIDITY_DAYS });
     }
   }
-  if (c.serialHex.length > 40) add('serial number longer than 20 octets (RFC 5280 §4.1.2.2)', 'Reissue with a shorter serial number.');
+  if (c.serialHex.length > 40) add('serial-too-long');
   return out;
 }
 

@@ -13,6 +13,41 @@ interface Entry {
   v1?: GatewayMessageId;
   explain: string;
   fix?: string;
+  /**
+   * Placeholder values worded from the evidence, for findings whose sentence depends on which
+   * case the evidence names (a strict rule's id, where the path parts): rules emit the data, the
+   * words stay here.
+   */
+  words?: (ev: Evidence) => Record<string, string>;
+}
+
+/** The strict-profile rules (STRICT_VIOLATION's `rule` evidence): what each says and how to fix it. */
+export const STRICT_RULES = {
+  'x509-version': { text: 'X.509 version {version} certificate (RFC 5280 requires v3 for certificates with extensions and for CAs)', fix: 'Reissue as an X.509 v3 certificate.' },
+  'ca-without-basic-constraints': { text: 'CA certificate without basicConstraints CA:TRUE (RFC 5280 §4.2.1.9)', fix: 'Reissue the CA with basicConstraints CA:TRUE, critical.' },
+  'basic-constraints-not-critical': { text: 'basicConstraints not marked critical on a CA (RFC 5280 §4.2.1.9)', fix: 'Mark basicConstraints critical.' },
+  'ca-without-ski': { text: 'CA certificate without subjectKeyIdentifier (RFC 5280 §4.2.1.2)', fix: 'Reissue with a subjectKeyIdentifier.' },
+  'no-aki': { text: 'no authorityKeyIdentifier (RFC 5280 §4.2.1.1)', fix: 'Reissue with an authorityKeyIdentifier.' },
+  'time-encoding': { text: '{detail}', fix: 'Reissue with UTCTime for dates before 2050.' },
+  'no-san': { text: 'no subjectAltName; browsers and the CA/Browser Forum ignore the Common Name', fix: 'Reissue with the host names in subjectAltName.' },
+  'no-eku': { text: 'no extendedKeyUsage; the CA/Browser Forum requires serverAuth', fix: 'Reissue with extendedKeyUsage serverAuth.' },
+  'any-eku': { text: 'anyExtendedKeyUsage on a server certificate (CA/Browser Forum)', fix: 'Reissue with extendedKeyUsage serverAuth only.' },
+  'validity-too-long': { text: 'validity of {days} days exceeds the {maxDays} days browsers accept', fix: 'Reissue with a validity of at most {maxDays} days.' },
+  'serial-too-long': { text: 'serial number longer than 20 octets (RFC 5280 §4.1.2.2)', fix: 'Reissue with a shorter serial number.' },
+  'rsa-key-too-large': { text: 'RSA key of {bits} bits; Go and some clients refuse RSA keys above 8192 bits', fix: 'Reissue with a 2048-4096-bit RSA key or an EC key.' },
+} as const satisfies Record<string, { text: string; fix: string }>;
+/** The id of a strict-profile rule. */
+export type StrictRuleId = keyof typeof STRICT_RULES;
+
+/** Fill `{name}` placeholders from evidence values; unknown names stay as written. */
+function fillFrom(template: string, ev: Evidence): string {
+  return template.replace(/\{([A-Za-z0-9]+)\}/g, (w, k: string) => (ev[k] === undefined ? w : fmt(ev[k])));
+}
+
+/** CHAIN_PATH_NOT_TAKEN: an issuer by name and where it came from, or that there was none. */
+function issuerAt(subject: unknown, index: unknown): string {
+  if (typeof subject !== 'string') return 'no issuer at all';
+  return `"${subject}" ${typeof index === 'number' ? `sent at position ${index}` : 'from the trust store'}`;
 }
 
 const E: Record<FindingCode, Entry> = {
@@ -84,7 +119,14 @@ const E: Record<FindingCode, Entry> = {
     fix: 'Serve only the leaf and its intermediates.' },
   CHAIN_PATH_NOT_TAKEN: { stage: 'certificate', severity: 'warning',
     explain: 'A valid path exists ({validPath}), but the gateway\'s OpenSSL builds one chain without trying alternatives: as the issuer of "{subject}" it takes {taken}, not {alternative}.',
-    fix: '{action}' },
+    fix: '{action}',
+    words: (ev) => ({
+      taken: issuerAt(ev.takenSubject, ev.takenIndex),
+      alternative: issuerAt(ev.alternativeSubject, ev.alternativeIndex),
+      action: typeof ev.takenSubject !== 'string' ? `Serve exactly the certificates of the valid path, in its order: ${fmt(ev.validPath)}.`
+        : typeof ev.takenIndex === 'number' ? `Remove the certificate sent at position ${ev.takenIndex} ("${ev.takenSubject}") from the chain the backend serves, or send ${issuerAt(ev.alternativeSubject, ev.alternativeIndex)} before it.`
+        : `Remove "${ev.takenSubject}" from the trusted roots; it has the issuer's name but not its key.`,
+    }) },
   UNTRUSTED_ROOT: { stage: 'certificate', severity: 'error', message: 'M10', v1: 'V1b',
     explain: 'The chain ends at "{root}", which is not in the trust store ({store}).',
     fix: 'Set "Use well known CA certificate" to No in the backend setting and upload this root (.CER), or use a certificate from a public CA.' },
@@ -171,8 +213,12 @@ const E: Record<FindingCode, Entry> = {
     explain: 'Path building stopped after {signatureChecks} signature checks and {calls} steps ({limit}) without finding a valid path; the presented set is pathological.',
     fix: 'Serve only the leaf and its intermediates.' },
   STRICT_VIOLATION: { stage: 'certificate', severity: 'warning',
-    explain: 'Certificate {certIndex} ({subject}): {rule}. The gateway accepts this; strict clients (browsers, Go, rustls) do not.',
-    fix: '{fixHint}' },
+    explain: 'Certificate {certIndex} ({subject}): {ruleText}. The gateway accepts this; strict clients (browsers, Go, rustls) do not.',
+    fix: '{ruleFix}',
+    words: (ev) => {
+      const r = STRICT_RULES[ev.rule as StrictRuleId] as { text: string; fix: string } | undefined;
+      return r ? { ruleText: fillFrom(r.text, ev), ruleFix: fillFrom(r.fix, ev) } : { ruleText: fmt(ev.rule), ruleFix: '' };
+    } },
   TRAILING_DATA: { stage: 'input', severity: 'warning',
     explain: 'Certificate {certIndex} is followed by {bytes} bytes of trailing data.',
     fix: 'Re-export the certificate.' },
@@ -234,6 +280,7 @@ export function makeFinding(code: FindingCode, evidence: Evidence, opts: Finding
   const e = E[code];
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(evidence)) values[k] = fmt(v);
+  if (e.words) Object.assign(values, e.words(evidence));
   if (opts.certIndex !== undefined && values.certIndex === undefined) values.certIndex = String(opts.certIndex);
   const fill = (s: string) => s.replace(/\{([A-Za-z0-9]+)\}/g, (w, k: string) => values[k] ?? w).replace(/\s+$/, '');
   const severity = opts.severity ?? e.severity;

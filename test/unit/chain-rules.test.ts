@@ -4,6 +4,7 @@ import { parseCertificate } from '../../src/x509/cert.js';
 import { parseHostRef } from '../../src/x509/names.js';
 import { makePlan } from '../../src/gateway/trust.js';
 import type { PlanInputs } from '../../src/model/plan.js';
+import { makeFinding } from '../../src/model/catalog.js';
 import {
   CHAIN_RULES, chainFacts, duplicatesRule, expiryRule, hygieneRule, leafRule, nameRule, pathNotTakenRule, pathRulesRule,
   readPresented, trustRule, v1AuthCertRule,
@@ -76,6 +77,36 @@ describe('trustRule', () => {
 describe('pathNotTakenRule', () => {
   test('nothing when the chain OpenSSL builds is valid', () => {
     expect(pathNotTakenRule(factsOf(['leaf-a', 'int-a']), planOf())).toEqual([]);
+  });
+  test('a root sent before its cross-signed copy: data in the evidence, the same words as before from the catalog', () => {
+    const plan = planOf({ trustedRoots: [cert('root-old')] });
+    const [f] = pathNotTakenRule(factsOf(['leaf-a', 'root-a', 'int-a', 'root-a-by-old'], plan), plan);
+    const A = 'CN=certcheck Test Root A, O=certcheck test';
+    const path = `CN=backend.test, O=certcheck test → CN=certcheck Test Intermediate A, O=certcheck test → ${A} → CN=certcheck Test Root Old, O=certcheck test`;
+    expect(f!.evidence).toEqual({ subject: 'CN=certcheck Test Intermediate A, O=certcheck test', takenSubject: A, takenIndex: 1, alternativeSubject: A, alternativeIndex: 3, validPath: path });
+    // Recorded from the code before the prose moved to the catalog.
+    expect(f!.explanation).toBe(`A valid path exists (${path}), but the gateway's OpenSSL builds one chain without trying alternatives: as the issuer of "CN=certcheck Test Intermediate A, O=certcheck test" it takes "${A}" sent at position 1, not "${A}" sent at position 3.`);
+    expect(f!.fix).toBe(`Remove the certificate sent at position 1 ("${A}") from the chain the backend serves, or send "${A}" sent at position 3 before it.`);
+    expect(f!.certIndex).toBe(1);
+  });
+  test('the catalog words the other two cases: an issuer from the trust store, and none at all', () => {
+    const ev = { subject: 'CN=I', alternativeSubject: 'CN=R', alternativeIndex: 2, validPath: 'CN=L → CN=I → CN=R' };
+    const store = makeFinding('CHAIN_PATH_NOT_TAKEN', { ...ev, takenSubject: 'CN=R', takenIndex: null });
+    expect(store.explanation).toContain('it takes "CN=R" from the trust store, not "CN=R" sent at position 2.');
+    expect(store.fix).toBe('Remove "CN=R" from the trusted roots; it has the issuer\'s name but not its key.');
+    const none = makeFinding('CHAIN_PATH_NOT_TAKEN', { ...ev, takenSubject: null, takenIndex: null });
+    expect(none.explanation).toContain('it takes no issuer at all, not "CN=R" sent at position 2.');
+    expect(none.fix).toBe('Serve exactly the certificates of the valid path, in its order: CN=L → CN=I → CN=R.');
+  });
+});
+
+describe('STRICT_VIOLATION words', () => {
+  test('the rule id and its data in the evidence; the sentence and the fix from the catalog', () => {
+    const f = makeFinding('STRICT_VIOLATION', { subject: 'CN=x', rule: 'validity-too-long', days: 3652, maxDays: 398 }, { certIndex: 0 });
+    expect(f.explanation).toBe('Certificate 0 (CN=x): validity of 3652 days exceeds the 398 days browsers accept. The gateway accepts this; strict clients (browsers, Go, rustls) do not.');
+    expect(f.fix).toBe('Reissue with a validity of at most 398 days.');
+    expect(makeFinding('STRICT_VIOLATION', { subject: 'CN=x', rule: 'x509-version', version: 1 }, { certIndex: 2 }).explanation)
+      .toBe('Certificate 2 (CN=x): X.509 version 1 certificate (RFC 5280 requires v3 for certificates with extensions and for CAs). The gateway accepts this; strict clients (browsers, Go, rustls) do not.');
   });
 });
 
