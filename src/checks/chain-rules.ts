@@ -162,7 +162,7 @@ export const trustRule: ChainRule = (f, plan) => {
   const { leaf, leafIndex } = f;
   const best = f.build.best;
   if (best.anchored && best.certs.length === 1 && leaf.selfIssued && !isCA(leaf)) {
-    out.push(makeFinding('CHAIN_ONLY_LEAF', { issuer: `${leaf.issuer.text} (itself: a self-signed certificate that is not a CA)`, subject: leaf.subject.text }, opts(plan, leaf, leafIndex, 'DEPTH_ZERO_SELF_SIGNED_CERT')));
+    out.push(makeFinding('CHAIN_ONLY_LEAF', { issuer: leaf.issuer.text, subject: leaf.subject.text, selfSigned: true }, opts(plan, leaf, leafIndex, 'DEPTH_ZERO_SELF_SIGNED_CERT')));
   }
   if (best.anchored) return out;
   const top = best.certs[best.certs.length - 1]!;
@@ -179,7 +179,7 @@ export const trustRule: ChainRule = (f, plan) => {
     out.push(makeFinding(code, { subject: top.subject.text, issuer: r.issuer.subject.text, detail: r.result.detail }, opts(plan, top, topIdx, ossl)));
   } else if (best.end === 'self-signed-untrusted') {
     if (best.certs.length === 1 && !isCA(top)) {
-      out.push(makeFinding('CHAIN_ONLY_LEAF', { issuer: `${top.issuer.text} (itself: a self-signed certificate that is not a CA)`, subject: top.subject.text }, opts(plan, top, topIdx, 'DEPTH_ZERO_SELF_SIGNED_CERT')));
+      out.push(makeFinding('CHAIN_ONLY_LEAF', { issuer: top.issuer.text, subject: top.subject.text, selfSigned: true }, opts(plan, top, topIdx, 'DEPTH_ZERO_SELF_SIGNED_CERT')));
     } else if (plan.trust.mode === 'wellknown') {
       out.push(makeFinding('UNTRUSTED_ROOT', trustEv, opts(plan, top, topIdx, best.certs.length === 1 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN')));
     } else {
@@ -242,7 +242,7 @@ export const v1AuthCertRule: ChainRule = (f, plan) => {
   if (auth.some((a) => a.sha256 === leaf.sha256)) return [];
   const sameKey = auth.find((a) => Buffer.compare(Buffer.from(a.spki), Buffer.from(leaf.spki)) === 0);
   if (sameKey) return [makeFinding('V1_AUTH_CERT_PUBLIC_KEY_ONLY', { name: sameKey.subject.text }, opts(plan, leaf, leafIndex))];
-  return [makeFinding('V1_AUTH_CERT_MISMATCH', { subject: leaf.subject.text, sha256: leaf.sha256, uploaded: auth.map((a) => `${a.subject.text} (${a.sha256.slice(0, 16)}…)`) }, opts(plan, leaf, leafIndex))];
+  return [makeFinding('V1_AUTH_CERT_MISMATCH', { subject: leaf.subject.text, sha256: leaf.sha256, uploaded: auth.map((a) => a.subject.text), uploadedSha256: auth.map((a) => a.sha256) }, opts(plan, leaf, leafIndex))];
 };
 
 /**

@@ -6,7 +6,7 @@ import type { GeneralName, ParsedCert } from '../x509/types.js';
 import type { Evidence, FindingCode, Severity } from '../model/findings.js';
 import type { OpenSslErrorName } from '../model/openssl.js';
 import type { Profile, Purpose } from '../model/plan.js';
-import type { StrictRuleId } from '../model/catalog.js';
+import type { InvalidCaReason, StrictRuleId } from '../model/catalog.js';
 import { reportTime } from '../model/time.js';
 
 /**
@@ -67,11 +67,11 @@ function purposeIssue(c: ParsedCert, i: number, purpose: Purpose): PathIssue | u
   // OpenSSL's xku_reject: an EKU that lacks the purpose (or SGC for servers) fails, anyExtendedKeyUsage included.
   if (eku && !eku.includes(want) && !(purpose === 'serverAuth' && (eku.includes(OID.nsSGC) || eku.includes(OID.msSGC)))) {
     return { code: 'INVALID_PURPOSE', pathIndex: i, openssl: 'INVALID_PURPOSE', severity: 'error',
-      evidence: certEv(c, { detail: `extendedKeyUsage is ${eku.map(ekuName).join(', ')}, without ${ekuName(want)}`, extKeyUsage: eku.map(ekuName) }) };
+      evidence: certEv(c, { reason: 'extended-key-usage', extKeyUsage: eku.map(ekuName), purpose: ekuName(want) }) };
   }
   if (i === 0 && purpose === 'serverAuth' && c.keyUsage && !c.keyUsage.some((k) => TLS_SERVER_KU.includes(k))) {
     return { code: 'INVALID_PURPOSE', pathIndex: i, openssl: 'INVALID_PURPOSE', severity: 'error',
-      evidence: certEv(c, { detail: `keyUsage ${c.keyUsage.join(', ') || '(empty)'} allows none of digitalSignature, keyEncipherment, keyAgreement` }) };
+      evidence: certEv(c, { reason: 'key-usage', keyUsage: c.keyUsage }) };
   }
   return undefined;
 }
@@ -118,7 +118,7 @@ function ncIssues(path: ParsedCert[]): PathIssue[] {
   if (work > MAX_NC_COMPARISONS) {
     const c = path[0]!;
     return [{ code: 'NAME_CONSTRAINTS_VIOLATION', pathIndex: 0, openssl: 'UNSPECIFIED', severity: 'error',
-      evidence: certEv(c, { name: '(all names)', constrainedBy: 'the CAs on the path', detail: `checking would take ${work} name/constraint comparisons, over the budget of ${MAX_NC_COMPARISONS}; OpenSSL refuses such chains too` }) }];
+      evidence: certEv(c, { reason: 'budget', comparisons: work, budget: MAX_NC_COMPARISONS }) }];
   }
   for (let ci = 1; ci < path.length; ci++) {
     const nc = path[ci]!.nameConstraints;
@@ -128,24 +128,24 @@ function ncIssues(path: ParsedCert[]): PathIssue[] {
       if (j > 0 && c.selfIssued) continue;
       for (const n of constrainedNames(c, j === 0)) {
         const v = n.type === 'dns' ? n.value : n.type === 'ip' ? n.value : '';
-        let problem: string | undefined;
+        let problem: Evidence | undefined;
         let err: OpenSslErrorName = 'PERMITTED_VIOLATION';
         if (n.type === 'dns') {
           const ex = nc.excluded.find((e) => e.type === 'dns' && (dnsWithin(n.value.replace(/^\*\./, 'x.'), e.value) ||
             (n.value.startsWith('*.') && (dnsWithin(e.value, n.value.slice(2)) || wildcardCovers(n.value, e.value.replace(/^\./, ''))))));
-          if (ex && ex.type === 'dns') { problem = `excluded subtree ${ex.value}${n.value.startsWith('*.') ? ' (a wildcard that could cover an excluded name is rejected)' : ''}`; err = 'EXCLUDED_VIOLATION'; }
+          if (ex && ex.type === 'dns') { problem = { reason: 'excluded', subtree: ex.value, wildcard: n.value.startsWith('*.') }; err = 'EXCLUDED_VIOLATION'; }
           const perm = nc.permitted.filter((p) => p.type === 'dns');
           if (!problem && perm.length && !perm.some((p) => p.type === 'dns' && dnsWithin(n.value.replace(/^\*\./, 'x.'), p.value))) {
-            problem = `not within permitted subtrees ${perm.map((p) => (p as { value: string }).value).join(', ')}`;
+            problem = { reason: 'not-permitted', permitted: perm.map((p) => (p as { value: string }).value) };
           }
         } else if (n.type === 'ip') {
           const ex = nc.excluded.find((e) => e.type === 'ipRange' && ipWithin(n.bytes, e.bytes));
-          if (ex) { problem = `excluded subtree ${ex.type === 'ipRange' ? ex.value : ''}`; err = 'EXCLUDED_VIOLATION'; }
+          if (ex) { problem = { reason: 'excluded', subtree: ex.type === 'ipRange' ? ex.value : '', wildcard: false }; err = 'EXCLUDED_VIOLATION'; }
           const perm = nc.permitted.filter((p) => p.type === 'ipRange');
-          if (!problem && perm.length && !perm.some((p) => p.type === 'ipRange' && ipWithin(n.bytes, p.bytes))) problem = 'not within the permitted IP ranges';
+          if (!problem && perm.length && !perm.some((p) => p.type === 'ipRange' && ipWithin(n.bytes, p.bytes))) problem = { reason: 'not-permitted-ip' };
         }
         if (problem) out.push({ code: 'NAME_CONSTRAINTS_VIOLATION', pathIndex: j, openssl: err, severity: 'error',
-          evidence: certEv(c, { name: v, constrainedBy: path[ci]!.subject.text, detail: problem }) });
+          evidence: certEv(c, { name: v, constrainedBy: path[ci]!.subject.text, ...problem }) });
       }
     }
   }
@@ -232,7 +232,7 @@ export function evaluatePathRules(p: CandidatePath, ctx: RuleContext): PathIssue
     for (const e of c.extensions) {
       if (e.error) {
         // OpenSSL marks such a certificate invalid and then finds no issuer for it (measured: 20).
-        out.push({ code: 'MALFORMED_EXTENSION', pathIndex: i, openssl: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', severity: 'error', evidence: certEv(c, { oid: e.oid, detail: `${e.oid}${e.critical ? ' (critical)' : ''}: ${e.error}` }) });
+        out.push({ code: 'MALFORMED_EXTENSION', pathIndex: i, openssl: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', severity: 'error', evidence: certEv(c, { oid: e.oid, critical: e.critical, error: e.error }) });
       } else if (e.critical && !opensslHandlesCritical(e.oid)) {
         out.push({ code: 'UNHANDLED_CRITICAL_EXTENSION', pathIndex: i, openssl: 'UNHANDLED_CRITICAL_EXTENSION', severity: 'error', evidence: certEv(c, { oid: e.oid, detail: '' }) });
       }
@@ -240,7 +240,7 @@ export function evaluatePathRules(p: CandidatePath, ctx: RuleContext): PathIssue
     if (i > 0) {
       if (!isCA(c)) {
         out.push({ code: 'INVALID_CA', pathIndex: i, openssl: 'INVALID_CA', severity: 'error', evidence: certEv(c, {
-          detail: c.basicConstraints ? 'basicConstraints says CA:FALSE' : c.version === 1 ? 'X.509 v1 certificate that is not self-signed' : c.keyUsage?.includes('keyCertSign') ? 'no basicConstraints extension (keyCertSign alone does not make a CA for OpenSSL)' : 'no basicConstraints extension' }) });
+          reason: (c.basicConstraints ? 'ca-false' : c.version === 1 ? 'v1-not-self-signed' : c.keyUsage?.includes('keyCertSign') ? 'key-cert-sign-only' : 'no-basic-constraints') satisfies InvalidCaReason }) });
       } else if (c.keyUsage && !c.keyUsage.includes('keyCertSign')) {
         // OpenSSL reports this as an invalid CA first (measured: 79, 24 in 1.1.1 numbering).
         out.push({ code: 'KEYUSAGE_NO_CERTSIGN', pathIndex: i, openssl: 'INVALID_CA', severity: 'error', evidence: certEv(c, { keyUsage: c.keyUsage }) });

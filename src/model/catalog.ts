@@ -44,6 +44,21 @@ function fillFrom(template: string, ev: Evidence): string {
   return template.replace(/\{([A-Za-z0-9]+)\}/g, (w, k: string) => (ev[k] === undefined ? w : fmt(ev[k])));
 }
 
+/** Why a certificate on the path is not a CA (INVALID_CA's `reason` evidence), as OpenSSL's X509_check_ca sees it. */
+export const INVALID_CA_REASONS = {
+  'ca-false': 'basicConstraints says CA:FALSE',
+  'v1-not-self-signed': 'X.509 v1 certificate that is not self-signed',
+  'key-cert-sign-only': 'no basicConstraints extension (keyCertSign alone does not make a CA for OpenSSL)',
+  'no-basic-constraints': 'no basicConstraints extension',
+} as const;
+/** The id of a reason a certificate is not a CA. */
+export type InvalidCaReason = keyof typeof INVALID_CA_REASONS;
+
+/** A list from the evidence, comma-separated, or `empty` when it has nothing. */
+function list(v: unknown, empty: string): string {
+  return Array.isArray(v) && v.length ? v.join(', ') : empty;
+}
+
 /** CHAIN_PATH_NOT_TAKEN: an issuer by name and where it came from, or that there was none. */
 function issuerAt(subject: unknown, index: unknown): string {
   if (typeof subject !== 'string') return 'no issuer at all';
@@ -97,7 +112,8 @@ const E: Record<FindingCode, Entry> = {
     explain: 'The server certificate is at position {leafIndex}; position 0 holds {firstSubject}.',
     fix: 'Order the chain file as leaf, intermediate(s), root.' },
   CHAIN_ONLY_LEAF: { stage: 'certificate', severity: 'error', message: 'M8', v1: 'V1b',
-    explain: 'The backend sent only its server certificate; its issuer "{issuer}" is neither sent nor a trusted root.',
+    explain: 'The backend sent only its server certificate; its issuer "{issuerText}" is neither sent nor a trusted root.',
+    words: (ev) => ({ issuerText: ev.selfSigned === true ? `${fmt(ev.issuer)} (itself: a self-signed certificate that is not a CA)` : fmt(ev.issuer) }),
     fix: 'Install the intermediate certificate(s) from your CA on the backend and serve the full chain: leaf, intermediate(s), root.' },
   CHAIN_INCOMPLETE: { stage: 'certificate', severity: 'error', message: 'M8', v1: 'V1b',
     explain: 'The issuer "{issuer}" of certificate {certIndex} ({subject}) is missing from the presented chain.',
@@ -174,7 +190,8 @@ const E: Record<FindingCode, Entry> = {
     explain: 'The signature on certificate {certIndex} ({subject}) does not verify with the key of "{issuer}": {detail}.',
     fix: 'The certificate is corrupt or was not issued by that CA; reinstall the certificate as issued.' },
   INVALID_CA: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
-    explain: 'Certificate {certIndex} ({subject}) issues other certificates but is not a valid CA: {detail}.',
+    explain: 'Certificate {certIndex} ({subject}) issues other certificates but is not a valid CA: {reasonText}.',
+    words: (ev) => ({ reasonText: INVALID_CA_REASONS[ev.reason as InvalidCaReason] ?? fmt(ev.reason) }),
     fix: 'Reissue the CA certificate with basicConstraints CA:TRUE (critical) and keyUsage keyCertSign.' },
   PATH_LENGTH_EXCEEDED: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
     explain: 'Certificate {certIndex} ({subject}) allows {pathLen} intermediate CA(s) below it, the path has {below}.',
@@ -183,13 +200,23 @@ const E: Record<FindingCode, Entry> = {
     explain: 'CA certificate {certIndex} ({subject}) has a keyUsage without keyCertSign.',
     fix: 'Reissue the CA certificate with keyUsage keyCertSign.' },
   INVALID_PURPOSE: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
-    explain: 'Certificate {certIndex} ({subject}) is not valid for TLS server authentication: {detail}.',
+    explain: 'Certificate {certIndex} ({subject}) is not valid for TLS server authentication: {reasonText}.',
+    words: (ev) => ({ reasonText: ev.reason === 'key-usage'
+      ? `keyUsage ${list(ev.keyUsage, '(empty)')} allows none of digitalSignature, keyEncipherment, keyAgreement`
+      : `extendedKeyUsage is ${list(ev.extKeyUsage, '')}, without ${fmt(ev.purpose)}` }),
     fix: 'Reissue the certificate with extendedKeyUsage serverAuth (and a keyUsage that allows TLS).' },
   UNHANDLED_CRITICAL_EXTENSION: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
     explain: 'Certificate {certIndex} ({subject}) carries a critical extension {oid} that OpenSSL does not handle{detail}.',
     fix: 'Reissue the certificate without that extension, or with it non-critical.' },
   NAME_CONSTRAINTS_VIOLATION: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
-    explain: 'Name {name} in certificate {certIndex} ({subject}) violates the name constraints of "{constrainedBy}": {detail}.',
+    explain: 'Name {nameText} in certificate {certIndex} ({subject}) violates the name constraints of "{constrainedByText}": {reasonText}.',
+    words: (ev) => (ev.reason === 'budget'
+      ? { nameText: '(all names)', constrainedByText: 'the CAs on the path',
+        reasonText: `checking would take ${fmt(ev.comparisons)} name/constraint comparisons, over the budget of ${fmt(ev.budget)}; OpenSSL refuses such chains too` }
+      : { nameText: fmt(ev.name), constrainedByText: fmt(ev.constrainedBy),
+        reasonText: ev.reason === 'excluded' ? `excluded subtree ${fmt(ev.subtree)}${ev.wildcard === true ? ' (a wildcard that could cover an excluded name is rejected)' : ''}`
+          : ev.reason === 'not-permitted' ? `not within permitted subtrees ${list(ev.permitted, '')}`
+          : 'not within the permitted IP ranges' }),
     fix: 'Issue the certificate from a CA whose name constraints permit this name.' },
   WEAK_SIGNATURE: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
     explain: 'Certificate {certIndex} ({subject}) is signed with {algorithm}, which OpenSSL rejects at security level 1.',
@@ -207,7 +234,8 @@ const E: Record<FindingCode, Entry> = {
     explain: 'Certificate {certIndex} does not decode: {detail}.',
     fix: 'Reinstall the certificate as issued.' },
   MALFORMED_EXTENSION: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
-    explain: 'Certificate {certIndex} ({subject}) has a malformed extension: {detail}.',
+    explain: 'Certificate {certIndex} ({subject}) has a malformed extension: {oid}{criticalText}: {error}.',
+    words: (ev) => ({ criticalText: ev.critical === true ? ' (critical)' : '' }),
     fix: 'Reissue the certificate.' },
   PATH_BUDGET_EXHAUSTED: { stage: 'certificate', severity: 'unknown',
     explain: 'Path building stopped after {signatureChecks} signature checks and {calls} steps ({limit}) without finding a valid path; the presented set is pathological.',
@@ -223,7 +251,12 @@ const E: Record<FindingCode, Entry> = {
     explain: 'Certificate {certIndex} is followed by {bytes} bytes of trailing data.',
     fix: 'Re-export the certificate.' },
   V1_AUTH_CERT_MISMATCH: { stage: 'certificate', severity: 'error', message: 'V1a',
-    explain: 'The backend\'s leaf ({subject}, SHA-256 {sha256}) matches none of the uploaded authentication certificates: {uploaded}.',
+    explain: 'The backend\'s leaf ({subject}, SHA-256 {sha256}) matches none of the uploaded authentication certificates: {uploadedText}.',
+    words: (ev) => {
+      const names = Array.isArray(ev.uploaded) ? ev.uploaded.map(String) : [];
+      const hashes = Array.isArray(ev.uploadedSha256) ? ev.uploadedSha256.map(String) : [];
+      return { uploadedText: list(names.map((n, i) => `${n} (${(hashes[i] ?? '').slice(0, 16)}…)`), '(none)') };
+    },
     fix: 'Export the backend\'s leaf certificate as Base-64 .CER and upload it as the authentication certificate of the backend setting.' },
   V1_AUTH_CERT_PUBLIC_KEY_ONLY: { stage: 'certificate', severity: 'warning',
     explain: 'Uploaded authentication certificate {name} has the same public key as the backend\'s leaf but is a different certificate.',
@@ -274,6 +307,18 @@ function fmt(v: unknown): string {
   if (Array.isArray(v)) return v.length ? v.join(', ') : '(none)';
   if (v === null || v === undefined) return '';
   return String(v);
+}
+
+/**
+ * The short phrase that says which case of a code the evidence names (an INVALID_CA reason, a
+ * name-constraint problem, a malformed extension, or a rule's own `detail`), for one-line lists
+ * such as bundle's problems; undefined when the code has none.
+ */
+export function caseDetail(code: FindingCode, evidence: Evidence): string | undefined {
+  const w = E[code].words?.(evidence);
+  if (w?.reasonText !== undefined) return w.reasonText;
+  if (code === 'MALFORMED_EXTENSION') return `${fmt(evidence.oid)}${w?.criticalText ?? ''}: ${fmt(evidence.error)}`;
+  return typeof evidence.detail === 'string' && evidence.detail !== '' ? evidence.detail : undefined;
 }
 
 export function makeFinding(code: FindingCode, evidence: Evidence, opts: FindingOptions = {}): Finding {

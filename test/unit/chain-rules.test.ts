@@ -4,7 +4,7 @@ import { parseCertificate } from '../../src/x509/cert.js';
 import { parseHostRef } from '../../src/x509/names.js';
 import { makePlan } from '../../src/gateway/trust.js';
 import type { PlanInputs } from '../../src/model/plan.js';
-import { makeFinding } from '../../src/model/catalog.js';
+import { caseDetail, makeFinding } from '../../src/model/catalog.js';
 import {
   CHAIN_RULES, chainFacts, duplicatesRule, expiryRule, hygieneRule, leafRule, nameRule, pathNotTakenRule, pathRulesRule,
   readPresented, trustRule, v1AuthCertRule,
@@ -161,4 +161,30 @@ describe('nameRule', () => {
 
 test('CHAIN_RULES run in the report order', () => {
   expect(CHAIN_RULES).toEqual([trustRule, pathNotTakenRule, pathRulesRule, v1AuthCertRule, hygieneRule, expiryRule, nameRule]);
+});
+
+describe('case words for rules whose sentence depends on the case (catalog)', () => {
+  test('INVALID_CA, INVALID_PURPOSE, NAME_CONSTRAINTS_VIOLATION, MALFORMED_EXTENSION: the sentences from before the move', () => {
+    const base = { subject: 'CN=x', sha256: 'ab' };
+    expect(makeFinding('INVALID_CA', { ...base, reason: 'key-cert-sign-only' }, { certIndex: 1 }).explanation)
+      .toBe('Certificate 1 (CN=x) issues other certificates but is not a valid CA: no basicConstraints extension (keyCertSign alone does not make a CA for OpenSSL).');
+    expect(makeFinding('INVALID_PURPOSE', { ...base, reason: 'extended-key-usage', extKeyUsage: ['clientAuth', 'codeSigning'], purpose: 'serverAuth' }, { certIndex: 0 }).explanation)
+      .toBe('Certificate 0 (CN=x) is not valid for TLS server authentication: extendedKeyUsage is clientAuth, codeSigning, without serverAuth.');
+    expect(makeFinding('INVALID_PURPOSE', { ...base, reason: 'key-usage', keyUsage: [] }, { certIndex: 0 }).explanation)
+      .toBe('Certificate 0 (CN=x) is not valid for TLS server authentication: keyUsage (empty) allows none of digitalSignature, keyEncipherment, keyAgreement.');
+    expect(makeFinding('NAME_CONSTRAINTS_VIOLATION', { ...base, reason: 'budget', comparisons: 300000, budget: 250000 }, { certIndex: 0 }).explanation)
+      .toBe('Name (all names) in certificate 0 (CN=x) violates the name constraints of "the CAs on the path": checking would take 300000 name/constraint comparisons, over the budget of 250000; OpenSSL refuses such chains too.');
+    expect(makeFinding('NAME_CONSTRAINTS_VIOLATION', { ...base, name: '*.a.test', constrainedBy: 'CN=ca', reason: 'excluded', subtree: 'b.a.test', wildcard: true }, { certIndex: 0 }).explanation)
+      .toBe('Name *.a.test in certificate 0 (CN=x) violates the name constraints of "CN=ca": excluded subtree b.a.test (a wildcard that could cover an excluded name is rejected).');
+    expect(makeFinding('NAME_CONSTRAINTS_VIOLATION', { ...base, name: '10.0.0.1', constrainedBy: 'CN=ca', reason: 'not-permitted-ip' }, { certIndex: 0 }).explanation)
+      .toBe('Name 10.0.0.1 in certificate 0 (CN=x) violates the name constraints of "CN=ca": not within the permitted IP ranges.');
+    expect(makeFinding('MALFORMED_EXTENSION', { ...base, oid: '2.5.29.17', critical: true, error: 'bad' }, { certIndex: 0 }).explanation)
+      .toBe('Certificate 0 (CN=x) has a malformed extension: 2.5.29.17 (critical): bad.');
+    expect(caseDetail('MALFORMED_EXTENSION', { oid: '2.5.29.17', critical: false, error: 'bad' })).toBe('2.5.29.17: bad');
+    expect(caseDetail('INVALID_CA', { reason: 'ca-false' })).toBe('basicConstraints says CA:FALSE');
+  });
+  test('V1_AUTH_CERT_MISMATCH lists the uploaded certificates with a short fingerprint', () => {
+    const f = makeFinding('V1_AUTH_CERT_MISMATCH', { subject: 'CN=l', sha256: 'ff', uploaded: ['CN=a'], uploadedSha256: ['0123456789abcdef0123'] });
+    expect(f.explanation).toBe('The backend\'s leaf (CN=l, SHA-256 ff) matches none of the uploaded authentication certificates: CN=a (0123456789abcdef…).');
+  });
 });
