@@ -8,14 +8,14 @@
  * at most `concurrency` items and results whatever the number of targets. `runProbes` collects
  * the results in input order on top of it, for callers that want them all.
  */
-import { probeBackend, type ProbeOptions } from '../probe.js';
-import { isInputError } from '../model/errors.js';
-import { countHealth, tallyHealth, type HealthCounts, type HealthStatus, type Report } from '../model/report.js';
-import type { GatewayConfig } from './config.js';
-import { planGateway, type PlanOptions, type ProbePlan } from './plan.js';
+import { probeBackend, type ProbeOptions } from './probe.js';
+import { isInputError } from './model/errors.js';
+import { countHealth, tallyHealth, type HealthCounts, type HealthStatus, type Report } from './model/report.js';
+import type { GatewayConfig } from './gateway/config.js';
+import { planGateway, type PlanOptions, type ProbePlan } from './gateway/plan.js';
 
-import { DEFAULT_CONCURRENCY } from './defaults.js';
-import { nowMs } from '../clock.js';
+import { DEFAULT_CONCURRENCY } from './gateway/defaults.js';
+import { nowMs } from './clock.js';
 export { DEFAULT_CONCURRENCY };
 export const MAX_CONCURRENCY = 1024;
 /** How long past a probe's own timeout the runner waits before declaring it stuck. */
