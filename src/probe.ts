@@ -1,40 +1,32 @@
-import net from 'node:net';
+/**
+ * One backend probe as the gateway sends it: plan (gateway/probe-setup.ts) → observe each stage
+ * (capture/: DNS, TCP, the TLS tap, HTTP) → judge each observation (checks/: probe-rules.ts,
+ * chain.ts) → one report. A stage that fails ends the probe, as the gateway's does; backend
+ * behaviour never throws.
+ */
+import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { nowMs } from './clock.js';
 import { resolveHost, connectTcp, type DnsObservation, type TcpObservation } from './capture/net.js';
 import { tlsHandshake, type TlsObservation } from './capture/tls.js';
 import { httpGet, DEFAULT_MAX_BODY_BYTES, type HttpObservation } from './capture/http.js';
-import { parseStatusMatch, validateBodyMatch, DEFAULT_STATUS_MATCH_SPEC } from './gateway/match.js';
 import { judgeChain, type ChainJudgement } from './checks/chain.js';
 import { captureRule, dnsRule, handshakeRule, httpRule, tcpRule, type ProbeRulePlan } from './checks/probe-rules.js';
-import type { CertInput, ProbeOptions } from './model/plan.js';
-import { probeNames } from './gateway/names.js';
-import { InputError } from './model/errors.js';
+import { setUpProbe } from './gateway/probe-setup.js';
 import type { Finding } from './model/findings.js';
 import { GATEWAY_MESSAGES, fillMessage } from './model/messages.js';
+import type { ProbeOptions } from './model/plan.js';
 import type { Report } from './model/report.js';
-import { escapeText, parseCertificate } from './x509/cert.js';
-import type { ParsedCert } from './x509/types.js';
-import { assembleReport, pemToDer } from './verify.js';
-import { makePlan } from './gateway/trust.js';
-import { checkRevocation, validateRevocationInputs, type RevocationOutcome } from './revocation/check.js';
+import { escapeText } from './x509/cert.js';
+import { assembleReport } from './verify.js';
+import { checkRevocation, type RevocationOutcome } from './revocation/check.js';
 
 export type { ProbeOptions } from './model/plan.js';
 
+/** One stage of a probe as the report lists it: did it pass, how long it took, what it saw. */
 export interface StageResult { stage: 'dns' | 'tcp' | 'tls' | 'certificate' | 'http'; ok: boolean; ms: number; detail: string }
 
 export { splitTarget } from './gateway/target.js';
-import { splitTarget } from './gateway/target.js';
-
-function toParsed(list: (CertInput | ParsedCert)[] | undefined, what: string): ParsedCert[] | undefined {
-  if (!list?.length) return undefined;
-  return list.flatMap((x) => {
-    if (typeof x === 'object' && 'sha256' in x) return [x];
-    const ders = typeof x === 'string' ? pemToDer(x) : [x];
-    if (!ders.length) throw new InputError(`${what}: no PEM certificate found`);
-    return ders.map((d) => { try { return parseCertificate(d); } catch (e) { throw new InputError(`${what}: certificate does not decode (${(e as Error).message})`); } });
-  });
-}
 
 function bodyText(b: Uint8Array, max = 512): string {
   return escapeText(Buffer.from(b.subarray(0, max)).toString('utf8'));
@@ -42,29 +34,9 @@ function bodyText(b: Uint8Array, max = 512): string {
 
 /** Run one probe as the gateway does and judge what it saw. Never throws for backend behaviour. */
 export async function probeBackend(o: ProbeOptions): Promise<Report> {
-  const { host: targetHost, port } = splitTarget(o.target, o.port);
-  const sku = o.sku ?? 'v2';
-  const protocol = o.protocol ?? 'https';
-  const timeoutSeconds = o.timeoutSeconds ?? 30;
-  if (!(timeoutSeconds > 0 && timeoutSeconds <= 86400)) throw new InputError('--timeout: seconds from 1 to 86400');
-  const path = o.path ?? '/';
-  if (!path.startsWith('/')) throw new InputError(`--path must start with "/": ${JSON.stringify(path)}`);
-  const match = parseStatusMatch(o.status ?? DEFAULT_STATUS_MATCH_SPEC);
-  const body = o.body !== undefined ? validateBodyMatch(o.body) : undefined;
-  const at = o.at ?? new Date();
-  const names = probeNames(o, targetHost);
-  const trustedRoots = toParsed(o.trustedRoots, 'trusted root');
-  const wellKnownRoots = toParsed(o.wellKnownRoots, 'well-known root');
-  const authCerts = toParsed(o.authCerts, 'authentication certificate');
-  validateRevocationInputs(o.revocation, o.crls, o.ocspResponses);
-  if (sku === 'v1' && protocol === 'https' && !authCerts) throw new InputError('--sku v1 needs --auth-cert FILE: the v1 gateway trusts only uploaded authentication certificates');
-  const { plan, trust, inputFindings } = makePlan({
-    sku, profile: o.profile ?? 'gateway', purpose: 'serverAuth', at, host: names.host,
-    ...(names.hostSkippedReason ? { hostSkippedReason: names.hostSkippedReason } : {}),
-    ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}), ...(wellKnownRoots ? { wellKnownRoots } : {}),
-    caStore: o.caStore ?? 'mozilla', validateChainAndExpiry: o.validateChainAndExpiry ?? true,
-    warnDays: o.warnDays ?? 30, ...(o.minDays !== undefined ? { minDays: o.minDays } : {}),
-  });
+  const setup = setUpProbe(o);
+  const { targetHost, port, sku, protocol, timeoutSeconds, at, names, plan, trust, inputFindings } = setup;
+  const { path, status: match, body } = setup.http;
 
   const t0 = nowMs();
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -72,7 +44,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
   const findings: Finding[] = [...inputFindings];
   let dns: DnsObservation | undefined, tcp: TcpObservation | undefined, tlsObs: TlsObservation | undefined, http: HttpObservation | undefined;
   let judged: ChainJudgement | undefined;
-  const rulePlan: ProbeRulePlan = { sku, timeoutSeconds, http: { path, status: match, ...(body !== undefined ? { body } : {}) } };
+  const rulePlan: ProbeRulePlan = { sku, timeoutSeconds, http: setup.http };
   let socket: Duplex | undefined;
   let revocation: Promise<RevocationOutcome> | undefined;
 

@@ -7,6 +7,8 @@ import type { HostRef } from '../x509/names.js';
 import type { TrustStore } from '../x509/store.js';
 import type { ParsedCert } from '../x509/types.js';
 import type { OfflineInput, RevocationMode } from '../revocation/check.js';
+import type { Finding } from './findings.js';
+import type { TrustReport } from './report.js';
 
 /** `gateway` judges as the gateway's OpenSSL does; `strict` also fails what strict clients refuse. */
 export type Profile = 'gateway' | 'strict';
@@ -113,4 +115,24 @@ export interface ProbeOptions {
   /** Offline CRLs / OCSP responses (DER or PEM) applied to the path. */
   crls?: OfflineInput[];
   ocspResponses?: OfflineInput[];
+}
+
+/** One probe made ready: the target, the gateway's choices for it, and the judge's plans. */
+export interface ProbeSetup {
+  targetHost: string;
+  port: number;
+  sku: Sku;
+  protocol: 'https' | 'http';
+  timeoutSeconds: number;
+  /** The clock every rule uses. */
+  at: Date;
+  names: ProbeNames;
+  /** What the HTTP answer must be. */
+  http: HttpExpectation;
+  /** The certificate plan, with the trust store chosen. */
+  plan: CertPlan;
+  /** The report's trust section. */
+  trust: TrustReport;
+  /** Findings about the inputs themselves (an uploaded root that is not a CA, say). */
+  inputFindings: Finding[];
 }
