@@ -16,6 +16,7 @@ import { classifyTlsFailure, type ObservedError, type TlsFailure, type TlsFailur
 export { alertFromErrorCode, classifyTlsFailure, type TlsFailure, type TlsFailureFacts, type ObservedError } from './tls-failure.js';
 import { nowMs } from '../clock.js';
 
+/** How to run one handshake over a socket the caller already connected. */
 export interface TlsHandshakeOptions {
   /** An already-connected TCP socket we own (DNS/TCP done elsewhere). */
   socket: net.Socket;
@@ -33,11 +34,13 @@ export interface TlsHandshakeOptions {
   ciphers?: string;
 }
 
+/** A TLS 1.3 CertificateEntry extension (RFC 8446 §4.4.2), raw. */
 export interface CertificateEntryExtension {
   type: number;
   data: Uint8Array;
 }
 
+/** What one handshake showed: facts only, judged elsewhere. */
 export interface TlsObservation {
   ok: boolean;
   protocol?: string;
@@ -59,6 +62,7 @@ export interface TlsObservation {
   timings: { handshakeMs: number };
 }
 
+/** A handshake's observation, and its socket when it succeeded. */
 export interface TlsHandshakeResult {
   observation: TlsObservation;
   /** The live socket when the handshake succeeded; the caller owns it (and must destroy it). */
@@ -109,6 +113,11 @@ function errCode(e: unknown): string | undefined {
 const noop = (): void => {};
 const HANDSHAKE_SECRET = 'SERVER_HANDSHAKE_TRAFFIC_SECRET ';
 
+/**
+ * Run a TLS handshake over `opts.socket` with Node's TLS stack behind a passive tap, and record
+ * the certificate list exactly as sent. Never rejects: a failed handshake is an observation with
+ * `failure` set (classified by tls-failure.ts), and the socket is then destroyed.
+ */
 export function tlsHandshake(opts: TlsHandshakeOptions): Promise<TlsHandshakeResult> {
   return new Promise<TlsHandshakeResult>((resolve) => {
     const start = nowMs();

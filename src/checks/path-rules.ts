@@ -1,3 +1,8 @@
+/**
+ * RFC 5280 path rules as OpenSSL 3.0's X509_verify_cert applies them to a TLS server
+ * (purpose sslserver, security level 1), written as pure functions over one candidate path.
+ * Each rule returns issues with a code and evidence data; the catalog words them.
+ */
 import { OID, opensslHandlesCritical } from '../x509/cert.js';
 import { publicKeyOf, sigAlgInfo } from '../x509/signature.js';
 import { wildcardCovers } from '../x509/names.js';
@@ -9,13 +14,9 @@ import type { Profile, Purpose } from '../model/plan.js';
 import type { InvalidCaReason, StrictRuleId } from '../model/catalog.js';
 import { reportTime } from '../model/time.js';
 
-/**
- * RFC 5280 path rules as OpenSSL 3.0's X509_verify_cert applies them to a TLS server
- * (purpose sslserver, security level 1), written as pure functions over one candidate path.
- */
-
 export type { Profile, Purpose } from '../model/plan.js';
 
+/** One rule's verdict on one certificate of a candidate path, before it becomes a finding. */
 export interface PathIssue {
   code: FindingCode;
   /** Position in the path (0 = leaf). */
@@ -25,6 +26,7 @@ export interface PathIssue {
   evidence: Evidence;
 }
 
+/** What the path rules read from the plan. */
 export interface RuleContext {
   at: Date;
   purpose: Purpose;
@@ -44,6 +46,10 @@ function certEv(c: ParsedCert, extra: Evidence = {}): Evidence {
   return { subject: c.subject.text || '(empty subject)', sha256: c.sha256, ...extra };
 }
 
+/**
+ * RFC 5280 §4.1.2.5 validity: an invalid time, a certificate never valid, not yet valid or expired
+ * at the plan's `at` (OpenSSL's check_cert_time).
+ */
 export function dateIssues(c: ParsedCert, i: number, at: Date): PathIssue[] {
   const out: PathIssue[] = [];
   const ev = (extra: Evidence) => certEv(c, { notBefore: c.notBefore.raw && reportTime(c.notBefore.date), notAfter: reportTime(c.notAfter.date), at: reportTime(at), ...extra });
@@ -76,6 +82,7 @@ function purposeIssue(c: ParsedCert, i: number, purpose: Purpose): PathIssue | u
   return undefined;
 }
 
+/** The short name of an extended key usage OID (as OpenSSL prints it), or the OID itself. */
 export function ekuName(oid: string): string {
   return ({ [OID.ekuServerAuth]: 'serverAuth', [OID.ekuClientAuth]: 'clientAuth', [OID.ekuAny]: 'anyExtendedKeyUsage',
     '1.3.6.1.5.5.7.3.3': 'codeSigning', '1.3.6.1.5.5.7.3.4': 'emailProtection', '1.3.6.1.5.5.7.3.8': 'timeStamping',

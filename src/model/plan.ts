@@ -136,3 +136,66 @@ export interface ProbeSetup {
   /** Findings about the inputs themselves (an uploaded root that is not a CA, say). */
   inputFindings: Finding[];
 }
+
+/** Why the plan chose each value, one sentence per field, for the report. */
+export interface PlanWhy {
+  protocol: string;
+  port: string;
+  host: string;
+  sni: string;
+  name: string;
+  path: string;
+  timeout: string;
+  match: string;
+  trust: string;
+}
+
+/** What the gateway sends for one pool member under one backend setting, and why. */
+export interface ProbePlan {
+  pool: string;
+  poolId: string | null;
+  setting: string;
+  settingId: string | null;
+  address: string;
+  memberKind: 'fqdn' | 'ip';
+  sku: Sku;
+  probe: { kind: 'default' | 'custom'; name: string | null; id: string | null };
+  protocol: 'https' | 'http';
+  port: number;
+  path: string;
+  /** The probe host: Host header on both SKUs; on v2 also SNI and the name checked. */
+  host: string;
+  hostHeader: string;
+  /** The SNI sent; null when none is (IP host, v1 IP member, Http). */
+  sni: string | null;
+  /** The name the certificate is compared with; null when not compared. */
+  checkedName: string | null;
+  url: string;
+  timeoutSeconds: number;
+  configuredTimeoutSeconds: number;
+  status: string;
+  body: string | null;
+  trust: { mode: 'wellknown' | 'uploaded' | 'v1-auth-cert' | 'none'; certificates: string[] };
+  validateCertChainAndExpiry: boolean;
+  validateSNI: boolean;
+  sniName: string | null;
+  why: PlanWhy;
+  notes: string[];
+  /** Set when the pair cannot be probed the way the gateway would; its health is then Unknown. */
+  blocked: string | null;
+  /** The routing rules that pair this pool with this setting; null when every pair is planned. */
+  routedBy: string[] | null;
+  /** What probeBackend gets (runtime additions such as --resolve come from the runner). */
+  options: ProbeOptions;
+}
+
+/** Which of a gateway's pool × setting pairs to plan, and how. */
+export interface PlanOptions {
+  /** Only these pools / settings (names, case-insensitive). */
+  pools?: string[];
+  settings?: string[];
+  /** Lower every probe timeout to at most this many seconds (a sweep should not wait 30 s per dead backend). */
+  timeoutCap?: number;
+  /** Plan every pool × setting, not only those that routing rules pair. */
+  allPairs?: boolean;
+}
