@@ -66,15 +66,13 @@ export function handshakeRule(tls: TlsObservation, plan: ProbeRulePlan): Finding
   if (tls.ok || f === undefined) return [];
   if (f.kind === 'timeout') return [probeTimeout('TLS handshake', plan)];
   const sku = plan.sku;
-  // No X509 error exists for a failed handshake; say so in the catch-all's code slot.
-  const errorCode = 'none (the TLS handshake failed before certificate verification)';
   switch (f.kind) {
-    case 'alert': return [makeFinding('TLS_ALERT', { errorCode, alert: f.alert ?? null, alertName: f.alert !== undefined ? ALERT_NAMES[f.alert] ?? 'alert' : 'unknown', detail: f.message, code: f.code ?? '' }, { sku })];
-    case 'reset': return [makeFinding('TLS_RESET', { errorCode, detail: f.message, code: f.code ?? '' }, { sku })];
-    case 'closed': return [makeFinding('TLS_CLOSED', { errorCode, detail: f.message }, { sku })];
-    case 'plaintext': return [makeFinding('TLS_PLAINTEXT', { errorCode, detail: f.message }, { sku })];
-    case 'cert-too-large': return [makeFinding('TLS_CERT_MESSAGE_TOO_LARGE', { errorCode, detail: f.message }, { sku })];
-    default: return [makeFinding('TLS_FAILED', { errorCode, detail: f.message, code: f.code ?? '' }, { sku })];
+    case 'alert': return [makeFinding('TLS_ALERT', { alert: f.alert ?? null, alertName: f.alert !== undefined ? ALERT_NAMES[f.alert] ?? 'alert' : 'unknown', detail: f.message, code: f.code ?? '' }, { sku })];
+    case 'reset': return [makeFinding('TLS_RESET', { detail: f.message, code: f.code ?? '' }, { sku })];
+    case 'closed': return [makeFinding('TLS_CLOSED', { detail: f.message }, { sku })];
+    case 'plaintext': return [makeFinding('TLS_PLAINTEXT', { detail: f.message }, { sku })];
+    case 'cert-too-large': return [makeFinding('TLS_CERT_MESSAGE_TOO_LARGE', { detail: f.message }, { sku })];
+    default: return [makeFinding('TLS_FAILED', { detail: f.message, code: f.code ?? '' }, { sku })];
   }
 }
 
@@ -96,7 +94,7 @@ export function httpRule(http: HttpObservation, plan: ProbeRulePlan): Finding[] 
   if (!statusMatches(match, st)) {
     out.push(makeFinding('HTTP_STATUS_MISMATCH', { path, status: st, expected: match.text, HTTPStatusCode0: match.text, HTTPStatusCode1: st }, { sku }));
   } else if (body !== undefined && !bodyContains(http.bodyPrefix, body)) {
-    out.push(makeFinding('HTTP_BODY_MISMATCH', { searched: http.bodyPrefix.length, expectedBody: JSON.stringify(body), string: body, truncated: http.bodyTruncated }, { sku }));
+    out.push(makeFinding('HTTP_BODY_MISMATCH', { searched: http.bodyPrefix.length, string: body, truncated: http.bodyTruncated }, { sku }));
   }
   if (http.location && st >= 300 && st < 400) out.push(makeFinding('HTTP_REDIRECT_NOT_FOLLOWED', { location: escapeText(http.location), status: st }));
   return out;

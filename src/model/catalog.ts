@@ -59,6 +59,14 @@ function list(v: unknown, empty: string): string {
   return Array.isArray(v) && v.length ? v.join(', ') : empty;
 }
 
+/**
+ * A failed handshake has no X509 error; M15's {errorCode} slot says so instead (a TLS finding
+ * carries no `errorCode` evidence of its own).
+ */
+function handshakeWords(): Record<string, string> {
+  return { errorCode: 'none (the TLS handshake failed before certificate verification)' };
+}
+
 /** CHAIN_PATH_NOT_TAKEN: an issuer by name and where it came from, or that there was none. */
 function issuerAt(subject: unknown, index: unknown): string {
   if (typeof subject !== 'string') return 'no issuer at all';
@@ -82,21 +90,27 @@ const E: Record<FindingCode, Entry> = {
     explain: 'The {during} stage did not finish within the probe timeout of {timeoutSeconds} s.',
     fix: 'Find out why the backend is slow to answer, or raise the timeout in a custom probe.' },
   TLS_ALERT: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
+    words: handshakeWords,
     explain: 'The backend ended the TLS handshake with alert {alert} ({alertName}): {detail}.',
     fix: 'Check the backend\'s TLS configuration: protocol versions (TLS 1.2 or 1.3), cipher suites, and whether it needs a particular SNI.' },
   TLS_RESET: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
+    words: handshakeWords,
     explain: 'The connection was reset during the TLS handshake.',
     fix: 'Check that the port serves TLS and accepts the SNI the gateway sends (or none, for an IP host).' },
   TLS_CLOSED: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
+    words: handshakeWords,
     explain: 'The backend closed the connection before the TLS handshake finished.',
     fix: 'Check that the port serves TLS and accepts the SNI the gateway sends (or none, for an IP host).' },
   TLS_PLAINTEXT: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
+    words: handshakeWords,
     explain: 'The backend answered in plain HTTP on a port the probe uses for HTTPS.',
     fix: 'Use protocol Http in the backend setting for this port, or enable TLS on the backend.' },
   TLS_CERT_MESSAGE_TOO_LARGE: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
+    words: handshakeWords,
     explain: 'The backend\'s certificate message is larger than OpenSSL accepts (100 KiB).',
     fix: 'Serve a smaller chain: the leaf and its intermediates only, without hundreds of SANs or extra certificates.' },
   TLS_FAILED: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
+    words: handshakeWords,
     explain: 'The TLS handshake failed: {detail}.',
     fix: 'Check the backend\'s TLS configuration.' },
   CHAIN_NOT_CAPTURED: { stage: 'tls', severity: 'unknown',
@@ -265,6 +279,7 @@ const E: Record<FindingCode, Entry> = {
     explain: 'GET {path} answered {status}; the probe accepts {expected}.',
     fix: 'Probe a path that answers within the match (401: allow it or probe an unauthenticated path; 403/404: fix the path or host; 5xx: fix the backend), or change the status match in a custom probe.' },
   HTTP_BODY_MISMATCH: { stage: 'http', severity: 'error', message: 'M5',
+    words: (ev) => ({ expectedBody: JSON.stringify(fmt(ev.string)) }),
     explain: 'The first {searched} bytes of the response body do not contain {expectedBody}.',
     fix: 'Look at what the backend returns and correct the probe\'s body match.' },
   HTTP_INVALID_RESPONSE: { stage: 'http', severity: 'error', message: 'M1',
