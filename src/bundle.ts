@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fetchHttp } from './capture/fetch.js';
 import { evaluatePathRules, isCA } from './checks/path-rules.js';
+import { caseDetail } from './model/catalog.js';
 import { InputError, isInputError } from './model/errors.js';
 import { parseCertificate, toPem } from './x509/cert.js';
 import { decodeCertificates, readInputFile } from './x509/decode.js';
@@ -62,7 +63,7 @@ export function buildBundle(i: BundleInput): BundleResult {
   const path = build.best.certs;
   const top = path[path.length - 1]!;
   const root = build.best.anchored && top.selfIssued ? top : null;
-  const problems = errors(path, build.best.anchored).map((x) => `${x.code}: ${String(x.evidence.subject ?? '')}${x.evidence.detail ? ` (${String(x.evidence.detail)})` : ''}`);
+  const problems = errors(path, build.best.anchored).map((x) => { const d = caseDetail(x.code, x.evidence); return `${x.code}: ${String(x.evidence.subject ?? '')}${d ? ` (${d})` : ''}`; });
   return { leaf, path, root, complete: !!root, missingIssuer: root ? null : top.issuer.text, problems };
 }
 

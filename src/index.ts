@@ -2,7 +2,7 @@
 // `schemaVersion`, finding codes are stable (never renamed, only deprecated).
 export { verifyChain, type VerifyChainOptions, type CertInput } from './verify.js';
 export { probeBackend, type ProbeOptions, type StageResult } from './probe.js';
-export { checkGateway } from './gateway/run.js';
+export { checkGateway } from './sweep.js';
 export { parseGatewayConfig, loadGatewayConfig } from './gateway/config.js';
 export { planGateway } from './gateway/plan.js';
 export { checkRevocation } from './revocation/check.js';

@@ -1,10 +1,8 @@
 import { parseCertificate } from './x509/cert.js';
 import { parseHostRef } from './x509/names.js';
-import { mozillaStore, pemCertificates, systemStore, trustedStore, type TrustStore } from './x509/store.js';
+import { pemCertificates } from './x509/store.js';
 import type { ParsedCert } from './x509/types.js';
-import { judgeChain, summarize, type CertPlan } from './checks/chain.js';
-import { isCA, type Profile, type Purpose } from './checks/path-rules.js';
-import { makeFinding } from './model/catalog.js';
+import { judgeChain } from './checks/chain.js';
 import { InputError } from './model/errors.js';
 import type { Finding } from './model/findings.js';
 import { GATEWAY_MESSAGES, type GatewayMessageId } from './model/messages.js';
@@ -13,7 +11,12 @@ import { SCHEMA_VERSION, type ChainReport, type Report, type TrustReport } from 
 import { VERSION } from './version.js';
 import { checkRevocation, pathFromChain, validateRevocationInputs, VERIFY_REVOCATION_BUDGET_MS, type OfflineInput, type RevocationMode, type RevocationOutcome } from './revocation/check.js';
 
-export type CertInput = string | Uint8Array;
+export type { CertInput } from './model/plan.js';
+import type { CertInput, CertPlan, Profile, Purpose } from './model/plan.js';
+import { makePlan } from './gateway/trust.js';
+
+/** Kept for callers that took the trust-store choice from here; it lives in gateway/trust.ts. */
+export { makePlan, type PlanInputs } from './gateway/trust.js';
 
 export interface VerifyChainOptions {
   /** The served certificate list's first element (PEM text may hold the whole chain). */
@@ -58,52 +61,6 @@ function parseAnchors(inputs: CertInput[], what: string): ParsedCert[] {
   return inputs.flatMap((i) => toDerList(i, what)).map((d) => {
     try { return parseCertificate(d); } catch (e) { throw new InputError(`${what}: certificate does not decode (${(e as Error).message})`); }
   });
-}
-
-/** What a plan is made from: the judge's plan, with the trust store still to be chosen. */
-export type PlanInputs = Omit<CertPlan, 'trust'> & {
-  trustedRoots?: ParsedCert[];
-  caStore: 'mozilla' | 'system';
-  wellKnownRoots?: ParsedCert[];
-};
-
-/**
- * Every probe of a sweep makes its plan from the same root objects; building the store once per
- * list also keeps its identity stable, which the judge's memo keys on. A few recent lists only.
- */
-const recentStores: { kind: 'uploaded' | 'replacement'; roots: ParsedCert[]; store: TrustStore }[] = [];
-function storeFor(kind: 'uploaded' | 'replacement', roots: ParsedCert[], make: () => TrustStore): TrustStore {
-  const hit = recentStores.find((e) => e.kind === kind && e.roots.length === roots.length && e.roots.every((r, i) => r === roots[i]));
-  if (hit) return hit.store;
-  const store = make();
-  recentStores.unshift({ kind, roots: [...roots], store });
-  if (recentStores.length > 8) recentStores.pop();
-  return store;
-}
-
-export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; inputFindings: Finding[] } {
-  const inputFindings: Finding[] = [];
-  let store: TrustStore;
-  let trust: TrustReport;
-  if (p.trustedRoots && p.trustedRoots.length) {
-    const roots = p.trustedRoots;
-    store = storeFor('uploaded', roots, () => trustedStore('uploaded', `uploaded trusted root certificates (${roots.length})`, roots));
-    trust = { mode: 'uploaded', store: store.description, anchors: store.anchors.length, uploaded: p.trustedRoots.map((r, i) => summarize(r, i, p.at)) };
-    for (const r of p.trustedRoots) {
-      if (!r.selfIssued) inputFindings.push(makeFinding('UPLOADED_ROOT_NOT_SELF_SIGNED', { subject: r.subject.text, issuer: r.issuer.text }, { certSha256: r.sha256 }));
-      else if (!isCA(r)) inputFindings.push(makeFinding('UPLOADED_ROOT_NOT_CA', { subject: r.subject.text }, { certSha256: r.sha256 }));
-    }
-  } else {
-    // Only self-signed roots anchor: a store never completes what the backend failed to send. A
-    // non-self-signed entry still shadows the served chain as in OpenSSL's store (trustedStore).
-    const wk = p.wellKnownRoots;
-    store = wk ? storeFor('replacement', wk, () => trustedStore('mozilla', `a replacement well-known store (${wk.length} roots)`, wk))
-      : p.caStore === 'system' ? systemStore() : mozillaStore();
-    trust = { mode: p.sku === 'v1' ? 'v1-auth-cert' : 'wellknown', store: store.description, anchors: store.anchors.length };
-  }
-  const { trustedRoots: _t, caStore: _c, wellKnownRoots: _w, ...rest } = p;
-  const plan: CertPlan = { ...rest, trust: { mode: p.trustedRoots?.length ? 'uploaded' : 'wellknown', store } };
-  return { plan, trust, inputFindings };
 }
 
 export interface ReportParts {

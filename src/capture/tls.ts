@@ -10,9 +10,13 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Duplex } from 'node:stream';
-import { ClientFlightParser, ServerFlightParser, TLS_VERSION_NAMES, describeAlert } from './tlsrecords.js';
+import { ClientFlightParser, ServerFlightParser, TLS_VERSION_NAMES } from './tlsrecords.js';
+import { classifyTlsFailure, type ObservedError, type TlsFailure, type TlsFailureFacts } from './tls-failure.js';
+
+export { alertFromErrorCode, classifyTlsFailure, type TlsFailure, type TlsFailureFacts, type ObservedError } from './tls-failure.js';
 import { nowMs } from '../clock.js';
 
+/** How to run one handshake over a socket the caller already connected. */
 export interface TlsHandshakeOptions {
   /** An already-connected TCP socket we own (DNS/TCP done elsewhere). */
   socket: net.Socket;
@@ -30,23 +34,13 @@ export interface TlsHandshakeOptions {
   ciphers?: string;
 }
 
-export interface TlsFailure {
-  kind: 'timeout' | 'reset' | 'closed' | 'alert' | 'plaintext' | 'cert-too-large' | 'protocol' | 'other';
-  /** Node error code, e.g. ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE, ECONNRESET. */
-  code?: string;
-  /** TLS alert number when known (40, 70, 112, ...). */
-  alert?: number;
-  /** Who sent `alert`: the server (kind 'alert'), or our client rejecting the server (kind 'protocol'). */
-  alertFrom?: 'server' | 'client';
-  /** One line, human readable. */
-  message: string;
-}
-
+/** A TLS 1.3 CertificateEntry extension (RFC 8446 §4.4.2), raw. */
 export interface CertificateEntryExtension {
   type: number;
   data: Uint8Array;
 }
 
+/** What one handshake showed: facts only, judged elsewhere. */
 export interface TlsObservation {
   ok: boolean;
   protocol?: string;
@@ -68,6 +62,7 @@ export interface TlsObservation {
   timings: { handshakeMs: number };
 }
 
+/** A handshake's observation, and its socket when it succeeded. */
 export interface TlsHandshakeResult {
   observation: TlsObservation;
   /** The live socket when the handshake succeeded; the caller owns it (and must destroy it). */
@@ -107,49 +102,6 @@ export function sniFor(servername: string | undefined): string | undefined {
   return servername;
 }
 
-/** OpenSSL reason strings for received alerts (reason code 1000 + alert) as Node spells them. */
-const ALERT_REASONS: Readonly<Record<string, number>> = {
-  SSLV3_ALERT_UNEXPECTED_MESSAGE: 10,
-  SSLV3_ALERT_BAD_RECORD_MAC: 20,
-  TLSV1_ALERT_DECRYPTION_FAILED: 21,
-  TLSV1_ALERT_RECORD_OVERFLOW: 22,
-  SSLV3_ALERT_DECOMPRESSION_FAILURE: 30,
-  SSLV3_ALERT_HANDSHAKE_FAILURE: 40,
-  SSLV3_ALERT_NO_CERTIFICATE: 41,
-  SSLV3_ALERT_BAD_CERTIFICATE: 42,
-  SSLV3_ALERT_UNSUPPORTED_CERTIFICATE: 43,
-  SSLV3_ALERT_CERTIFICATE_REVOKED: 44,
-  SSLV3_ALERT_CERTIFICATE_EXPIRED: 45,
-  SSLV3_ALERT_CERTIFICATE_UNKNOWN: 46,
-  SSLV3_ALERT_ILLEGAL_PARAMETER: 47,
-  TLSV1_ALERT_UNKNOWN_CA: 48,
-  TLSV1_ALERT_ACCESS_DENIED: 49,
-  TLSV1_ALERT_DECODE_ERROR: 50,
-  TLSV1_ALERT_DECRYPT_ERROR: 51,
-  TLSV1_ALERT_EXPORT_RESTRICTION: 60,
-  TLSV1_ALERT_PROTOCOL_VERSION: 70,
-  TLSV1_ALERT_INSUFFICIENT_SECURITY: 71,
-  TLSV1_ALERT_INTERNAL_ERROR: 80,
-  TLSV1_ALERT_INAPPROPRIATE_FALLBACK: 86,
-  TLSV1_ALERT_USER_CANCELLED: 90,
-  TLSV1_ALERT_NO_RENEGOTIATION: 100,
-  TLSV13_ALERT_MISSING_EXTENSION: 109,
-  TLSV1_UNSUPPORTED_EXTENSION: 110,
-  TLSV1_CERTIFICATE_UNOBTAINABLE: 111,
-  TLSV1_UNRECOGNIZED_NAME: 112,
-  TLSV1_BAD_CERTIFICATE_STATUS_RESPONSE: 113,
-  TLSV1_BAD_CERTIFICATE_HASH_VALUE: 114,
-  TLSV1_ALERT_UNKNOWN_PSK_IDENTITY: 115,
-  TLSV13_ALERT_CERTIFICATE_REQUIRED: 116,
-  TLSV1_ALERT_NO_APPLICATION_PROTOCOL: 120,
-};
-
-/** The alert number a Node error code names, when it is a received-alert code. */
-export function alertFromErrorCode(code: string | undefined): number | undefined {
-  if (code === undefined || !code.startsWith('ERR_SSL_')) return undefined;
-  return ALERT_REASONS[code.slice('ERR_SSL_'.length)];
-}
-
 function errCode(e: unknown): string | undefined {
   if (typeof e === 'object' && e !== null && 'code' in e) {
     const c = (e as { code: unknown }).code;
@@ -161,6 +113,11 @@ function errCode(e: unknown): string | undefined {
 const noop = (): void => {};
 const HANDSHAKE_SECRET = 'SERVER_HANDSHAKE_TRAFFIC_SECRET ';
 
+/**
+ * Run a TLS handshake over `opts.socket` with Node's TLS stack behind a passive tap, and record
+ * the certificate list exactly as sent. Never rejects: a failed handshake is an observation with
+ * `failure` set (classified by tls-failure.ts), and the socket is then destroyed.
+ */
 export function tlsHandshake(opts: TlsHandshakeOptions): Promise<TlsHandshakeResult> {
   return new Promise<TlsHandshakeResult>((resolve) => {
     const start = nowMs();
@@ -248,59 +205,23 @@ export function tlsHandshake(opts: TlsHandshakeOptions): Promise<TlsHandshakeRes
     };
 
     // ---- settling
+    const observedError = (e: unknown): ObservedError | undefined => {
+      if (e === undefined) return undefined;
+      const o: ObservedError = { message: oneLine(e) };
+      const code = errCode(e);
+      if (code !== undefined) o.code = code;
+      return o;
+    };
     const classify = (): TlsFailure => {
-      if (timedOut) return { kind: 'timeout', message: 'TLS handshake did not complete before the deadline' };
-      const tlsCode = errCode(tlsError);
-      const rawCode = errCode(rawError);
-      const alert = server.alert;
-      if (alert !== undefined && (alert.level !== 1 || server.stopped === 'alert')) {
-        const f: TlsFailure = { kind: 'alert', alert: alert.description, alertFrom: 'server', message: `server sent TLS alert ${describeAlert(alert.description)}` };
-        if (tlsCode !== undefined) f.code = tlsCode;
-        return f;
-      }
-      if (server.stopped === 'not-tls' || tlsCode === 'ERR_SSL_WRONG_VERSION_NUMBER') {
-        const b = server.firstByte;
-        const looksHttp = b !== undefined && b >= 0x41 && b <= 0x5a;
-        const f: TlsFailure = {
-          kind: 'plaintext',
-          message: looksHttp ? 'server answered in plaintext (looks like HTTP), not TLS' : 'server answered with bytes that are not TLS',
-        };
-        if (tlsCode !== undefined) f.code = tlsCode;
-        return f;
-      }
-      if (rawCode === 'ECONNRESET' || rawCode === 'EPIPE') {
-        return { kind: 'reset', code: rawCode, message: 'connection reset during the TLS handshake' };
-      }
-      if (tlsCode === 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE' || server.stopped === 'too-large') {
-        const f: TlsFailure = { kind: 'cert-too-large', message: 'server certificate message too large (over the client limit of about 100 KiB)' };
-        if (tlsCode !== undefined) f.code = tlsCode;
-        return f;
-      }
-      const codeAlert = alertFromErrorCode(tlsCode);
-      if (codeAlert !== undefined) {
-        return { kind: 'alert', code: tlsCode!, alert: codeAlert, alertFrom: 'server', message: `server sent TLS alert ${describeAlert(codeAlert)}` };
-      }
-      if (rawEnded) {
-        const f: TlsFailure = { kind: 'closed', message: 'server closed the connection during the TLS handshake' };
-        if (tlsCode !== undefined) f.code = tlsCode;
-        return f;
-      }
-      if (tlsCode === 'ECONNRESET') return { kind: 'reset', code: tlsCode, message: 'connection reset during the TLS handshake' };
-      if (tlsCode !== undefined && tlsCode.startsWith('ERR_SSL_')) {
-        const f: TlsFailure = { kind: 'protocol', code: tlsCode, message: `TLS handshake failed: ${oneLine(tlsError)}` };
-        if (client.alert !== undefined) {
-          f.alert = client.alert.description;
-          f.alertFrom = 'client';
-        }
-        return f;
-      }
-      if (tlsError === undefined && rawError === undefined) {
-        return { kind: 'closed', message: 'connection closed during the TLS handshake' };
-      }
-      const f: TlsFailure = { kind: 'other', message: `TLS handshake failed: ${oneLine(tlsError ?? rawError)}` };
-      const code = tlsCode ?? rawCode;
-      if (code !== undefined) f.code = code;
-      return f;
+      const facts: TlsFailureFacts = { timedOut, rawEnded };
+      const t = observedError(tlsError), r = observedError(rawError);
+      if (t !== undefined) facts.tlsError = t;
+      if (r !== undefined) facts.rawError = r;
+      if (server.alert !== undefined) facts.serverAlert = { level: server.alert.level, description: server.alert.description };
+      if (server.stopped !== undefined) facts.serverStopped = server.stopped;
+      if (server.firstByte !== undefined) facts.firstByte = server.firstByte;
+      if (client.alert !== undefined) facts.clientAlert = client.alert.description;
+      return classifyTlsFailure(facts);
     };
 
     const detach = (): void => {

@@ -1,3 +1,8 @@
+/**
+ * RFC 5280 path rules as OpenSSL 3.0's X509_verify_cert applies them to a TLS server
+ * (purpose sslserver, security level 1), written as pure functions over one candidate path.
+ * Each rule returns issues with a code and evidence data; the catalog words them.
+ */
 import { OID, opensslHandlesCritical } from '../x509/cert.js';
 import { publicKeyOf, sigAlgInfo } from '../x509/signature.js';
 import { wildcardCovers } from '../x509/names.js';
@@ -5,15 +10,13 @@ import type { CandidatePath } from '../x509/path.js';
 import type { GeneralName, ParsedCert } from '../x509/types.js';
 import type { Evidence, FindingCode, Severity } from '../model/findings.js';
 import type { OpenSslErrorName } from '../model/openssl.js';
+import type { Profile, Purpose } from '../model/plan.js';
+import type { InvalidCaReason, StrictRuleId } from '../model/catalog.js';
+import { reportTime } from '../model/time.js';
 
-/**
- * RFC 5280 path rules as OpenSSL 3.0's X509_verify_cert applies them to a TLS server
- * (purpose sslserver, security level 1), written as pure functions over one candidate path.
- */
+export type { Profile, Purpose } from '../model/plan.js';
 
-export type Profile = 'gateway' | 'strict';
-export type Purpose = 'serverAuth' | 'clientAuth' | 'any';
-
+/** One rule's verdict on one certificate of a candidate path, before it becomes a finding. */
 export interface PathIssue {
   code: FindingCode;
   /** Position in the path (0 = leaf). */
@@ -23,6 +26,7 @@ export interface PathIssue {
   evidence: Evidence;
 }
 
+/** What the path rules read from the plan. */
 export interface RuleContext {
   at: Date;
   purpose: Purpose;
@@ -38,17 +42,17 @@ export function isCA(c: ParsedCert): boolean {
   return c.version === 1 && c.selfIssued;
 }
 
-export function iso(d: Date | null): string {
-  return d ? d.toISOString().replace('.000Z', 'Z') : 'invalid';
-}
-
 function certEv(c: ParsedCert, extra: Evidence = {}): Evidence {
   return { subject: c.subject.text || '(empty subject)', sha256: c.sha256, ...extra };
 }
 
+/**
+ * RFC 5280 §4.1.2.5 validity: an invalid time, a certificate never valid, not yet valid or expired
+ * at the plan's `at` (OpenSSL's check_cert_time).
+ */
 export function dateIssues(c: ParsedCert, i: number, at: Date): PathIssue[] {
   const out: PathIssue[] = [];
-  const ev = (extra: Evidence) => certEv(c, { notBefore: c.notBefore.raw && iso(c.notBefore.date), notAfter: iso(c.notAfter.date), at: iso(at), ...extra });
+  const ev = (extra: Evidence) => certEv(c, { notBefore: c.notBefore.raw && reportTime(c.notBefore.date), notAfter: reportTime(c.notAfter.date), at: reportTime(at), ...extra });
   for (const [field, t, err] of [['notBefore', c.notBefore, 'ERROR_IN_CERT_NOT_BEFORE_FIELD'], ['notAfter', c.notAfter, 'ERROR_IN_CERT_NOT_AFTER_FIELD']] as const) {
     if (!t.date) out.push({ code: 'CERT_BAD_TIME', pathIndex: i, openssl: err, severity: 'error', evidence: ev({ field, raw: t.raw, detail: t.error ?? 'invalid time' }) });
   }
@@ -69,15 +73,16 @@ function purposeIssue(c: ParsedCert, i: number, purpose: Purpose): PathIssue | u
   // OpenSSL's xku_reject: an EKU that lacks the purpose (or SGC for servers) fails, anyExtendedKeyUsage included.
   if (eku && !eku.includes(want) && !(purpose === 'serverAuth' && (eku.includes(OID.nsSGC) || eku.includes(OID.msSGC)))) {
     return { code: 'INVALID_PURPOSE', pathIndex: i, openssl: 'INVALID_PURPOSE', severity: 'error',
-      evidence: certEv(c, { detail: `extendedKeyUsage is ${eku.map(ekuName).join(', ')}, without ${ekuName(want)}`, extKeyUsage: eku.map(ekuName) }) };
+      evidence: certEv(c, { reason: 'extended-key-usage', extKeyUsage: eku.map(ekuName), purpose: ekuName(want) }) };
   }
   if (i === 0 && purpose === 'serverAuth' && c.keyUsage && !c.keyUsage.some((k) => TLS_SERVER_KU.includes(k))) {
     return { code: 'INVALID_PURPOSE', pathIndex: i, openssl: 'INVALID_PURPOSE', severity: 'error',
-      evidence: certEv(c, { detail: `keyUsage ${c.keyUsage.join(', ') || '(empty)'} allows none of digitalSignature, keyEncipherment, keyAgreement` }) };
+      evidence: certEv(c, { reason: 'key-usage', keyUsage: c.keyUsage }) };
   }
   return undefined;
 }
 
+/** The short name of an extended key usage OID (as OpenSSL prints it), or the OID itself. */
 export function ekuName(oid: string): string {
   return ({ [OID.ekuServerAuth]: 'serverAuth', [OID.ekuClientAuth]: 'clientAuth', [OID.ekuAny]: 'anyExtendedKeyUsage',
     '1.3.6.1.5.5.7.3.3': 'codeSigning', '1.3.6.1.5.5.7.3.4': 'emailProtection', '1.3.6.1.5.5.7.3.8': 'timeStamping',
@@ -120,7 +125,7 @@ function ncIssues(path: ParsedCert[]): PathIssue[] {
   if (work > MAX_NC_COMPARISONS) {
     const c = path[0]!;
     return [{ code: 'NAME_CONSTRAINTS_VIOLATION', pathIndex: 0, openssl: 'UNSPECIFIED', severity: 'error',
-      evidence: certEv(c, { name: '(all names)', constrainedBy: 'the CAs on the path', detail: `checking would take ${work} name/constraint comparisons, over the budget of ${MAX_NC_COMPARISONS}; OpenSSL refuses such chains too` }) }];
+      evidence: certEv(c, { reason: 'budget', comparisons: work, budget: MAX_NC_COMPARISONS }) }];
   }
   for (let ci = 1; ci < path.length; ci++) {
     const nc = path[ci]!.nameConstraints;
@@ -130,24 +135,24 @@ function ncIssues(path: ParsedCert[]): PathIssue[] {
       if (j > 0 && c.selfIssued) continue;
       for (const n of constrainedNames(c, j === 0)) {
         const v = n.type === 'dns' ? n.value : n.type === 'ip' ? n.value : '';
-        let problem: string | undefined;
+        let problem: Evidence | undefined;
         let err: OpenSslErrorName = 'PERMITTED_VIOLATION';
         if (n.type === 'dns') {
           const ex = nc.excluded.find((e) => e.type === 'dns' && (dnsWithin(n.value.replace(/^\*\./, 'x.'), e.value) ||
             (n.value.startsWith('*.') && (dnsWithin(e.value, n.value.slice(2)) || wildcardCovers(n.value, e.value.replace(/^\./, ''))))));
-          if (ex && ex.type === 'dns') { problem = `excluded subtree ${ex.value}${n.value.startsWith('*.') ? ' (a wildcard that could cover an excluded name is rejected)' : ''}`; err = 'EXCLUDED_VIOLATION'; }
+          if (ex && ex.type === 'dns') { problem = { reason: 'excluded', subtree: ex.value, wildcard: n.value.startsWith('*.') }; err = 'EXCLUDED_VIOLATION'; }
           const perm = nc.permitted.filter((p) => p.type === 'dns');
           if (!problem && perm.length && !perm.some((p) => p.type === 'dns' && dnsWithin(n.value.replace(/^\*\./, 'x.'), p.value))) {
-            problem = `not within permitted subtrees ${perm.map((p) => (p as { value: string }).value).join(', ')}`;
+            problem = { reason: 'not-permitted', permitted: perm.map((p) => (p as { value: string }).value) };
           }
         } else if (n.type === 'ip') {
           const ex = nc.excluded.find((e) => e.type === 'ipRange' && ipWithin(n.bytes, e.bytes));
-          if (ex) { problem = `excluded subtree ${ex.type === 'ipRange' ? ex.value : ''}`; err = 'EXCLUDED_VIOLATION'; }
+          if (ex) { problem = { reason: 'excluded', subtree: ex.type === 'ipRange' ? ex.value : '', wildcard: false }; err = 'EXCLUDED_VIOLATION'; }
           const perm = nc.permitted.filter((p) => p.type === 'ipRange');
-          if (!problem && perm.length && !perm.some((p) => p.type === 'ipRange' && ipWithin(n.bytes, p.bytes))) problem = 'not within the permitted IP ranges';
+          if (!problem && perm.length && !perm.some((p) => p.type === 'ipRange' && ipWithin(n.bytes, p.bytes))) problem = { reason: 'not-permitted-ip' };
         }
         if (problem) out.push({ code: 'NAME_CONSTRAINTS_VIOLATION', pathIndex: j, openssl: err, severity: 'error',
-          evidence: certEv(c, { name: v, constrainedBy: path[ci]!.subject.text, detail: problem }) });
+          evidence: certEv(c, { name: v, constrainedBy: path[ci]!.subject.text, ...problem }) });
       }
     }
   }
@@ -178,7 +183,7 @@ function weakIssues(c: ParsedCert, i: number, anchored: boolean, last: boolean, 
     } else if (k.bits > 8192) {
       // Legal, but slow to verify; Go refuses TLS RSA keys above 8192 bits (CVE-2023-29409).
       out.push({ code: 'STRICT_VIOLATION', pathIndex: i, severity: profile === 'strict' ? 'error' : 'warning',
-        evidence: certEv(c, { bits: k.bits, rule: `RSA key of ${k.bits} bits; Go and some clients refuse RSA keys above 8192 bits`, fixHint: 'Reissue with a 2048-4096-bit RSA key or an EC key.' }) });
+        evidence: certEv(c, { bits: k.bits, rule: 'rsa-key-too-large' satisfies StrictRuleId }) });
     } else if (k.bits < 2048) {
       // Security level 1 accepts 1024 bits; level 2 (Debian's default) and the CA/B Forum do not.
       out.push({ code: 'WEAK_KEY', pathIndex: i, openssl: i === 0 ? 'EE_KEY_TOO_SMALL' : 'CA_KEY_TOO_SMALL', severity: profile === 'strict' ? 'error' : 'warning',
@@ -191,26 +196,34 @@ function weakIssues(c: ParsedCert, i: number, anchored: boolean, last: boolean, 
   return out;
 }
 
+/** The CA/Browser Forum's cap on a server certificate's validity, for certificates issued since 2020-09-01. */
+const MAX_VALIDITY_DAYS = 398;
+
+/**
+ * What strict clients refuse and the gateway accepts (RFC 5280 §4.1.2.2, §4.1.2.5, §4.2.1.1,
+ * §4.2.1.2, §4.2.1.9; CA/Browser Forum Baseline Requirements §7.1.2.3, §6.3.2): warnings, errors
+ * only under the strict profile. Each carries its rule's id; the catalog words it.
+ */
 function strictIssues(c: ParsedCert, i: number, last: boolean, profile: Profile): PathIssue[] {
   const sev: Severity = profile === 'strict' ? 'error' : 'warning';
   const out: PathIssue[] = [];
-  const add = (rule: string, fixHint: string) => out.push({ code: 'STRICT_VIOLATION', pathIndex: i, severity: sev, evidence: certEv(c, { rule, fixHint }) });
-  if (c.version !== 3) add(`X.509 version ${c.version} certificate (RFC 5280 requires v3 for certificates with extensions and for CAs)`, 'Reissue as an X.509 v3 certificate.');
-  if (i > 0 && !(c.basicConstraints?.ca)) add('CA certificate without basicConstraints CA:TRUE (RFC 5280 §4.2.1.9)', 'Reissue the CA with basicConstraints CA:TRUE, critical.');
-  if (i > 0 && c.basicConstraints?.ca && !c.extensions.find((e) => e.oid === OID.basicConstraints)?.critical) add('basicConstraints not marked critical on a CA (RFC 5280 §4.2.1.9)', 'Mark basicConstraints critical.');
-  if (i > 0 && !c.subjectKeyId) add('CA certificate without subjectKeyIdentifier (RFC 5280 §4.2.1.2)', 'Reissue with a subjectKeyIdentifier.');
-  if (!(last && c.selfIssued) && !c.authorityKeyId?.keyId) add('no authorityKeyIdentifier (RFC 5280 §4.2.1.1)', 'Reissue with an authorityKeyIdentifier.');
-  for (const t of [c.notBefore, c.notAfter]) if (t.lint) add(t.lint, 'Reissue with UTCTime for dates before 2050.');
+  const add = (rule: StrictRuleId, data: Evidence = {}) => out.push({ code: 'STRICT_VIOLATION', pathIndex: i, severity: sev, evidence: certEv(c, { rule, ...data }) });
+  if (c.version !== 3) add('x509-version', { version: c.version });
+  if (i > 0 && !(c.basicConstraints?.ca)) add('ca-without-basic-constraints');
+  if (i > 0 && c.basicConstraints?.ca && !c.extensions.find((e) => e.oid === OID.basicConstraints)?.critical) add('basic-constraints-not-critical');
+  if (i > 0 && !c.subjectKeyId) add('ca-without-ski');
+  if (!(last && c.selfIssued) && !c.authorityKeyId?.keyId) add('no-aki');
+  for (const t of [c.notBefore, c.notAfter]) if (t.lint) add('time-encoding', { detail: t.lint });
   if (i === 0) {
-    if (!c.subjectAltName) add('no subjectAltName; browsers and the CA/Browser Forum ignore the Common Name', 'Reissue with the host names in subjectAltName.');
-    if (!c.extKeyUsage) add('no extendedKeyUsage; the CA/Browser Forum requires serverAuth', 'Reissue with extendedKeyUsage serverAuth.');
-    if (c.extKeyUsage?.includes(OID.ekuAny)) add('anyExtendedKeyUsage on a server certificate (CA/Browser Forum)', 'Reissue with extendedKeyUsage serverAuth only.');
+    if (!c.subjectAltName) add('no-san');
+    if (!c.extKeyUsage) add('no-eku');
+    if (c.extKeyUsage?.includes(OID.ekuAny)) add('any-eku');
     if (c.notBefore.date && c.notAfter.date) {
       const days = (c.notAfter.date.getTime() - c.notBefore.date.getTime()) / 86_400_000;
-      if (days > 398 && c.notBefore.date >= new Date('2020-09-01T00:00:00Z')) add(`validity of ${Math.round(days)} days exceeds the 398 days browsers accept`, 'Reissue with a validity of at most 398 days.');
+      if (days > MAX_VALIDITY_DAYS && c.notBefore.date >= new Date('2020-09-01T00:00:00Z')) add('validity-too-long', { days: Math.round(days), maxDays: MAX_VALIDITY_DAYS });
     }
   }
-  if (c.serialHex.length > 40) add('serial number longer than 20 octets (RFC 5280 §4.1.2.2)', 'Reissue with a shorter serial number.');
+  if (c.serialHex.length > 40) add('serial-too-long');
   return out;
 }
 
@@ -226,7 +239,7 @@ export function evaluatePathRules(p: CandidatePath, ctx: RuleContext): PathIssue
     for (const e of c.extensions) {
       if (e.error) {
         // OpenSSL marks such a certificate invalid and then finds no issuer for it (measured: 20).
-        out.push({ code: 'MALFORMED_EXTENSION', pathIndex: i, openssl: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', severity: 'error', evidence: certEv(c, { oid: e.oid, detail: `${e.oid}${e.critical ? ' (critical)' : ''}: ${e.error}` }) });
+        out.push({ code: 'MALFORMED_EXTENSION', pathIndex: i, openssl: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', severity: 'error', evidence: certEv(c, { oid: e.oid, critical: e.critical, error: e.error }) });
       } else if (e.critical && !opensslHandlesCritical(e.oid)) {
         out.push({ code: 'UNHANDLED_CRITICAL_EXTENSION', pathIndex: i, openssl: 'UNHANDLED_CRITICAL_EXTENSION', severity: 'error', evidence: certEv(c, { oid: e.oid, detail: '' }) });
       }
@@ -234,7 +247,7 @@ export function evaluatePathRules(p: CandidatePath, ctx: RuleContext): PathIssue
     if (i > 0) {
       if (!isCA(c)) {
         out.push({ code: 'INVALID_CA', pathIndex: i, openssl: 'INVALID_CA', severity: 'error', evidence: certEv(c, {
-          detail: c.basicConstraints ? 'basicConstraints says CA:FALSE' : c.version === 1 ? 'X.509 v1 certificate that is not self-signed' : c.keyUsage?.includes('keyCertSign') ? 'no basicConstraints extension (keyCertSign alone does not make a CA for OpenSSL)' : 'no basicConstraints extension' }) });
+          reason: (c.basicConstraints ? 'ca-false' : c.version === 1 ? 'v1-not-self-signed' : c.keyUsage?.includes('keyCertSign') ? 'key-cert-sign-only' : 'no-basic-constraints') satisfies InvalidCaReason }) });
       } else if (c.keyUsage && !c.keyUsage.includes('keyCertSign')) {
         // OpenSSL reports this as an invalid CA first (measured: 79, 24 in 1.1.1 numbering).
         out.push({ code: 'KEYUSAGE_NO_CERTSIGN', pathIndex: i, openssl: 'INVALID_CA', severity: 'error', evidence: certEv(c, { keyUsage: c.keyUsage }) });

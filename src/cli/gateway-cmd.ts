@@ -2,7 +2,7 @@ import net from 'node:net';
 import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
 import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
-import type { Probeable, RunProgress, RunResult, SweepCounts } from '../gateway/run.js';
+import type { Probeable, RunProgress, RunResult, SweepCounts } from '../sweep.js';
 import type { SweepMeta, SweepRow } from '../render/health.js';
 import type { CaseEntry, JunitCase, JunitTool } from '../render/junit.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -157,7 +157,7 @@ export interface SweepSpec<T extends Probeable, I> {
  * status. Results go to the format's sink as they finish; only jsonl and github print before the end.
  */
 export async function runSweep<T extends Probeable, I>(io: CliIo, flags: SweepFlags, spec: SweepSpec<T, I>): Promise<number> {
-  const { streamProbes, exitForCounts } = await import('../gateway/run.js');
+  const { streamProbes, exitForCounts } = await import('../sweep.js');
   // A sweep's probes live for seconds under load, so their garbage reaches the old generation, and
   // V8's adaptive heap growth (up to 4x the live size) let a long sweep's heap creep up: at c=1000
   // the live data stays ~40 MB, the heap reached 150 MB by 12,000 targets. A fixed growth of 1.5x

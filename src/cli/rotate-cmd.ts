@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import net from 'node:net';
 import { Command } from 'commander';
 import { InputError } from '../model/errors.js';
-import { splitTarget } from '../capture/target.js';
+import { splitTarget } from '../gateway/target.js';
 import type { ParsedCert } from '../x509/types.js';
 import { readInputFile } from '../x509/decode.js';
 import { emit, loadCertFile, parseAt, parseIntOpt, passwordProvider, type PasswordOpts } from './common.js';

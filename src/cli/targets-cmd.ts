@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
 import type { ProbeOptions } from '../probe.js';
-import { splitTarget } from '../capture/target.js';
-import { parseStatusMatch, validateBodyMatch } from '../capture/match.js';
+import { splitTarget } from '../gateway/target.js';
+import { parseStatusMatch, validateBodyMatch } from '../gateway/match.js';
 import { parseHostRef } from '../x509/names.js';
 import { readInputFile, inputLabel } from '../x509/decode.js';
 import type { TargetItem } from '../render/health.js';

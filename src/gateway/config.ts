@@ -8,7 +8,7 @@
  */
 import net from 'node:net';
 import { InputError } from '../model/errors.js';
-import { parseStatusMatch, validateBodyMatch } from '../capture/match.js';
+import { parseStatusMatch, validateBodyMatch } from './match.js';
 import { parseCertificate } from '../x509/cert.js';
 import { decodeCertificates, readInputFile, inputLabel } from '../x509/decode.js';
 import type { ParsedCert } from '../x509/types.js';

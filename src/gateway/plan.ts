@@ -6,72 +6,17 @@
  */
 import net from 'node:net';
 import { InputError } from '../model/errors.js';
-import { parseStatusMatch, DEFAULT_STATUS_MATCH_SPEC } from '../capture/match.js';
-import { probeNames, type ProbeOptions } from '../probe.js';
-import type { BackendPool, BackendSetting, GatewayCert, GatewayConfig, GatewayProbe, GatewaySku, PoolMember } from './config.js';
+import { parseStatusMatch, DEFAULT_STATUS_MATCH_SPEC } from './match.js';
+import { probeNames } from './names.js';
+import type { PlanOptions, ProbeOptions, ProbePlan } from '../model/plan.js';
+import type { BackendPool, BackendSetting, GatewayCert, GatewayConfig, GatewayProbe, PoolMember } from './config.js';
 
+/** The gateway's probe timeout when a probe sets none (appgw-spec §2.1). */
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 30;
+/** The default probe's host when nothing names one (appgw-spec §2.1). */
 export const DEFAULT_PROBE_HOST = '127.0.0.1';
 
-export interface PlanWhy {
-  protocol: string;
-  port: string;
-  host: string;
-  sni: string;
-  name: string;
-  path: string;
-  timeout: string;
-  match: string;
-  trust: string;
-}
-
-export interface ProbePlan {
-  pool: string;
-  poolId: string | null;
-  setting: string;
-  settingId: string | null;
-  address: string;
-  memberKind: 'fqdn' | 'ip';
-  sku: GatewaySku;
-  probe: { kind: 'default' | 'custom'; name: string | null; id: string | null };
-  protocol: 'https' | 'http';
-  port: number;
-  path: string;
-  /** The probe host: Host header on both SKUs; on v2 also SNI and the name checked. */
-  host: string;
-  hostHeader: string;
-  /** The SNI sent; null when none is (IP host, v1 IP member, Http). */
-  sni: string | null;
-  /** The name the certificate is compared with; null when not compared. */
-  checkedName: string | null;
-  url: string;
-  timeoutSeconds: number;
-  configuredTimeoutSeconds: number;
-  status: string;
-  body: string | null;
-  trust: { mode: 'wellknown' | 'uploaded' | 'v1-auth-cert' | 'none'; certificates: string[] };
-  validateCertChainAndExpiry: boolean;
-  validateSNI: boolean;
-  sniName: string | null;
-  why: PlanWhy;
-  notes: string[];
-  /** Set when the pair cannot be probed the way the gateway would; its health is then Unknown. */
-  blocked: string | null;
-  /** The routing rules that pair this pool with this setting; null when every pair is planned. */
-  routedBy: string[] | null;
-  /** What probeBackend gets (runtime additions such as --resolve come from the runner). */
-  options: ProbeOptions;
-}
-
-export interface PlanOptions {
-  /** Only these pools / settings (names, case-insensitive). */
-  pools?: string[];
-  settings?: string[];
-  /** Lower every probe timeout to at most this many seconds (a sweep should not wait 30 s per dead backend). */
-  timeoutCap?: number;
-  /** Plan every pool × setting, not only those that routing rules pair. */
-  allPairs?: boolean;
-}
+export type { PlanOptions, PlanWhy, ProbePlan } from '../model/plan.js';
 
 interface Choice { value: string; why: string }
 

@@ -13,6 +13,64 @@ interface Entry {
   v1?: GatewayMessageId;
   explain: string;
   fix?: string;
+  /**
+   * Placeholder values worded from the evidence, for findings whose sentence depends on which
+   * case the evidence names (a strict rule's id, where the path parts): rules emit the data, the
+   * words stay here.
+   */
+  words?: (ev: Evidence) => Record<string, string>;
+}
+
+/** The strict-profile rules (STRICT_VIOLATION's `rule` evidence): what each says and how to fix it. */
+export const STRICT_RULES = {
+  'x509-version': { text: 'X.509 version {version} certificate (RFC 5280 requires v3 for certificates with extensions and for CAs)', fix: 'Reissue as an X.509 v3 certificate.' },
+  'ca-without-basic-constraints': { text: 'CA certificate without basicConstraints CA:TRUE (RFC 5280 §4.2.1.9)', fix: 'Reissue the CA with basicConstraints CA:TRUE, critical.' },
+  'basic-constraints-not-critical': { text: 'basicConstraints not marked critical on a CA (RFC 5280 §4.2.1.9)', fix: 'Mark basicConstraints critical.' },
+  'ca-without-ski': { text: 'CA certificate without subjectKeyIdentifier (RFC 5280 §4.2.1.2)', fix: 'Reissue with a subjectKeyIdentifier.' },
+  'no-aki': { text: 'no authorityKeyIdentifier (RFC 5280 §4.2.1.1)', fix: 'Reissue with an authorityKeyIdentifier.' },
+  'time-encoding': { text: '{detail}', fix: 'Reissue with UTCTime for dates before 2050.' },
+  'no-san': { text: 'no subjectAltName; browsers and the CA/Browser Forum ignore the Common Name', fix: 'Reissue with the host names in subjectAltName.' },
+  'no-eku': { text: 'no extendedKeyUsage; the CA/Browser Forum requires serverAuth', fix: 'Reissue with extendedKeyUsage serverAuth.' },
+  'any-eku': { text: 'anyExtendedKeyUsage on a server certificate (CA/Browser Forum)', fix: 'Reissue with extendedKeyUsage serverAuth only.' },
+  'validity-too-long': { text: 'validity of {days} days exceeds the {maxDays} days browsers accept', fix: 'Reissue with a validity of at most {maxDays} days.' },
+  'serial-too-long': { text: 'serial number longer than 20 octets (RFC 5280 §4.1.2.2)', fix: 'Reissue with a shorter serial number.' },
+  'rsa-key-too-large': { text: 'RSA key of {bits} bits; Go and some clients refuse RSA keys above 8192 bits', fix: 'Reissue with a 2048-4096-bit RSA key or an EC key.' },
+} as const satisfies Record<string, { text: string; fix: string }>;
+/** The id of a strict-profile rule. */
+export type StrictRuleId = keyof typeof STRICT_RULES;
+
+/** Fill `{name}` placeholders from evidence values; unknown names stay as written. */
+function fillFrom(template: string, ev: Evidence): string {
+  return template.replace(/\{([A-Za-z0-9]+)\}/g, (w, k: string) => (ev[k] === undefined ? w : fmt(ev[k])));
+}
+
+/** Why a certificate on the path is not a CA (INVALID_CA's `reason` evidence), as OpenSSL's X509_check_ca sees it. */
+export const INVALID_CA_REASONS = {
+  'ca-false': 'basicConstraints says CA:FALSE',
+  'v1-not-self-signed': 'X.509 v1 certificate that is not self-signed',
+  'key-cert-sign-only': 'no basicConstraints extension (keyCertSign alone does not make a CA for OpenSSL)',
+  'no-basic-constraints': 'no basicConstraints extension',
+} as const;
+/** The id of a reason a certificate is not a CA. */
+export type InvalidCaReason = keyof typeof INVALID_CA_REASONS;
+
+/** A list from the evidence, comma-separated, or `empty` when it has nothing. */
+function list(v: unknown, empty: string): string {
+  return Array.isArray(v) && v.length ? v.join(', ') : empty;
+}
+
+/**
+ * A failed handshake has no X509 error; M15's {errorCode} slot says so instead (a TLS finding
+ * carries no `errorCode` evidence of its own).
+ */
+function handshakeWords(): Record<string, string> {
+  return { errorCode: 'none (the TLS handshake failed before certificate verification)' };
+}
+
+/** CHAIN_PATH_NOT_TAKEN: an issuer by name and where it came from, or that there was none. */
+function issuerAt(subject: unknown, index: unknown): string {
+  if (typeof subject !== 'string') return 'no issuer at all';
+  return `"${subject}" ${typeof index === 'number' ? `sent at position ${index}` : 'from the trust store'}`;
 }
 
 const E: Record<FindingCode, Entry> = {
@@ -32,21 +90,27 @@ const E: Record<FindingCode, Entry> = {
     explain: 'The {during} stage did not finish within the probe timeout of {timeoutSeconds} s.',
     fix: 'Find out why the backend is slow to answer, or raise the timeout in a custom probe.' },
   TLS_ALERT: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
+    words: handshakeWords,
     explain: 'The backend ended the TLS handshake with alert {alert} ({alertName}): {detail}.',
     fix: 'Check the backend\'s TLS configuration: protocol versions (TLS 1.2 or 1.3), cipher suites, and whether it needs a particular SNI.' },
   TLS_RESET: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
+    words: handshakeWords,
     explain: 'The connection was reset during the TLS handshake.',
     fix: 'Check that the port serves TLS and accepts the SNI the gateway sends (or none, for an IP host).' },
   TLS_CLOSED: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
+    words: handshakeWords,
     explain: 'The backend closed the connection before the TLS handshake finished.',
     fix: 'Check that the port serves TLS and accepts the SNI the gateway sends (or none, for an IP host).' },
   TLS_PLAINTEXT: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
+    words: handshakeWords,
     explain: 'The backend answered in plain HTTP on a port the probe uses for HTTPS.',
     fix: 'Use protocol Http in the backend setting for this port, or enable TLS on the backend.' },
   TLS_CERT_MESSAGE_TOO_LARGE: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
+    words: handshakeWords,
     explain: 'The backend\'s certificate message is larger than OpenSSL accepts (100 KiB).',
     fix: 'Serve a smaller chain: the leaf and its intermediates only, without hundreds of SANs or extra certificates.' },
   TLS_FAILED: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
+    words: handshakeWords,
     explain: 'The TLS handshake failed: {detail}.',
     fix: 'Check the backend\'s TLS configuration.' },
   CHAIN_NOT_CAPTURED: { stage: 'tls', severity: 'unknown',
@@ -62,7 +126,8 @@ const E: Record<FindingCode, Entry> = {
     explain: 'The server certificate is at position {leafIndex}; position 0 holds {firstSubject}.',
     fix: 'Order the chain file as leaf, intermediate(s), root.' },
   CHAIN_ONLY_LEAF: { stage: 'certificate', severity: 'error', message: 'M8', v1: 'V1b',
-    explain: 'The backend sent only its server certificate; its issuer "{issuer}" is neither sent nor a trusted root.',
+    explain: 'The backend sent only its server certificate; its issuer "{issuerText}" is neither sent nor a trusted root.',
+    words: (ev) => ({ issuerText: ev.selfSigned === true ? `${fmt(ev.issuer)} (itself: a self-signed certificate that is not a CA)` : fmt(ev.issuer) }),
     fix: 'Install the intermediate certificate(s) from your CA on the backend and serve the full chain: leaf, intermediate(s), root.' },
   CHAIN_INCOMPLETE: { stage: 'certificate', severity: 'error', message: 'M8', v1: 'V1b',
     explain: 'The issuer "{issuer}" of certificate {certIndex} ({subject}) is missing from the presented chain.',
@@ -84,7 +149,14 @@ const E: Record<FindingCode, Entry> = {
     fix: 'Serve only the leaf and its intermediates.' },
   CHAIN_PATH_NOT_TAKEN: { stage: 'certificate', severity: 'warning',
     explain: 'A valid path exists ({validPath}), but the gateway\'s OpenSSL builds one chain without trying alternatives: as the issuer of "{subject}" it takes {taken}, not {alternative}.',
-    fix: '{action}' },
+    fix: '{action}',
+    words: (ev) => ({
+      taken: issuerAt(ev.takenSubject, ev.takenIndex),
+      alternative: issuerAt(ev.alternativeSubject, ev.alternativeIndex),
+      action: typeof ev.takenSubject !== 'string' ? `Serve exactly the certificates of the valid path, in its order: ${fmt(ev.validPath)}.`
+        : typeof ev.takenIndex === 'number' ? `Remove the certificate sent at position ${ev.takenIndex} ("${ev.takenSubject}") from the chain the backend serves, or send ${issuerAt(ev.alternativeSubject, ev.alternativeIndex)} before it.`
+        : `Remove "${ev.takenSubject}" from the trusted roots; it has the issuer's name but not its key.`,
+    }) },
   UNTRUSTED_ROOT: { stage: 'certificate', severity: 'error', message: 'M10', v1: 'V1b',
     explain: 'The chain ends at "{root}", which is not in the trust store ({store}).',
     fix: 'Set "Use well known CA certificate" to No in the backend setting and upload this root (.CER), or use a certificate from a public CA.' },
@@ -132,7 +204,8 @@ const E: Record<FindingCode, Entry> = {
     explain: 'The signature on certificate {certIndex} ({subject}) does not verify with the key of "{issuer}": {detail}.',
     fix: 'The certificate is corrupt or was not issued by that CA; reinstall the certificate as issued.' },
   INVALID_CA: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
-    explain: 'Certificate {certIndex} ({subject}) issues other certificates but is not a valid CA: {detail}.',
+    explain: 'Certificate {certIndex} ({subject}) issues other certificates but is not a valid CA: {reasonText}.',
+    words: (ev) => ({ reasonText: INVALID_CA_REASONS[ev.reason as InvalidCaReason] ?? fmt(ev.reason) }),
     fix: 'Reissue the CA certificate with basicConstraints CA:TRUE (critical) and keyUsage keyCertSign.' },
   PATH_LENGTH_EXCEEDED: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
     explain: 'Certificate {certIndex} ({subject}) allows {pathLen} intermediate CA(s) below it, the path has {below}.',
@@ -141,13 +214,23 @@ const E: Record<FindingCode, Entry> = {
     explain: 'CA certificate {certIndex} ({subject}) has a keyUsage without keyCertSign.',
     fix: 'Reissue the CA certificate with keyUsage keyCertSign.' },
   INVALID_PURPOSE: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
-    explain: 'Certificate {certIndex} ({subject}) is not valid for TLS server authentication: {detail}.',
+    explain: 'Certificate {certIndex} ({subject}) is not valid for TLS server authentication: {reasonText}.',
+    words: (ev) => ({ reasonText: ev.reason === 'key-usage'
+      ? `keyUsage ${list(ev.keyUsage, '(empty)')} allows none of digitalSignature, keyEncipherment, keyAgreement`
+      : `extendedKeyUsage is ${list(ev.extKeyUsage, '')}, without ${fmt(ev.purpose)}` }),
     fix: 'Reissue the certificate with extendedKeyUsage serverAuth (and a keyUsage that allows TLS).' },
   UNHANDLED_CRITICAL_EXTENSION: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
     explain: 'Certificate {certIndex} ({subject}) carries a critical extension {oid} that OpenSSL does not handle{detail}.',
     fix: 'Reissue the certificate without that extension, or with it non-critical.' },
   NAME_CONSTRAINTS_VIOLATION: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
-    explain: 'Name {name} in certificate {certIndex} ({subject}) violates the name constraints of "{constrainedBy}": {detail}.',
+    explain: 'Name {nameText} in certificate {certIndex} ({subject}) violates the name constraints of "{constrainedByText}": {reasonText}.',
+    words: (ev) => (ev.reason === 'budget'
+      ? { nameText: '(all names)', constrainedByText: 'the CAs on the path',
+        reasonText: `checking would take ${fmt(ev.comparisons)} name/constraint comparisons, over the budget of ${fmt(ev.budget)}; OpenSSL refuses such chains too` }
+      : { nameText: fmt(ev.name), constrainedByText: fmt(ev.constrainedBy),
+        reasonText: ev.reason === 'excluded' ? `excluded subtree ${fmt(ev.subtree)}${ev.wildcard === true ? ' (a wildcard that could cover an excluded name is rejected)' : ''}`
+          : ev.reason === 'not-permitted' ? `not within permitted subtrees ${list(ev.permitted, '')}`
+          : 'not within the permitted IP ranges' }),
     fix: 'Issue the certificate from a CA whose name constraints permit this name.' },
   WEAK_SIGNATURE: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
     explain: 'Certificate {certIndex} ({subject}) is signed with {algorithm}, which OpenSSL rejects at security level 1.',
@@ -165,19 +248,29 @@ const E: Record<FindingCode, Entry> = {
     explain: 'Certificate {certIndex} does not decode: {detail}.',
     fix: 'Reinstall the certificate as issued.' },
   MALFORMED_EXTENSION: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
-    explain: 'Certificate {certIndex} ({subject}) has a malformed extension: {detail}.',
+    explain: 'Certificate {certIndex} ({subject}) has a malformed extension: {oid}{criticalText}: {error}.',
+    words: (ev) => ({ criticalText: ev.critical === true ? ' (critical)' : '' }),
     fix: 'Reissue the certificate.' },
   PATH_BUDGET_EXHAUSTED: { stage: 'certificate', severity: 'unknown',
     explain: 'Path building stopped after {signatureChecks} signature checks and {calls} steps ({limit}) without finding a valid path; the presented set is pathological.',
     fix: 'Serve only the leaf and its intermediates.' },
   STRICT_VIOLATION: { stage: 'certificate', severity: 'warning',
-    explain: 'Certificate {certIndex} ({subject}): {rule}. The gateway accepts this; strict clients (browsers, Go, rustls) do not.',
-    fix: '{fixHint}' },
+    explain: 'Certificate {certIndex} ({subject}): {ruleText}. The gateway accepts this; strict clients (browsers, Go, rustls) do not.',
+    fix: '{ruleFix}',
+    words: (ev) => {
+      const r = STRICT_RULES[ev.rule as StrictRuleId] as { text: string; fix: string } | undefined;
+      return r ? { ruleText: fillFrom(r.text, ev), ruleFix: fillFrom(r.fix, ev) } : { ruleText: fmt(ev.rule), ruleFix: '' };
+    } },
   TRAILING_DATA: { stage: 'input', severity: 'warning',
     explain: 'Certificate {certIndex} is followed by {bytes} bytes of trailing data.',
     fix: 'Re-export the certificate.' },
   V1_AUTH_CERT_MISMATCH: { stage: 'certificate', severity: 'error', message: 'V1a',
-    explain: 'The backend\'s leaf ({subject}, SHA-256 {sha256}) matches none of the uploaded authentication certificates: {uploaded}.',
+    explain: 'The backend\'s leaf ({subject}, SHA-256 {sha256}) matches none of the uploaded authentication certificates: {uploadedText}.',
+    words: (ev) => {
+      const names = Array.isArray(ev.uploaded) ? ev.uploaded.map(String) : [];
+      const hashes = Array.isArray(ev.uploadedSha256) ? ev.uploadedSha256.map(String) : [];
+      return { uploadedText: list(names.map((n, i) => `${n} (${(hashes[i] ?? '').slice(0, 16)}…)`), '(none)') };
+    },
     fix: 'Export the backend\'s leaf certificate as Base-64 .CER and upload it as the authentication certificate of the backend setting.' },
   V1_AUTH_CERT_PUBLIC_KEY_ONLY: { stage: 'certificate', severity: 'warning',
     explain: 'Uploaded authentication certificate {name} has the same public key as the backend\'s leaf but is a different certificate.',
@@ -186,6 +279,7 @@ const E: Record<FindingCode, Entry> = {
     explain: 'GET {path} answered {status}; the probe accepts {expected}.',
     fix: 'Probe a path that answers within the match (401: allow it or probe an unauthenticated path; 403/404: fix the path or host; 5xx: fix the backend), or change the status match in a custom probe.' },
   HTTP_BODY_MISMATCH: { stage: 'http', severity: 'error', message: 'M5',
+    words: (ev) => ({ expectedBody: JSON.stringify(fmt(ev.string)) }),
     explain: 'The first {searched} bytes of the response body do not contain {expectedBody}.',
     fix: 'Look at what the backend returns and correct the probe\'s body match.' },
   HTTP_INVALID_RESPONSE: { stage: 'http', severity: 'error', message: 'M1',
@@ -230,10 +324,23 @@ function fmt(v: unknown): string {
   return String(v);
 }
 
+/**
+ * The short phrase that says which case of a code the evidence names (an INVALID_CA reason, a
+ * name-constraint problem, a malformed extension, or a rule's own `detail`), for one-line lists
+ * such as bundle's problems; undefined when the code has none.
+ */
+export function caseDetail(code: FindingCode, evidence: Evidence): string | undefined {
+  const w = E[code].words?.(evidence);
+  if (w?.reasonText !== undefined) return w.reasonText;
+  if (code === 'MALFORMED_EXTENSION') return `${fmt(evidence.oid)}${w?.criticalText ?? ''}: ${fmt(evidence.error)}`;
+  return typeof evidence.detail === 'string' && evidence.detail !== '' ? evidence.detail : undefined;
+}
+
 export function makeFinding(code: FindingCode, evidence: Evidence, opts: FindingOptions = {}): Finding {
   const e = E[code];
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(evidence)) values[k] = fmt(v);
+  if (e.words) Object.assign(values, e.words(evidence));
   if (opts.certIndex !== undefined && values.certIndex === undefined) values.certIndex = String(opts.certIndex);
   const fill = (s: string) => s.replace(/\{([A-Za-z0-9]+)\}/g, (w, k: string) => values[k] ?? w).replace(/\s+$/, '');
   const severity = opts.severity ?? e.severity;

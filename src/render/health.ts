@@ -7,7 +7,7 @@ import type { Finding } from '../model/findings.js';
 import { SCHEMA_VERSION, countHealth, type HealthStatus, type Report } from '../model/report.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import { planJson, type ProbePlan } from '../gateway/plan.js';
-import type { RunResult } from '../gateway/run.js';
+import type { RunResult } from '../sweep.js';
 import { VERSION } from '../version.js';
 import { painter } from './text.js';
 

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseStatusMatch, statusMatches } from '../../src/capture/match.js';
+import { parseStatusMatch, statusMatches } from '../../src/gateway/match.js';
 import { HttpParseError, ResponseParser, type ResponseHead } from '../../src/capture/http1.js';
 import { ServerFlightParser } from '../../src/capture/tlsrecords.js';
 import { InputError } from '../../src/model/errors.js';

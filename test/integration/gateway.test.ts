@@ -16,7 +16,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { closedPort, fixtureKey, fixturePem, startBackend, type RunningBackend } from '../../src/fixtures.js';
 import { parseGatewayConfig } from '../../src/gateway/config.js';
 import { planGateway } from '../../src/gateway/plan.js';
-import { checkGateway } from '../../src/gateway/run.js';
+import { checkGateway } from '../../src/sweep.js';
 import { GATEWAY_MESSAGES, fillMessage, type GatewayMessageId } from '../../src/model/messages.js';
 import { probeBackend } from '../../src/probe.js';
 

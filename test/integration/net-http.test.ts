@@ -11,7 +11,7 @@ import * as tls from 'node:tls';
 import { promises as dnsPromises } from 'node:dns';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { httpGet, type HttpObservation, type HttpProbeOptions } from '../../src/capture/http.js';
-import { bodyContains } from '../../src/capture/match.js';
+import { bodyContains } from '../../src/gateway/match.js';
 import { connectTcp, parkedSocketError, resolveHost } from '../../src/capture/net.js';
 import { InputError } from '../../src/model/errors.js';
 

@@ -16,7 +16,7 @@ import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
 import { startBackend, type RunningBackend } from '../../src/fixtures.js';
-import { exitForCounts, streamProbes, type Probeable, type RunResult } from '../../src/gateway/run.js';
+import { exitForCounts, streamProbes, type Probeable, type RunResult } from '../../src/sweep.js';
 import type { Report } from '../../src/model/report.js';
 import { probeBackend } from '../../src/probe.js';
 

@@ -6,7 +6,7 @@ import {
   parseStatusMatch,
   statusMatches,
   validateBodyMatch,
-} from '../../src/capture/match.js';
+} from '../../src/gateway/match.js';
 import { InputError } from '../../src/model/errors.js';
 
 describe('parseStatusMatch', () => {

@@ -1,14 +1,13 @@
-import { InputError } from '../model/errors.js';
-
 /**
- * The probe's `match.statusCodes` (appgw-spec.md §2.3). `ranges` are inclusive and kept in the
- * order the user wrote them; `text` is that same list in a normalised spelling ("200,301-302"),
- * which is what M4's `Expected:` shows.
+ * The gateway's probe match (appgw-spec §2.3): parsing and validating `match.statusCodes` and
+ * `match.body` as the gateway accepts them, and the default when a probe has none.
  */
-export interface StatusMatch {
-  ranges: [number, number][];
-  text: string;
-}
+import { InputError } from '../model/errors.js';
+import type { StatusMatch } from '../model/plan.js';
+
+export type { StatusMatch } from '../model/plan.js';
+/** The matching itself is a judge rule (checks/http.ts); re-exported for the match's callers. */
+export { statusMatches, bodyContains } from '../checks/http.js';
 
 /** The gateway's default when a probe has no status match. */
 export const DEFAULT_STATUS_MATCH_SPEC = '200-399';
@@ -73,10 +72,6 @@ export function parseStatusMatch(spec: string | string[]): StatusMatch {
   return { ranges, text: texts.join(',') };
 }
 
-export function statusMatches(m: StatusMatch, status: number): boolean {
-  return m.ranges.some(([lo, hi]) => status >= lo && status <= hi);
-}
-
 /** Returns the body match string unchanged if the gateway would accept it. */
 export function validateBodyMatch(body: string): string {
   if (typeof body !== 'string') throw new InputError('body match must be a string');
@@ -87,16 +82,4 @@ export function validateBodyMatch(body: string): string {
     );
   }
   return body;
-}
-
-/**
- * The gateway's body match is a plain substring test, not a regex (spec §2.3). Case sensitivity is
- * undocumented; we search the UTF-8 bytes of `needle` in the raw body prefix, which is
- * case-sensitive and needs no guess about the body's charset. An empty needle always matches.
- */
-export function bodyContains(prefix: Uint8Array, needle: string): boolean {
-  if (needle === '') return true;
-  const n = Buffer.from(needle, 'utf8');
-  const hay = Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength);
-  return hay.indexOf(n) !== -1;
 }

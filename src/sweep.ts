@@ -8,25 +8,28 @@
  * at most `concurrency` items and results whatever the number of targets. `runProbes` collects
  * the results in input order on top of it, for callers that want them all.
  */
-import { probeBackend, type ProbeOptions } from '../probe.js';
-import { isInputError } from '../model/errors.js';
-import { countHealth, tallyHealth, type HealthCounts, type HealthStatus, type Report } from '../model/report.js';
-import type { GatewayConfig } from './config.js';
-import { planGateway, type PlanOptions, type ProbePlan } from './plan.js';
+import { probeBackend, type ProbeOptions } from './probe.js';
+import { isInputError } from './model/errors.js';
+import { countHealth, tallyHealth, type HealthCounts, type HealthStatus, type Report } from './model/report.js';
+import type { GatewayConfig } from './gateway/config.js';
+import { planGateway, type PlanOptions, type ProbePlan } from './gateway/plan.js';
 
-import { DEFAULT_CONCURRENCY } from './defaults.js';
-import { nowMs } from '../clock.js';
+import { DEFAULT_CONCURRENCY } from './gateway/defaults.js';
+import { nowMs } from './clock.js';
 export { DEFAULT_CONCURRENCY };
+/** The most probes a sweep runs at once. */
 export const MAX_CONCURRENCY = 1024;
 /** How long past a probe's own timeout the runner waits before declaring it stuck. */
 export const DEFAULT_GRACE_MS = 2000;
 
+/** Anything a sweep can probe: probe options, or a reason it is not probed. */
 export interface Probeable {
   options: ProbeOptions;
   /** When set, the item is not probed and its health is Unknown with this reason. */
   blocked?: string | null;
 }
 
+/** One probed (or not probed) item of a sweep and its health. */
 export interface RunResult<T extends Probeable = Probeable> {
   item: T;
   health: HealthStatus;
@@ -41,6 +44,7 @@ export interface RunResult<T extends Probeable = Probeable> {
 /** All a finished sweep keeps: how many items came back with each health. */
 export type SweepCounts = HealthCounts;
 
+/** A sweep's progress, as reported while it runs. */
 export interface RunProgress {
   done: number;
   /** The number of items: known for an array or when RunOptions.total is given, else the number started so far. */
@@ -52,6 +56,7 @@ export interface RunProgress {
   last: RunResult;
 }
 
+/** How a sweep runs: concurrency, the options every probe shares, progress and result callbacks. */
 export interface RunOptions {
   concurrency?: number;
   resolve?: Map<string, string>;
@@ -76,6 +81,7 @@ export interface RunOptions {
   probe?: (o: ProbeOptions) => Promise<Report>;
 }
 
+/** The start of the Details text of an item that was not probed. */
 export const NOT_PROBED = 'certcheck: not probed: ';
 
 function notProbed<T extends Probeable>(item: T, reason: string, ms = 0): RunResult<T> {
