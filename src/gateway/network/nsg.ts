@@ -28,6 +28,8 @@ export interface TagContext {
    * the prefixes of the subnet's user-defined routes.
    */
   virtualNetwork: Span[];
+  /** Addresses that may or may not be in VirtualNetwork (on-premises or unexported peerings). */
+  virtualNetworkMaybe?: Span[];
 }
 
 /** A set of TCP flows to judge. */
@@ -86,7 +88,7 @@ export function prefixMeaning(prefix: string, ctx: TagContext): PrefixMeaning {
   const p = prefix.trim();
   const lower = p.toLowerCase();
   if (p === '*' || lower === 'any') return { sure: [ALL], maybe: [] };
-  if (lower === 'virtualnetwork') return { sure: ctx.virtualNetwork, maybe: [] };
+  if (lower === 'virtualnetwork') return { sure: ctx.virtualNetwork, maybe: ctx.virtualNetworkMaybe ?? [] };
   if (lower === 'azureloadbalancer') { const s = cidrSpan(AZURE_PLATFORM_IP)!; return { sure: [s], maybe: [] }; }
   if (lower === 'internet') return { sure: [...subtract(publicAll(), ctx.virtualNetwork), GM], maybe: [] };
   if (lower === 'gatewaymanager') return { sure: [GM], maybe: [] };
@@ -166,7 +168,10 @@ function regionOf(rule: NsgRule, ctx: TagContext): RuleRegion {
   const sure = product(normalise(src.flatMap((m) => m.sure)), normalise(dst.flatMap((m) => m.sure)), sp, dp);
   const maybe = product(normalise(src.flatMap((m) => [...m.sure, ...m.maybe])), normalise(dst.flatMap((m) => [...m.sure, ...m.maybe])), sp, dp);
   const hasMaybe = src.some((m) => m.maybe.length) || dst.some((m) => m.maybe.length);
-  return { sure, maybe: hasMaybe ? maybe : [], why: hasMaybe ? `rule ${rule.name}: ${[...rule.sourcePrefixes, ...rule.destinationPrefixes].filter((p) => prefixMeaning(p, ctx).maybe.length).join(', ')} may or may not hold the addresses in question` : null };
+  // Only the flows the rule may match but not surely: the sure part is judged as such.
+  let maybeOnly: Box[] = hasMaybe ? maybe : [];
+  for (const b of sure) maybeOnly = maybeOnly.flatMap((m) => boxMinus(m, b));
+  return { sure, maybe: maybeOnly, why: hasMaybe ? `rule ${rule.name}: ${[...new Set([...rule.sourcePrefixes, ...rule.destinationPrefixes].filter((p) => prefixMeaning(p, ctx).maybe.length))].join(', ')} may or may not hold the addresses in question` : null };
 }
 
 /** The NSG's rules for one direction in evaluation order: the document's, then the defaults. */
