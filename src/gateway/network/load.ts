@@ -275,8 +275,8 @@ function nextHop(v: string | null): NextHopType | null {
   return NEXT_HOPS.find((h) => h.toLowerCase() === v.toLowerCase()) ?? null;
 }
 
-function ruleOf(L: Loader, r: Json, path: string, fallbackName: string): NsgRule | null {
-  const name = L.name(r, path) ?? fallbackName;
+function ruleOf(L: Loader, r: Json, path: string, fallbackName: string, fixedName?: string): NsgRule | null {
+  const name = fixedName ?? L.name(r, path) ?? fallbackName;
   const warnsBefore = L.inv.warnings.length;
   const priority = num(L.field(r, 'priority', path));
   const access = L.str(r, 'access', path);
@@ -444,7 +444,7 @@ function addResource(L: Loader, obj: Json, path: string, names: string[], kindHi
     case 'appgw': addGateway(L, obj, path, names); break;
     case 'rule': {
       const nsg = L.inv.nsgs.find((n) => n.key === keyOf(TYPES.nsg, names.slice(0, 1))) ?? addNsg(L, {}, path, names.slice(0, 1));
-      const r = ruleOf(L, obj, path, names[1] ?? 'rule');
+      const r = ruleOf(L, obj, path, 'rule', names[1]);
       if (r && !nsg.rules.some((x) => x.name === r.name)) nsg.rules.push(r);
       break;
     }

@@ -161,12 +161,17 @@ export function buildNetworkModel(inv: NetworkInventory, o: NetworkModelOptions)
     findings.push(makeFinding('NET_CUSTOM_DNS', { vnet: place.vnet.name, dnsServers: place.vnet.dnsServers }));
   }
   if (nsg && place.spans.length) {
-    const lb = evaluateNsg(nsg, { direction: 'Inbound', source: pointSpans(AZURE_PLATFORM_IP), destination: place.spans, ports: { lo: 0, hi: 65535 } }, place.tags);
+    // Judged on the ports the infrastructure is known to use, so that a deny of, say, TCP 22 from
+    // anywhere is not reported as blocking the gateway: the control ports for AzureLoadBalancer,
+    // 80 and 443 (CRL/OCSP, Azure's control plane) for the Internet.
+    const lb = evaluateNsg(nsg, { direction: 'Inbound', source: pointSpans(AZURE_PLATFORM_IP), destination: place.spans, ports: CONTROL_PORTS[o.sku] }, place.tags);
     if (lb.verdict === 'deny') findings.push(makeFinding('NET_AZURE_LB_BLOCKED', { ...nsgEvidence(lb), subnet: sub }));
     if (!model.isolated) {
       const internet = prefixMeaning('Internet', place.tags).sure.filter((s) => s.lo !== GATEWAY_MANAGER_POINT);
-      const out = evaluateNsg(nsg, { direction: 'Outbound', source: place.spans, destination: internet, ports: { lo: 0, hi: 65535 } }, place.tags);
-      if (out.verdict === 'deny') findings.push(makeFinding('NET_INTERNET_OUTBOUND_BLOCKED', { ...nsgEvidence(out), subnet: sub }));
+      for (const port of [443, 80]) {
+        const out = evaluateNsg(nsg, { direction: 'Outbound', source: place.spans, destination: internet, ports: { lo: port, hi: port } }, place.tags);
+        if (out.verdict === 'deny') { findings.push(makeFinding('NET_INTERNET_OUTBOUND_BLOCKED', { ...nsgEvidence(out), subnet: sub, port })); break; }
+      }
     }
   }
   model.decides = findings.find((f) => f.severity === 'unknown') ?? null;
