@@ -9,6 +9,7 @@ import { InputError } from '../model/errors.js';
 import { parseStatusMatch, DEFAULT_STATUS_MATCH_SPEC } from '../capture/match.js';
 import { probeNames, type ProbeOptions } from '../probe.js';
 import type { BackendPool, BackendSetting, GatewayCert, GatewayConfig, GatewayProbe, GatewaySku, PoolMember } from './config.js';
+import { judgeRowNetwork, type NetworkModel, type RowNetwork } from './network/verdict.js';
 
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 30;
 export const DEFAULT_PROBE_HOST = '127.0.0.1';
@@ -61,6 +62,8 @@ export interface ProbePlan {
   routedBy: string[] | null;
   /** What probeBackend gets (runtime additions such as --resolve come from the runner). */
   options: ProbeOptions;
+  /** The network path's verdict for this server (issue 17); absent when no network was given. */
+  network?: RowNetwork;
 }
 
 export interface PlanOptions {
@@ -71,6 +74,8 @@ export interface PlanOptions {
   timeoutCap?: number;
   /** Plan every pool × setting, not only those that routing rules pair. */
   allPairs?: boolean;
+  /** The gateway's network (NSGs, routes, VNet), judged for each server at its VNet address. */
+  network?: NetworkModel;
 }
 
 interface Choice { value: string; why: string }
@@ -241,6 +246,7 @@ export function planPair(cfg: GatewayConfig, pool: BackendPool, s: BackendSettin
       match: `${whyMatch}${whyMatchBody}`, trust: whyTrust,
     },
     notes, blocked, routedBy, options,
+    ...(o.network ? { network: judgeRowNetwork(o.network, m.address, port) } : {}),
   };
 }
 

@@ -248,7 +248,7 @@ export function judgeRowNetwork(model: NetworkModel, address: string, port: numb
   const warn = findings.find((f) => f.severity === 'warning');
   const summary = bad
     ? `${bad.code}${bad.evidence.rule ? `: ${String(bad.evidence.nsg)}/${String(bad.evidence.rule)} (${String(bad.evidence.priority)})` : ''}`
-    : warn ? `${warn.code}` : `open${beSubnet ? '' : ' (backend not in the documents: its own NSGs not judged)'}`;
+    : warn ? `${warn.code}` : `open: the routes and NSGs given let TCP ${port} through${beSubnet ? '' : ' (the backend is not in the documents: its own NSGs are not judged)'}`;
   return done(summary);
 }
 
@@ -284,3 +284,36 @@ export const NETWORK_CODES: readonly FindingCode[] = [
   'NET_GATEWAY_MANAGER_BLOCKED', 'NET_DEFAULT_ROUTE_NOT_INTERNET', 'NET_CUSTOM_DNS', 'NET_PROBE_BLOCKED', 'NET_ROUTE_NONE',
   'NET_ROUTE_VIA_APPLIANCE', 'NET_ROUTE_UNKNOWN', 'NET_INTERNET_OUTBOUND_BLOCKED', 'NET_AZURE_LB_BLOCKED', 'NET_NOT_DETERMINED',
 ];
+
+/** The gateway-wide part of the verdict, as reports show it. */
+export interface NetworkSummary {
+  gateway: string | null;
+  subnet: string | null;
+  addressPrefixes: string[];
+  vnet: string | null;
+  nsg: string | null;
+  routeTable: string | null;
+  dnsServers: string[];
+  /** v2 without a public frontend IP (network isolation). */
+  isolated: boolean;
+  /** The code that makes every server Unknown, or null. */
+  decides: FindingCode | null;
+  findings: Finding[];
+  notes: string[];
+}
+
+/** The model's gateway-wide facts and findings for a report. */
+export function networkSummary(m: NetworkModel): NetworkSummary {
+  const p = m.place;
+  return {
+    gateway: m.gateway?.name ?? null, subnet: p?.subnet.name ?? null, addressPrefixes: p?.subnet.addressPrefixes ?? [],
+    vnet: p?.vnet?.name ?? null, nsg: p?.nsg?.name ?? null, routeTable: p?.routeTable?.name ?? null,
+    dnsServers: p?.vnet?.dnsServers ?? [], isolated: m.isolated, decides: m.decides?.code ?? null,
+    findings: m.findings, notes: m.notes,
+  };
+}
+
+/** True when an inventory holds anything of the network beyond gateway resources. */
+export function hasNetwork(inv: NetworkInventory): boolean {
+  return inv.nsgs.length + inv.routeTables.length + inv.vnets.length + inv.subnets.length + inv.nics.length > 0;
+}
