@@ -127,6 +127,14 @@ describe('gateway-wide causes of Unknown and warnings', () => {
     expect(codes(model((d) => { d['rt-appgw.json']!.routes.push({ name: 'default-fw', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.20.2.4' }); }, 'v1'))).toEqual([]);
   });
 
+  test('a UDR for 0.0.0.0/0 puts everything in VirtualNetwork, so AllowVnetInBound admits GatewayManager (v1)', () => {
+    const m = model((d) => {
+      d['nsg-appgw.json']!.securityRules.shift();
+      d['rt-appgw.json']!.routes.push({ name: 'default-fw', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.20.2.4' });
+    }, 'v1');
+    expect(codes(m)).toEqual([]);
+  });
+
   test('network isolation (v2 without a public frontend): neither the GatewayManager rule nor the default route applies', () => {
     const m = model((d) => {
       d['nsg-appgw.json']!.securityRules.shift();

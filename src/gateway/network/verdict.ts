@@ -78,10 +78,14 @@ export function placeOf(inv: NetworkInventory, subnet: Subnet, notes: string[]):
   }
   if (!vnet) notes.push(`the VNet of subnet ${subnet.name} is not in the documents given: VirtualNetwork is taken as the subnet's own prefixes`);
   const spans = spansOf(subnet.addressPrefixes);
-  // Service tags: VirtualNetwork = the VNet's spaces, peered spaces, 168.63.129.16 and the UDR prefixes.
+  // Service tags: VirtualNetwork = the VNet's spaces, peered spaces, 168.63.129.16 and the UDR
+  // prefixes, all of them: a UDR for 0.0.0.0/0 makes VirtualNetwork everything (and so the
+  // default AllowVnet rules allow everything), a known consequence of that definition.
+  const udr = (routeTable?.routes ?? []).map((r) => r.addressPrefix);
   const vnetTag = normalise([
     ...spansOf(vnet?.addressPrefixes ?? []), ...spans, ...spansOf(vnet?.peeredPrefixes ?? []),
-    ...pointSpans(AZURE_PLATFORM_IP), ...spansOf((routeTable?.routes ?? []).map((r) => r.addressPrefix).filter((p) => p.trim() !== '0.0.0.0/0')),
+    ...pointSpans(AZURE_PLATFORM_IP), ...spansOf(udr),
+    ...(udr.some((p) => p.trim() === '0.0.0.0/0') ? [{ lo: GATEWAY_MANAGER_POINT, hi: GATEWAY_MANAGER_POINT }] : []),
   ]);
   return { subnet, vnet, nsg, routeTable, tags: { virtualNetwork: vnetTag }, spans };
 }
