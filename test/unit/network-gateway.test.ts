@@ -279,3 +279,33 @@ describe('applying the verdict to a probe result', () => {
     expect(applyRowNetwork(r, undefined)).toBe(r);
   });
 });
+
+describe('hostile or odd documents', () => {
+  test('wrong types, nulls and junk never throw; they become warnings', () => {
+    const junk: unknown[] = [
+      null, 42, 'text', [], [[]], {}, { type: 'Microsoft.Network/networkSecurityGroups' },
+      { type: 'Microsoft.Network/networkSecurityGroups', name: 'n', securityRules: [null, 1, { priority: 'high', access: 'Maybe' }] },
+      { type: 'Microsoft.Network/routeTables', name: 'r', routes: [{ name: 'x', addressPrefix: 5, nextHopType: 'Teleport' }] },
+      { type: 'Microsoft.Network/virtualNetworks', name: 'v', addressSpace: { addressPrefixes: ['not-a-cidr', 7] }, subnets: [{ name: 's', addressPrefix: '10.0.0.0/99' }] },
+      { type: 'Microsoft.Network/networkInterfaces', name: 'nic', ipConfigurations: [{ privateIPAddress: 'x', subnet: { id: 12 } }] },
+      { type: 'Microsoft.Network/applicationGateways', name: 'g', gatewayIPConfigurations: [{ subnet: { id: '/bad/id' } }] },
+      { $schema: 'x', resources: [{ type: 'Microsoft.Network/virtualNetworks', name: 'v2', resources: [{ type: 'subnets', name: 's2', properties: { addressPrefix: '10.9.0.0/24' } }] }, null, { type: 5 }] },
+    ];
+    const inv = loadNetwork(junk.map((doc, i) => ({ doc, source: `j${i}.json` })));
+    expect(inv.warnings.length).toBeGreaterThan(0);
+    expect(inv.subnets.map((s) => s.key)).toContain('virtualnetworks/v2/subnets/s2');
+    const m = buildNetworkModel(inv, { sku: 'v2' });
+    for (const a of ['10.0.0.1', '::1', 'x.example', '10.9.0.4']) expect(() => judgeRowNetwork(m, a, 443)).not.toThrow();
+  });
+
+  test('`az network nic list` (an array) and a lone `subnet show` find the backend\'s NIC and subnet', () => {
+    const d = fixtures();
+    const vnet = d['vnet-hub.json']!;
+    const docs = [
+      { doc: d['appgw.json'], source: 'agw.json' }, { doc: d['nsg-appgw.json'], source: 'a.json' }, { doc: d['nsg-web2-nic.json'], source: 'b.json' },
+      { doc: vnet.subnets[0], source: 'gw-subnet.json' }, { doc: vnet.subnets[1], source: 'be-subnet.json' }, { doc: [d['nic-web1.json'], d['nic-web2.json']], source: 'nics.json' },
+    ];
+    const m = buildNetworkModel(loadNetwork(docs), { sku: 'v2' });
+    expect(judgeRowNetwork(m, '10.20.1.5', 8443).primary?.evidence).toMatchObject({ nsg: 'nsg-web2-nic', rule: 'DenyAppGw8443' });
+  });
+});
