@@ -252,7 +252,7 @@ export function judgeRowNetwork(model: NetworkModel, address: string, port: numb
   const warn = findings.find((f) => f.severity === 'warning');
   const summary = bad
     ? `${bad.code}${bad.evidence.rule ? `: ${String(bad.evidence.nsg)}/${String(bad.evidence.rule)} (${String(bad.evidence.priority)})` : ''}`
-    : warn ? `${warn.code}` : `open: the routes and NSGs given let TCP ${port} through${beSubnet ? '' : ' (the backend is not in the documents: its own NSGs are not judged)'}`;
+    : warn ? `${warn.code}${warn.evidence.route ? `: ${String(warn.evidence.route)} → ${String(warn.evidence.nextHop)}${String(warn.evidence.nextHopIp ?? '')}` : ''}` : `open: the routes and NSGs given let TCP ${port} through${beSubnet ? '' : ' (the backend is not in the documents: its own NSGs are not judged)'}`;
   return done(summary);
 }
 
