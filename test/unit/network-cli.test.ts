@@ -123,6 +123,30 @@ describe('certcheck gateway --network', () => {
     expect(servers(doc).every((s) => !('network' in s.plan))).toBe(true);
   });
 
+  test('CONFIG as an ARM template holding the gateway and its network: judged without --network', async () => {
+    // The ARM shape: `properties` on each resource and on each of the gateway's sub-resources.
+    const arm = (o: Json): Json => {
+      const { name, id, type, etag: _e, resourceGroup: _g, ...rest } = o;
+      const props: Json = {};
+      for (const [k, v] of Object.entries(rest)) {
+        props[k] = type === 'Microsoft.Network/applicationGateways' && Array.isArray(v)
+          ? v.map((x: Json) => { const { name: n, id: i, type: _t, etag: _e2, resourceGroup: _g2, ...p } = x; return { name: n, id: i, properties: p }; })
+          : v;
+      }
+      return { type, apiVersion: '2023-09-01', name, id, properties: props };
+    };
+    const gw = JSON.parse(readFileSync(f('gw.json'), 'utf8')) as Json;
+    const docs = ['vnet-hub.json', 'nsg-appgw.json', 'nsg-backend.json', 'nsg-web2-nic.json', 'rt-appgw.json'].map((n) => JSON.parse(readFileSync(f(n), 'utf8')) as Json);
+    const nics = JSON.parse(readFileSync(f('nics.json'), 'utf8')) as Json[];
+    const template = { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [gw, ...docs, ...nics].map(arm) };
+    writeFileSync(f('template.json'), JSON.stringify(template));
+    const r = await run(['gateway', f('template.json'), ...resolve, '--format', 'json']);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout) as Json;
+    expect(doc.network).toMatchObject({ subnet: 'appgw-subnet', nsg: 'nsg-appgw' });
+    expect(servers(doc).map((s) => [s.address, s.health, s.primary])).toEqual([['10.20.1.4', 'Healthy', null], ['10.20.1.5', 'Unhealthy', 'NET_PROBE_BLOCKED']]);
+  });
+
   test('a --network file without network resources is a usage error', async () => {
     const r = await run(['gateway', f('gw.json'), '--network', f('gw.json')]);
     expect(r.code).toBe(2);
