@@ -168,6 +168,22 @@ describe('gateway-wide causes of Unknown and warnings', () => {
     expect(m.decides).toBeNull();
   });
 
+  test('a VPN/ExpressRoute GatewaySubnet with route propagation on: a note about BGP default routes, no verdict', () => {
+    const m = model((d) => { d['vnet-hub.json']!.subnets.push({ ...d['vnet-hub.json']!.subnets[2], name: 'GatewaySubnet', id: d['vnet-hub.json']!.subnets[2].id.replace('fw-subnet', 'GatewaySubnet'), addressPrefix: '10.20.255.0/27' }); });
+    expect(m.findings).toEqual([]);
+    expect(m.notes.join('\n')).toMatch(/default route advertised from on-premises/);
+    const off = model((d) => {
+      d['vnet-hub.json']!.subnets.push({ ...d['vnet-hub.json']!.subnets[2], name: 'GatewaySubnet', id: d['vnet-hub.json']!.subnets[2].id.replace('fw-subnet', 'GatewaySubnet'), addressPrefix: '10.20.255.0/27' });
+      d['rt-appgw.json']!.disableBgpRoutePropagation = true;
+    });
+    expect(off.notes.join('\n')).not.toMatch(/BGP/);
+  });
+
+  test('a backend whose NIC is not in the documents: open, saying the NIC was not judged', () => {
+    const m = model((d) => { delete d['nic-web1.json']; });
+    expect(judgeRowNetwork(m, '10.20.1.4', 443).summary).toMatch(/NIC is not in the documents/);
+  });
+
   test('the gateway subnet\'s NSG missing from the documents: a note, no verdict', () => {
     const m = model((d) => { delete d['nsg-appgw.json']; });
     expect(m.findings).toEqual([]);

@@ -161,6 +161,11 @@ export function buildNetworkModel(inv: NetworkInventory, o: NetworkModelOptions)
       }));
     }
   }
+  // A default route learned over BGP (ExpressRoute, VPN) is one of the documented Unknown causes,
+  // but no export shows it: say so when the VNet has a gateway subnet and propagation is on.
+  if (o.sku === 'v2' && !model.isolated && place.vnet && inv.subnets.some((s) => s.vnetKey === place.vnet!.key && s.name.toLowerCase() === 'gatewaysubnet') && place.routeTable?.disableBgpRoutePropagation !== true) {
+    notes.push(`VNet ${place.vnet.name} has a GatewaySubnet (VPN or ExpressRoute) and the gateway subnet takes BGP routes: a default route advertised from on-premises would make every server Unknown, and an export does not show it (check the effective routes, or disable gateway route propagation on the gateway subnet's route table)`);
+  }
   if (place.vnet && place.vnet.dnsServers.length) {
     findings.push(makeFinding('NET_CUSTOM_DNS', { vnet: place.vnet.name, dnsServers: place.vnet.dnsServers }));
   }
@@ -252,7 +257,8 @@ export function judgeRowNetwork(model: NetworkModel, address: string, port: numb
   const warn = findings.find((f) => f.severity === 'warning');
   const summary = bad
     ? `${bad.code}${bad.evidence.rule ? `: ${String(bad.evidence.nsg)}/${String(bad.evidence.rule)} (${String(bad.evidence.priority)})` : ''}`
-    : warn ? `${warn.code}${warn.evidence.route ? `: ${String(warn.evidence.route)} → ${String(warn.evidence.nextHop)}${String(warn.evidence.nextHopIp ?? '')}` : ''}` : `open: the routes and NSGs given let TCP ${port} through${beSubnet ? '' : ' (the backend is not in the documents: its own NSGs are not judged)'}`;
+    : warn ? `${warn.code}${warn.evidence.route ? `: ${String(warn.evidence.route)} → ${String(warn.evidence.nextHop)}${String(warn.evidence.nextHopIp ?? '')}` : ''}`
+    : `open: the routes and NSGs given let TCP ${port} through${!beSubnet ? ' (the backend is not in the documents: its own NSGs are not judged)' : !nicHit ? ' (the backend\'s NIC is not in the documents: its NSG, if any, is not judged)' : ''}`;
   return done(summary);
 }
 
