@@ -5,6 +5,10 @@ export { probeBackend, type ProbeOptions, type StageResult } from './probe.js';
 export { checkGateway } from './sweep.js';
 export { parseGatewayConfig, loadGatewayConfig } from './gateway/config.js';
 export { planGateway } from './gateway/plan.js';
+// The gateway's network path judged offline (issue 17): load az/ARM network JSON, build the model, judge a server.
+export { loadNetwork, addNetworkDocument, emptyInventory, type NetworkInventory, type LoadNetworkOptions, type ExpressionEvaluator } from './gateway/network/load.js';
+export { buildNetworkModel, judgeRowNetwork, networkSummary, type NetworkModel, type RowNetwork, type NetworkSummary } from './gateway/network/verdict.js';
+export { loadGatewayNetwork } from './gateway/network/files.js';
 export { checkRevocation } from './revocation/check.js';
 export { parseOcspResponse, validateOcspResponse, buildOcspRequest } from './revocation/ocsp.js';
 export { parseCrl, checkCrl } from './revocation/crl.js';

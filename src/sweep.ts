@@ -13,6 +13,7 @@ import { isInputError } from './model/errors.js';
 import { countHealth, tallyHealth, type HealthCounts, type HealthStatus, type Report } from './model/report.js';
 import type { GatewayConfig } from './gateway/config.js';
 import { planGateway, type PlanOptions, type ProbePlan } from './gateway/plan.js';
+import { applyRowNetwork, type RowNetwork } from './gateway/network/verdict.js';
 
 import { DEFAULT_CONCURRENCY } from './gateway/defaults.js';
 import { nowMs } from './clock.js';
@@ -27,6 +28,8 @@ export interface Probeable {
   options: ProbeOptions;
   /** When set, the item is not probed and its health is Unknown with this reason. */
   blocked?: string | null;
+  /** The network path's verdict: an Unknown or Unhealthy here replaces the probe's (issue 17). */
+  network?: RowNetwork | null;
 }
 
 /** One probed (or not probed) item of a sweep and its health. */
@@ -152,6 +155,7 @@ export async function streamProbes<T extends Probeable>(items: Iterable<T>, o: R
       running++;
       try { r = await runOne(job.item, o); } finally { running--; }
     }
+    r = applyRowNetwork(r, job.item.network);
     tallyHealth(counts, r.health);
     o.onResult?.(r, job.index);
     o.onProgress?.({ done: counts.total, total: knownTotal ?? started, running, healthy: counts.healthy, unhealthy: counts.unhealthy, unknown: counts.unknown, last: r });

@@ -78,21 +78,21 @@ export async function resolveHost(
   const t0 = nowMs();
   const literal = unbracket(name);
   const fam = ipFamily(literal);
-  if (fam !== 0) {
-    return { ok: true, name, addresses: [{ address: literal, family: fam }], ms: elapsed(t0) };
-  }
-  checkHostName(name);
+  if (fam === 0) checkHostName(name);
 
+  // An IP literal may be pinned too (--resolve 10.20.1.4=127.0.0.1): a backend known by its VNet
+  // address is then reached through a tunnel, while the plan keeps the VNet address.
   if (opts.resolve && opts.resolve.size > 0) {
-    const key = normaliseKey(name);
+    const key = normaliseKey(fam !== 0 ? literal : name);
     for (const [k, v] of opts.resolve) {
-      if (normaliseKey(k) !== key) continue;
+      if (normaliseKey(fam !== 0 ? unbracket(k) : k) !== key) continue;
       const addr = unbracket(v.trim());
       const f = ipFamily(addr);
       if (f === 0) throw new InputError(`--resolve address for ${JSON.stringify(k)} is not an IP address: ${JSON.stringify(v)}`);
       return { ok: true, name, addresses: [{ address: addr, family: f }], ms: elapsed(t0) };
     }
   }
+  if (fam !== 0) return { ok: true, name, addresses: [{ address: literal, family: fam }], ms: elapsed(t0) };
 
   const max = Math.max(1, Math.floor(opts.maxAddresses ?? DEFAULT_MAX_ADDRESSES));
   const left = remainingMs(opts.deadline);

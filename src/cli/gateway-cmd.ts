@@ -150,6 +150,8 @@ export interface SweepSpec<T extends Probeable, I> {
   keep: (item: T) => I;
   /** The whole sweep as text or json, from its rows in input order. */
   render: (rows: SweepRow<I>[], meta: SweepMeta, color: boolean) => string;
+  /** The gateway's network verdict, when network resources were given (issue 17). */
+  network?: SweepMeta['network'];
 }
 
 /**
@@ -180,7 +182,7 @@ export async function runSweep<T extends Probeable, I>(io: CliIo, flags: SweepFl
     ...(io.signal ? { signal: io.signal } : {}),
   });
   progress.end();
-  sink.finish(counts, { at: spec.at, elapsedMs: nowMs() - t0, concurrency: spec.concurrency, notes: spec.notes });
+  sink.finish(counts, { at: spec.at, elapsedMs: nowMs() - t0, concurrency: spec.concurrency, notes: spec.notes, ...(spec.network ? { network: spec.network } : {}) });
   return exitForCounts(counts);
 }
 
@@ -237,6 +239,7 @@ interface GatewayFlags extends SweepFlags {
   plan?: boolean;
   timeoutCap?: string;
   allPairs?: boolean;
+  network: string[];
 }
 
 export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command {
@@ -247,7 +250,8 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     .option('--setting <name>', 'only this backend setting (repeatable)', collect, [])
     .option('--plan', 'print what each probe would send, and why, without contacting anything')
     .option('--timeout-cap <seconds>', 'lower every probe timeout to at most this (the gateway\'s default is 30 s)')
-    .option('--all-pairs', 'plan every pool with every setting, not only the pairs routing rules use');
+    .option('--all-pairs', 'plan every pool with every setting, not only the pairs routing rules use')
+    .option('--network <file>', 'the gateway\'s network, judged offline (repeatable): JSON of az network nsg show, route-table show, vnet show, vnet subnet show, nic show, an ARM template or az group export, or an array of those', collect, []);
   addSweepOptions(cmd);
   cmd.action(async (file: string, flags: GatewayFlags) => {
     const concurrency = parseIntOpt('--concurrency', flags.concurrency, 1, 1024)!;
@@ -256,10 +260,15 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     const at = parseAt(flags.at);
     const color = useColor(io, flags.color);
     // The sweep machinery loads when the command runs, not with the CLI.
-    const [{ loadGatewayConfig }, { planGateway, planGatewayLazily }, { healthJson, plansJson, renderHealthText, renderPlansText }] = await Promise.all([
-      import('../gateway/config.js'), import('../gateway/plan.js'), import('../render/health.js')]);
-    const cfg = await loadGatewayConfig(file);
+    const [{ parseGatewayConfig }, { planGateway, planGatewayLazily }, { healthJson, plansJson, renderHealthText, renderPlansText }, netFiles, { networkSummary }] = await Promise.all([
+      import('../gateway/config.js'), import('../gateway/plan.js'), import('../render/health.js'), import('../gateway/network/files.js'), import('../gateway/network/verdict.js')]);
+    // Read once: the gateway document may also hold its network (an ARM template, az group export).
+    const main = await netFiles.readJsonDocument(file);
+    const cfg = await parseGatewayConfig(main.doc, main.label);
+    const networkModel = await netFiles.loadGatewayNetwork({ doc: main.doc, label: main.label, sku: cfg.sku.version, id: cfg.id, name: cfg.name }, flags.network);
+    const network = networkModel ? networkSummary(networkModel) : undefined;
     const planOptions = {
+      ...(networkModel ? { network: networkModel } : {}),
       ...(flags.pool.length ? { pools: flags.pool } : {}),
       ...(flags.setting.length ? { settings: flags.setting } : {}),
       ...(timeoutCap !== undefined ? { timeoutCap } : {}),
@@ -268,7 +277,7 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     if (flags.plan) {
       if (flags.format !== 'text' && flags.format !== 'json') throw new InputError('--plan prints text or json');
       const { plans, notes } = planGateway(cfg, planOptions);
-      io.stdout(flags.format === 'json' ? `${JSON.stringify(plansJson(cfg, plans, notes), null, 2)}\n` : renderPlansText(cfg, plans, notes, color));
+      io.stdout(flags.format === 'json' ? `${JSON.stringify(plansJson(cfg, plans, notes, network), null, 2)}\n` : renderPlansText(cfg, plans, notes, color, network));
       setExit(0);
       return;
     }
@@ -278,7 +287,7 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     for (const _plan of planning.plans()) { /* planning is the check */ }
     if (!planning.total) io.stderr('certcheck: no pool members to probe\n');
     setExit(await runSweep(io, flags, {
-      items: planning.plans(), total: planning.total, notes: planning.notes, concurrency, resolve, at,
+      items: planning.plans(), total: planning.total, notes: planning.notes, concurrency, resolve, at, ...(network ? { network } : {}),
       ident: (p) => ({ pool: p.pool, setting: p.setting, address: p.address }),
       name: (p) => `${p.pool} / ${p.setting} / ${p.address}`,
       keep: (p) => p,

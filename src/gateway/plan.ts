@@ -10,6 +10,7 @@ import { parseStatusMatch, DEFAULT_STATUS_MATCH_SPEC } from './match.js';
 import { probeNames } from './names.js';
 import type { PlanOptions, ProbeOptions, ProbePlan } from '../model/plan.js';
 import type { BackendPool, BackendSetting, GatewayCert, GatewayConfig, GatewayProbe, PoolMember } from './config.js';
+import { judgeRowNetwork } from './network/verdict.js';
 
 /** The gateway's probe timeout when a probe sets none (appgw-spec §2.1). */
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 30;
@@ -186,6 +187,7 @@ export function planPair(cfg: GatewayConfig, pool: BackendPool, s: BackendSettin
       match: `${whyMatch}${whyMatchBody}`, trust: whyTrust,
     },
     notes, blocked, routedBy, options,
+    ...(o.network ? { network: judgeRowNetwork(o.network, m.address, port) } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { ParsedCert } from '../x509/types.js';
 import type { OfflineInput, RevocationMode } from '../revocation/check.js';
 import type { Finding } from './findings.js';
 import type { TrustReport } from './report.js';
+import type { NetworkModel, RowNetwork } from '../gateway/network/verdict.js';
 
 /** `gateway` judges as the gateway's OpenSSL does; `strict` also fails what strict clients refuse. */
 export type Profile = 'gateway' | 'strict';
@@ -187,6 +188,8 @@ export interface ProbePlan {
   routedBy: string[] | null;
   /** What probeBackend gets (runtime additions such as --resolve come from the runner). */
   options: ProbeOptions;
+  /** The network path's verdict for this server (issue 17); absent when no network was given. */
+  network?: RowNetwork;
 }
 
 /** Which of a gateway's pool × setting pairs to plan, and how. */
@@ -198,4 +201,6 @@ export interface PlanOptions {
   timeoutCap?: number;
   /** Plan every pool × setting, not only those that routing rules pair. */
   allPairs?: boolean;
+  /** The gateway's network (NSGs, routes, VNet), judged for each server at its VNet address. */
+  network?: NetworkModel;
 }

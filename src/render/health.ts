@@ -8,6 +8,7 @@ import { SCHEMA_VERSION, countHealth, type HealthStatus, type Report } from '../
 import type { GatewayConfig } from '../gateway/config.js';
 import { planJson, type ProbePlan } from '../gateway/plan.js';
 import type { RunResult } from '../sweep.js';
+import type { NetworkSummary, RowNetwork } from '../gateway/network/verdict.js';
 import { VERSION } from '../version.js';
 import { painter } from './text.js';
 
@@ -16,6 +17,8 @@ export interface SweepMeta {
   elapsedMs: number;
   concurrency: number;
   notes: string[];
+  /** The gateway's network verdict, when network resources were given. */
+  network?: NetworkSummary;
 }
 
 /**
@@ -86,6 +89,7 @@ export function healthJson(cfg: GatewayConfig, rows: readonly SweepRow<ProbePlan
     at: meta.at.toISOString(),
     summary: { ...countHealth(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
     notes: meta.notes,
+    ...(meta.network ? { network: meta.network } : {}),
     backendAddressPools: group(rows.map((r) => ({ plan: r.item, r }))).map((g) => ({
       backendAddressPool: g.pool,
       backendHttpSettingsCollection: g.settings.map((s) => ({
@@ -108,13 +112,14 @@ export function healthJson(cfg: GatewayConfig, rows: readonly SweepRow<ProbePlan
 }
 
 /** `--plan --format json`: the same tree with each server's plan and nothing contacted. */
-export function plansJson(cfg: GatewayConfig, plans: ProbePlan[], notes: string[]): Record<string, unknown> {
+export function plansJson(cfg: GatewayConfig, plans: ProbePlan[], notes: string[], network?: NetworkSummary): Record<string, unknown> {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'certcheck', version: VERSION },
     kind: 'gateway-plan',
     gateway: gatewayJson(cfg),
     notes,
+    ...(network ? { network } : {}),
     backendAddressPools: group(plans.map((plan) => ({ plan }))).map((g) => ({
       backendAddressPool: g.pool,
       backendHttpSettingsCollection: g.settings.map((s) => ({
@@ -144,7 +149,7 @@ function settingLine(plan: ProbePlan): string {
   return `${plan.protocol === 'https' ? 'Https' : 'Http'} port ${plan.port}, ${probe}`;
 }
 
-interface TableRow { server: string; health: HealthStatus; details: string; why: string | null }
+interface TableRow { server: string; health: HealthStatus; details: string; why: string | null; network?: string }
 
 function table(rows: TableRow[], color: boolean, width: number, indent: string): string[] {
   const p = painter(color);
@@ -157,6 +162,7 @@ function table(rows: TableRow[], color: boolean, width: number, indent: string):
     out.push(`${indent}${r.server.padEnd(srvW)}  ${p(healthCol(r.health), r.health.padEnd(9))}  ${details[0] ?? ''}`);
     for (const l of details.slice(1)) out.push(`${pad}${l}`);
     if (r.why) for (const l of wrap(`↳ ${r.why}`, wrapW)) out.push(`${pad}${p('dim', l)}`);
+    if (r.network) for (const l of wrap(`network: ${r.network}`, wrapW)) out.push(`${pad}${p('dim', l)}`);
   }
   return out;
 }
@@ -179,21 +185,49 @@ export function renderHealthText(cfg: GatewayConfig, results: readonly SweepRow<
   out.push(p('bold', `Backend health of ${cfg.name ?? cfg.source} (${cfg.sku.name ?? cfg.sku.tier ?? 'sku not given'}, ${cfg.sku.version} rules) at ${meta.at.toISOString()}`));
   out.push(`${summaryLine(results, color)}; ${(meta.elapsedMs / 1000).toFixed(1)} s with ${meta.concurrency} in parallel`);
   for (const n of meta.notes) out.push(p('dim', `note: ${n}`));
+  if (meta.network) out.push(...networkLines(meta.network, color));
   for (const g of group(results.map((r) => ({ plan: r.item, r })))) {
     for (const s of g.settings) {
       out.push('');
       out.push(`${p('bold', `pool ${g.pool.name}`)} · ${p('bold', `setting ${s.setting.name}`)} (${settingLine(s.rows[0]!.plan)})`);
-      out.push(...table(s.rows.map(({ r }) => ({ server: r.item.address, ...rowOf(r) })), color, width, '  '));
+      out.push(...table(s.rows.map(({ r }) => ({ server: r.item.address, ...rowOf(r), ...(r.item.network ? { network: r.item.network.summary } : {}) })), color, width, '  '));
     }
   }
   return `${out.join('\n')}\n`;
 }
 
+/** The gateway-wide network stage: where the gateway stands and what that decides. */
+function networkLines(n: NetworkSummary, color: boolean): string[] {
+  const p = painter(color);
+  const where = n.subnet
+    ? `gateway subnet ${n.subnet} (${n.addressPrefixes.join(', ') || 'no prefix'}) in ${n.vnet ?? 'an unlisted VNet'}, NSG ${n.nsg ?? 'none'}, route table ${n.routeTable ?? 'none'}${n.isolated ? ', network isolation (no public frontend)' : ''}`
+    : 'gateway subnet unknown';
+  const out = [p('bold', `network: ${where}`)];
+  for (const f of n.findings) {
+    const col = f.severity === 'unknown' ? 'yellow' : f.severity === 'error' ? 'red' : 'yellow';
+    out.push(`  ${p(col, f.code)}: ${f.explanation}`);
+  }
+  if (!n.findings.length) out.push(p('dim', '  no gateway-wide network finding'));
+  for (const x of n.notes) out.push(p('dim', `  note: ${x}`));
+  return out;
+}
+
+/** A plan row's network verdict: what the network decides, or that the probe decides. */
+function planNetwork(n: RowNetwork): { value: string; why: string; shown: Finding | null } {
+  const shown = n.primary ?? n.findings[0] ?? null;
+  return {
+    value: n.health ? `${n.health} (${n.primary?.code ?? ''})` : 'the probe decides',
+    why: shown ? `${shown.code}: ${shown.explanation}` : n.summary,
+    shown,
+  };
+}
+
 /** `--plan`: what the gateway would send to each server, and why, before anything is contacted. */
-export function renderPlansText(cfg: GatewayConfig, plans: ProbePlan[], notes: string[], color: boolean): string {
+export function renderPlansText(cfg: GatewayConfig, plans: ProbePlan[], notes: string[], color: boolean, network?: NetworkSummary): string {
   const p = painter(color);
   const out: string[] = [p('bold', `Probe plan for ${cfg.name ?? cfg.source} (${cfg.sku.name ?? cfg.sku.tier ?? 'sku not given'}, ${cfg.sku.version} rules): ${plans.length} probe(s), nothing contacted`)];
   for (const n of notes) out.push(p('dim', `note: ${n}`));
+  if (network) out.push(...networkLines(network, color));
   for (const g of group(plans.map((plan) => ({ plan })))) {
     for (const s of g.settings) {
       out.push('');
@@ -211,6 +245,11 @@ export function renderPlansText(cfg: GatewayConfig, plans: ProbePlan[], notes: s
         line('path', plan.path, plan.why.path);
         line('timeout', `${plan.timeoutSeconds} s`, plan.why.timeout);
         line('match', `${plan.status}${plan.body !== null ? ` + body ${JSON.stringify(plan.body)}` : ''}`, plan.why.match);
+        if (plan.network) {
+          const nv = planNetwork(plan.network);
+          line('network', nv.value, nv.why);
+          for (const f of plan.network.findings.filter((x) => x !== nv.shown)) out.push(`      ${p('yellow', `${f.code}: ${f.explanation}`)}`);
+        }
         for (const n of plan.notes) out.push(`      ${p('yellow', `note: ${n}`)}`);
         if (plan.blocked) out.push(`      ${p('yellow', `not probed: ${plan.blocked}`)}`);
       }
