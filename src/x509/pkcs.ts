@@ -17,7 +17,7 @@ import { DerError, bytesEqual, children, parseOid, readTlv, value, whole, type T
 import {
   DEFAULT_DEADLINE_MS, DEFAULT_MAX_ITERATIONS, addNote, derShape, formatCount, matchKey, walkDer,
   type DecodeContext,
-} from './decode.js';
+} from './der-walk.js';
 import { PKCS_WORKER_SOURCE } from './pkcs-worker.js';
 import { nowMs } from '../clock.js';
 
