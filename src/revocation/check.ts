@@ -13,10 +13,12 @@ import type { ChainReport } from '../model/report.js';
 import { parseCertificate } from '../x509/cert.js';
 import type { TrustStore } from '../x509/store.js';
 import type { ParsedCert } from '../x509/types.js';
-import { crlIsFrom, checkCrl, parseCrl, type ParsedCrl } from './crl.js';
+import { parseCrl, type ParsedCrl } from '../x509/crl.js';
+import { buildOcspRequest, parseOcspResponse, type ParsedOcspResponse } from '../x509/ocsp.js';
+import { derFromInput } from '../x509/pkix.js';
+import { crlIsFrom, checkCrl } from './crl.js';
 import type { RevocationFetchResult } from './fetch.js';
-import { buildOcspRequest, ocspResponseIsFor, parseOcspResponse, validateOcspResponse, type ParsedOcspResponse } from './ocsp.js';
-import { derFromInput } from './common.js';
+import { ocspResponseIsFor, validateOcspResponse } from './ocsp.js';
 import { nowMs } from '../clock.js';
 
 /** The HTTP client, loaded on the first fetch: offline checks (staple, --crl, verify) load no node:http. */

@@ -1,42 +1,19 @@
 /**
- * X.509 CRLs (RFC 5280 §5): parsing with the bounded DER walker, and validation as OpenSSL's
- * check_crl does for a full CRL: issued under the certificate's issuer name, signed by the
+ * CRL checking (RFC 5280 §6.3): validation as OpenSSL's check_crl does for a full CRL: issued under the certificate's issuer name, signed by the
  * issuer's key (cRLSign when keyUsage is present), current at `at`. Delta and indirect CRLs are
- * recognised and refused as authoritative rather than half-applied.
+ * recognised and refused as authoritative rather than half-applied. Decoding is x509/crl.ts's.
  */
-import { DerError, bitString, children, expectTag, readOid, readTlv, value, whole, type Tlv } from '../x509/der.js';
-import { parseTime } from '../x509/cert.js';
-import type { AlgorithmIdentifier, ParsedCert, TimeValue } from '../x509/types.js';
-import { DEFAULT_SKEW_SECONDS, derFromInput, iso, nameKeyOfDer, parseAlgId, rawSerial, sameName, serialKey, verifySignedData } from './common.js';
-import { CRL_REASONS } from './ocsp.js';
+import { readTlv } from '../x509/der.js';
+import type { ParsedCrl } from '../x509/crl.js';
+import { nameKeyOfDer, rawSerial, sameName, serialKey } from '../x509/pkix.js';
+import { verifySignedData } from '../x509/signature.js';
+import type { AlgorithmIdentifier, ParsedCert } from '../x509/types.js';
+import { DEFAULT_SKEW_SECONDS, iso } from './common.js';
 
-const OID_REASON = '2.5.29.21';
-const OID_DELTA = '2.5.29.27';
-const OID_IDP = '2.5.29.28';
-const OID_CRL_NUMBER = '2.5.29.20';
+// The library's door re-exports the parser from here.
+export { parseCrl, type ParsedCrl } from '../x509/crl.js';
 
-export interface CrlEntry {
-  revocationDate: TimeValue;
-  reason?: string;
-}
-
-export interface ParsedCrl {
-  der: Uint8Array;
-  tbs: Uint8Array;
-  issuerDer: Uint8Array;
-  thisUpdate: TimeValue;
-  nextUpdate?: TimeValue;
-  signatureAlgorithm: AlgorithmIdentifier;
-  tbsSignatureAlgorithm: AlgorithmIdentifier;
-  signature: Uint8Array;
-  /** serialKey() → entry. */
-  revoked: Map<string, CrlEntry>;
-  crlNumber?: string;
-  delta: boolean;
-  /** An issuingDistributionPoint restricting scope (indirect CRL, only some reasons/certs). */
-  scope?: string;
-}
-
+/** A CRL's answer about one certificate. */
 export interface CrlVerdict {
   /** invalid: the CRL is not usable for this certificate (never a revocation). */
   status: 'good' | 'revoked' | 'invalid';
@@ -47,83 +24,11 @@ export interface CrlVerdict {
   reason?: string;
 }
 
-/** More entries than any real CRL we need to judge; bounds memory for hostile input. */
-export const MAX_CRL_ENTRIES = 1_000_000;
-
 function sameAlg(a: AlgorithmIdentifier, b: AlgorithmIdentifier): boolean {
   return a.oid === b.oid && Buffer.compare(Buffer.from(a.params ?? []), Buffer.from(b.params ?? [])) === 0;
 }
 
-function isTime(t: Tlv | undefined): t is Tlv {
-  return !!t && (t.tag === 0x17 || t.tag === 0x18);
-}
-
-function extensionsOf(t: Tlv): { oid: string; critical: boolean; value: Uint8Array }[] {
-  return children(expectTag(t, 0x30, 'Extensions')).map((e) => {
-    const k = children(e);
-    const oidT = k[0];
-    const valT = k[k.length - 1];
-    if (!oidT || !valT || k.length < 2) throw new DerError('bad Extension');
-    const critical = k.length === 3 && k[1]!.tag === 0x01 && value(k[1]!)[0] !== 0;
-    return { oid: readOid(oidT), critical, value: value(expectTag(valT, 0x04, 'extnValue')) };
-  });
-}
-
-/** Parse a CRL from DER or PEM ("X509 CRL"). Throws DerError when it does not decode. */
-export function parseCrl(input: Uint8Array): ParsedCrl {
-  const der = derFromInput(input, ['X509 CRL']);
-  const top = expectTag(readTlv(der, 0), 0x30, 'CertificateList');
-  const [tbsT, algT, sigT] = children(top);
-  if (!tbsT || !algT || !sigT) throw new DerError('CertificateList is incomplete');
-  const k = children(expectTag(tbsT, 0x30, 'TBSCertList'));
-  let i = 0;
-  if (k[0]?.tag === 0x02) i++; // version v2
-  const sigAlgT = k[i++], issuerT = k[i++], thisT = k[i++];
-  if (!sigAlgT || !issuerT || !isTime(thisT)) throw new DerError('TBSCertList is incomplete');
-  const crl: ParsedCrl = {
-    der: der.subarray(0, top.end), tbs: whole(tbsT), issuerDer: whole(expectTag(issuerT, 0x30, 'issuer')),
-    thisUpdate: parseTime(thisT), signatureAlgorithm: parseAlgId(algT), tbsSignatureAlgorithm: parseAlgId(sigAlgT),
-    signature: bitString(sigT).bytes, revoked: new Map(), delta: false,
-  };
-  if (isTime(k[i])) crl.nextUpdate = parseTime(k[i++]!);
-  if (k[i]?.tag === 0x30) {
-    const list = k[i++]!;
-    let p = list.valueStart, n = 0;
-    while (p < list.end) {
-      const e = readTlv(list.buf, p, list.end);
-      p = e.end;
-      if (++n > MAX_CRL_ENTRIES) throw new DerError(`more than ${MAX_CRL_ENTRIES} revoked entries`);
-      const [serT, dateT, extT] = children(expectTag(e, 0x30, 'revokedCertificate'));
-      if (!serT || !isTime(dateT)) throw new DerError('revokedCertificate is incomplete');
-      const entry: CrlEntry = { revocationDate: parseTime(dateT) };
-      if (extT) {
-        for (const x of extensionsOf(extT)) {
-          if (x.oid === OID_REASON) {
-            const r = readTlv(x.value, 0);
-            const code = value(expectTag(r, 0x0a, 'reasonCode'))[0] ?? 0;
-            entry.reason = CRL_REASONS[code] ?? `reason ${code}`;
-          }
-        }
-      }
-      crl.revoked.set(serialKey(serT), entry);
-    }
-  }
-  if (k[i]?.tag === 0xa0) {
-    for (const x of extensionsOf(children(k[i]!)[0] ?? k[i]!)) {
-      if (x.oid === OID_DELTA) crl.delta = true;
-      else if (x.oid === OID_CRL_NUMBER) crl.crlNumber = Buffer.from(value(readTlv(x.value, 0))).toString('hex');
-      else if (x.oid === OID_IDP) {
-        // Only a plain distributionPoint name keeps the CRL complete; any other field narrows it.
-        const fields = children(expectTag(readTlv(x.value, 0), 0x30, 'IssuingDistributionPoint')).filter((f) => f.tag !== 0xa0);
-        const names: Record<number, string> = { 0x81: 'only user certificates', 0x82: 'only CA certificates', 0xa3: 'only some reasons', 0x84: 'indirect CRL', 0x85: 'only attribute certificates' };
-        const narrowing = fields.filter((f) => !(f.tag === 0x81 || f.tag === 0x82) || value(f)[0] !== 0);
-        if (narrowing.length) crl.scope = narrowing.map((f) => names[f.tag] ?? `field 0x${f.tag.toString(16)}`).join(', ');
-      }
-    }
-  }
-  return crl;
-}
-
+/** The check time and the clock skew tolerated on thisUpdate/nextUpdate. */
 export interface CrlValidateOptions {
   at: Date;
   skewSeconds?: number;

@@ -6,7 +6,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { InputError } from '../model/errors.js';
-import { DerError, bytesEqual, children, parseOid, readTlv, value, whole, type Tlv } from './der.js';
+import { bytesEqual, children, parseOid, readTlv, value, whole, type Tlv } from './der.js';
 
 /** Limits and the password callback of one decode (decodeCertificates). */
 export interface DecodeOptions {

@@ -129,3 +129,20 @@ function verifySignature(cert: ParsedCert, issuer: ParsedCert): SigResult {
     return { ok: false, reason: 'bad-signature', detail: `signature check failed: ${(e as Error).message.split('\n')[0]}` };
   }
 }
+
+/** Did `signer`'s key produce `sig` over `tbs` with algorithm `alg`? (OCSP responses, CRLs.) */
+export function verifySignedData(signer: ParsedCert, alg: AlgorithmIdentifier, tbs: Uint8Array, sig: Uint8Array): SigResult {
+  const info = sigAlgInfo(alg);
+  if (!info) return { ok: false, reason: 'unsupported', detail: `signature algorithm ${alg.oid} is not supported` };
+  if ((signer.publicKey.bits ?? 0) > 16384 && signer.publicKey.algorithm.startsWith('rsa')) {
+    return { ok: false, reason: 'unsupported', detail: `the signer's ${signer.publicKey.bits}-bit RSA key is over the 16384-bit limit` };
+  }
+  const key = publicKeyOf(signer);
+  if (key instanceof Error) return { ok: false, reason: 'key-error', detail: key.message };
+  try {
+    const opts = info.pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: info.pss.saltLength } : { key };
+    return verify(info.hash, tbs, opts, sig) ? { ok: true } : { ok: false, reason: 'bad-signature', detail: `the signature does not verify with the key of "${signer.subject.text}"` };
+  } catch (e) {
+    return { ok: false, reason: 'bad-signature', detail: `signature check failed: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
