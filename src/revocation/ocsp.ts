@@ -8,16 +8,15 @@ import { sameName } from '../x509/pkix.js';
 import { OID_KP_OCSP_SIGNING, certIdMatches, responderKeyHash, type BasicOcspResponse, type CertStatus, type OcspSingleResponse, type ParsedOcspResponse } from '../x509/ocsp.js';
 import { checkSignature, verifySignedData } from '../x509/signature.js';
 import type { ParsedCert } from '../x509/types.js';
-import { DEFAULT_SKEW_SECONDS, iso } from './common.js';
+import { DEFAULT_SKEW_SECONDS, iso, said, type Said } from './common.js';
 
 // The library's door re-exports the parser and request builder from here.
 export { buildOcspRequest, parseOcspResponse, type ParsedOcspResponse } from '../x509/ocsp.js';
 
-/** Outcome of validating one response for one certificate. */
-export interface OcspVerdict {
+/** Outcome of validating one response for one certificate: its status, and the outcome said as code, facts and words. */
+export interface OcspVerdict extends Said {
   /** invalid: the response cannot be trusted or is not about this certificate (never a revocation). */
   status: CertStatus | 'invalid';
-  detail: string;
   thisUpdate?: string | null;
   nextUpdate?: string | null;
   revocationTime?: string | null;
@@ -56,61 +55,67 @@ export interface OcspValidateOptions {
  * reason); only a valid response yields good / revoked / unknown.
  */
 export function validateOcspResponse(resp: ParsedOcspResponse, cert: ParsedCert, issuer: ParsedCert, o: OcspValidateOptions): OcspVerdict {
-  if (resp.responseStatus !== 0) return { status: 'invalid', detail: `the responder answered "${resp.responseStatusName}" instead of a status` };
+  if (resp.responseStatus !== 0) return { status: 'invalid', ...said('OCSP_NOT_SUCCESSFUL', { responseStatus: resp.responseStatusName }) };
   const b = resp.basic;
-  if (!b) return { status: 'invalid', detail: 'the response carries no basic response' };
+  if (!b) return { status: 'invalid', ...said('OCSP_NO_BASIC', {}) };
   let single: OcspSingleResponse | undefined;
   try {
     single = b.responses.find((r) => certIdMatches(r.certId, cert, issuer));
   } catch (e) {
-    return { status: 'invalid', detail: `cannot compute the CertID: ${(e as Error).message}` };
+    return { status: 'invalid', ...said('OCSP_CERTID_ERROR', { error: (e as Error).message }) };
   }
   if (!single) {
-    const serials = b.responses.map((r) => r.certId.serial).slice(0, 5);
-    return { status: 'invalid', detail: `the response is not about this certificate (serial ${cert.serialHex} of "${issuer.subject.text}"; it covers serial(s) ${serials.join(', ') || 'none'})` };
+    const covered = b.responses.map((r) => r.certId.serial).slice(0, 5);
+    return { status: 'invalid', ...said('OCSP_NOT_FOR_CERT', { serial: cert.serialHex, issuer: issuer.subject.text, covered }) };
   }
 
   // The signer: the issuer itself, or a delegated responder the issuer certified for OCSP signing.
+  // `why` keeps the last candidate's failure: it is the one reported when none qualifies.
   let signer: 'issuer' | 'delegated' | undefined;
   let responder: ParsedCert | undefined;
-  let why = '';
+  let why: Said | undefined;
   if (responderMatches(b.responderId, issuer)) {
     const r = verifySignedData(issuer, b.signatureAlgorithm, b.tbs, b.signature);
-    if (r.ok) { signer = 'issuer'; responder = issuer; } else why = `signed in the issuer's name, but ${r.detail}`;
+    if (r.ok) { signer = 'issuer'; responder = issuer; } else why = said('OCSP_ISSUER_SIGNATURE_BAD', { signatureDetail: r.detail });
   }
   if (!signer) {
     for (const c of b.certs) {
       if (!responderMatches(b.responderId, c)) continue;
+      const name = c.subject.text;
       const sig = verifySignedData(c, b.signatureAlgorithm, b.tbs, b.signature);
-      if (!sig.ok) { why = `responder "${c.subject.text}": ${sig.detail}`; continue; }
+      if (!sig.ok) { why = said('OCSP_RESPONDER_SIGNATURE_BAD', { responder: name, signatureDetail: sig.detail }); continue; }
       if (c.sha256 === issuer.sha256) { signer = 'issuer'; responder = c; break; }
-      const issued = sameName(c.issuer.der, issuer.subject.der) ? checkSignature(c, issuer) : { ok: false as const, detail: 'not issued by the certificate\'s issuer' };
-      if (!issued.ok) { why = `responder "${c.subject.text}" is not certified by "${issuer.subject.text}" (${issued.detail})`; continue; }
-      if (!c.extKeyUsage?.includes(OID_KP_OCSP_SIGNING)) { why = `responder "${c.subject.text}" lacks the OCSPSigning extended key usage`; continue; }
-      if (!withinValidity(c, o.at)) { why = `responder certificate "${c.subject.text}" is outside its validity period`; continue; }
+      const issued = sameName(c.issuer.der, issuer.subject.der) ? checkSignature(c, issuer) : undefined;
+      if (!issued?.ok) {
+        why = said('OCSP_RESPONDER_NOT_CERTIFIED', { responder: name, issuer: issuer.subject.text, signatureDetail: issued && !issued.ok ? issued.detail : null });
+        continue;
+      }
+      if (!c.extKeyUsage?.includes(OID_KP_OCSP_SIGNING)) { why = said('OCSP_RESPONDER_NO_EKU', { responder: name }); continue; }
+      if (!withinValidity(c, o.at)) { why = said('OCSP_RESPONDER_NOT_VALID', { responder: name }); continue; }
       signer = 'delegated'; responder = c;
       break;
     }
   }
   if (!signer || !responder) {
-    const rid = 'byName' in b.responderId ? 'a responder named in the response' : `responder key ${b.responderId.byKey.slice(0, 16)}…`;
-    return { status: 'invalid', detail: why || `signed by ${rid}, which is neither the issuer nor a certificate included in the response` };
+    return { status: 'invalid', ...(why ?? said('OCSP_UNKNOWN_SIGNER', { responderKey: 'byName' in b.responderId ? null : b.responderId.byKey })) };
   }
 
   const skew = (o.skewSeconds ?? DEFAULT_SKEW_SECONDS) * 1000;
   const now = o.at.getTime();
   const base = { thisUpdate: iso(single.thisUpdate.date), nextUpdate: iso(single.nextUpdate?.date ?? null), signer, responder: responder.subject.text };
-  if (!single.thisUpdate.date) return { status: 'invalid', ...base, detail: `thisUpdate is not a valid time (${single.thisUpdate.error ?? single.thisUpdate.raw})` };
-  if (single.thisUpdate.date.getTime() > now + skew) return { status: 'invalid', ...base, detail: `the response is not yet valid: thisUpdate ${base.thisUpdate} is after ${iso(o.at)}` };
+  const invalid = (s: Said): OcspVerdict => ({ status: 'invalid', ...base, ...s });
+  if (!single.thisUpdate.date) return invalid(said('TIME_INVALID', { field: 'thisUpdate', time: single.thisUpdate.error ?? single.thisUpdate.raw }));
+  if (single.thisUpdate.date.getTime() > now + skew) return invalid(said('OCSP_NOT_YET_VALID', { thisUpdate: base.thisUpdate, at: iso(o.at) }));
   if (single.nextUpdate) {
-    if (!single.nextUpdate.date) return { status: 'invalid', ...base, detail: `nextUpdate is not a valid time (${single.nextUpdate.error ?? single.nextUpdate.raw})` };
-    if (single.nextUpdate.date.getTime() < now - skew) return { status: 'invalid', ...base, detail: `the response is stale: nextUpdate ${base.nextUpdate} is before ${iso(o.at)}` };
-    if (single.nextUpdate.date.getTime() < single.thisUpdate.date.getTime()) return { status: 'invalid', ...base, detail: 'nextUpdate is before thisUpdate' };
+    if (!single.nextUpdate.date) return invalid(said('TIME_INVALID', { field: 'nextUpdate', time: single.nextUpdate.error ?? single.nextUpdate.raw }));
+    if (single.nextUpdate.date.getTime() < now - skew) return invalid(said('OCSP_STALE', { nextUpdate: base.nextUpdate, at: iso(o.at) }));
+    if (single.nextUpdate.date.getTime() < single.thisUpdate.date.getTime()) return invalid(said('OCSP_NEXT_BEFORE_THIS', {}));
   }
-  const by = signer === 'issuer' ? 'the issuer' : `delegated responder "${responder.subject.text}"`;
+  const who = { signer, responder: base.responder };
   if (single.status === 'revoked') {
-    return { status: 'revoked', ...base, revocationTime: iso(single.revocationTime?.date ?? null), ...(single.reason ? { reason: single.reason } : {}),
-      detail: `revoked at ${iso(single.revocationTime?.date ?? null) ?? 'an unknown time'}${single.reason ? ` (${single.reason})` : ''}, says ${by}` };
+    const revocationTime = iso(single.revocationTime?.date ?? null);
+    return { status: 'revoked', ...base, revocationTime, ...(single.reason ? { reason: single.reason } : {}),
+      ...said('OCSP_REVOKED', { ...who, revocationTime, reason: single.reason ?? null }) };
   }
-  return { status: single.status, ...base, detail: single.status === 'good' ? `good, says ${by}` : `the responder (${by}) does not know this certificate` };
+  return { status: single.status, ...base, ...(single.status === 'good' ? said('OCSP_GOOD', who) : said('OCSP_UNKNOWN', who)) };
 }
