@@ -1,3 +1,9 @@
+/**
+ * The certificate parser: one X.509 certificate's DER to a ParsedCert (RFC 5280 §4.1), with the
+ * names, times, key and every extension the judge reads, decoded by the bounded DER reader and
+ * escaped where decoded. Also the small certificate helpers the rest of x509/ shares (fingerprints,
+ * name keys, PEM). Pure bytes to values; a certificate that does not decode throws DerError.
+ */
 import { createHash } from 'node:crypto';
 import {
   DerError, bitString, bytesEqual, children, decodeString, expectTag, intHex, parseOid, readBool,

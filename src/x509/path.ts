@@ -1,3 +1,8 @@
+/**
+ * Certification path building over the presented certificates and a trust store: which paths
+ * exist, leaf to anchor, under explicit budgets. Judging a path (expiry, purposes, constraints)
+ * is the judge's; this file only finds candidates. See the note on the builder below.
+ */
 import { nameKey, spkiSha256 } from './cert.js';
 import { checkSignature, sigAlgInfo, type SigResult } from './signature.js';
 import type { TrustStore } from './store.js';

@@ -1,11 +1,11 @@
+/**
+ * Signature checks on node:crypto (OpenSSL underneath): 6–17× faster than the WebCrypto paths of
+ * @peculiar/x509 and pkijs (perf-notes §4), and it accepts every algorithm OpenSSL does. A
+ * certificate's signature by its issuer, and signed data (CRLs, OCSP responses) by a signer.
+ */
 import { createPublicKey, verify, constants, type KeyObject } from 'node:crypto';
 import { children, readOid, readTlv, smallInt } from './der.js';
 import type { AlgorithmIdentifier, ParsedCert } from './types.js';
-
-/**
- * Signature checks on node:crypto (OpenSSL underneath): 6–17× faster than the WebCrypto paths of
- * @peculiar/x509 and pkijs (perf-notes §4), and it accepts every algorithm OpenSSL does.
- */
 
 export interface SigAlgInfo {
   name: string;

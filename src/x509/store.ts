@@ -1,3 +1,8 @@
+/**
+ * Trust stores: Node's bundled Mozilla roots (the well-known store), the OS bundle when asked
+ * for it, or uploaded roots, indexed by subject and fingerprint for the path builder. Trust is
+ * explicit: each store carries the description the report gives of it.
+ */
 import { readFileSync } from 'node:fs';
 import { parseCertificate, nameKey } from './cert.js';
 import type { ParsedCert } from './types.js';
