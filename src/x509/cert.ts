@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import {
   DerError, bitString, bytesEqual, children, decodeString, expectTag, intHex, parseOid, readBool,
-  readOid, readTlv, smallInt, toHex, value, whole, type Tlv,
+  readOid, readTlv, signedIntHex, smallInt, toHex, value, whole, type Tlv,
 } from './der.js';
 import type {
   AlgorithmIdentifier, CertExtension, DistinguishedName, GeneralName, NameAttribute, NameConstraints,
@@ -130,7 +130,11 @@ export function parseTime(t: Tlv): TimeValue {
   if (month! < 1 || month! > 12 || day! < 1 || day! > dim || hour! > 23 || min! > 59 || sec! > 59) {
     return { raw, tag, date: null, error: `impossible date "${escapeText(raw)}"` };
   }
+  // The Gregorian calendar GeneralizedTime counts in has no year 0000; Date.UTC would read it as 1900.
+  if (year === 0) return { raw, tag, date: null, error: `impossible date "${escapeText(raw)}" (year 0000)` };
   const date = new Date(Date.UTC(year, month! - 1, day!, hour!, min!, sec!));
+  // Date.UTC reads years 0–99 as 1900–1999; setting the year again keeps 0050 as 50 AD.
+  if (year < 100) date.setUTCFullYear(year);
   const out: TimeValue = { raw, tag, date };
   if (tag === 'GeneralizedTime' && year < 2050) out.lint = 'GeneralizedTime used for a date before 2050 (RFC 5280 §4.1.2.5 requires UTCTime)';
   return out;
@@ -287,7 +291,7 @@ function parseExtensionValue(cert: ParsedCert, ext: CertExtension): void {
       for (const c of children(expectTag(top(), 0x30, 'AuthorityKeyIdentifier'))) {
         if (c.tag === 0x80) aki.keyId = toHex(value(c));
         else if (c.tag === 0xa1) aki.issuer = children(c).map((g) => parseGeneralName(g));
-        else if (c.tag === 0x82) aki.serialHex = toHex(value(c)).replace(/^(00)+(?=.)/, '');
+        else if (c.tag === 0x82) aki.serialHex = signedIntHex(value(c)); // compared with serialHex
         else throw new DerError(`unexpected field in AuthorityKeyIdentifier (tag 0x${c.tag.toString(16)})`);
       }
       // RFC 5280 §4.2.1.1: issuer and serial come together or not at all (OpenSSL marks it invalid).

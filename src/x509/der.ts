@@ -106,13 +106,38 @@ export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
-/** INTEGER contents as unsigned hex (leading zero octet dropped), for serials. */
+/** INTEGER contents as a serial's hex (see signedIntHex). */
 export function intHex(t: Tlv): string {
   expectTag(t, 0x02, 'INTEGER');
-  let v = value(t);
+  const v = value(t);
   if (v.length === 0) throw new DerError('empty INTEGER');
-  while (v.length > 1 && v[0] === 0) v = v.subarray(1);
-  return toHex(v);
+  return signedIntHex(v);
+}
+
+/**
+ * Two's-complement INTEGER contents as OpenSSL prints a serial: the magnitude in hex, whole
+ * octets, leading zero octets dropped, and "-" before a negative value (−5 → "-05", −128 → "-80",
+ * +128 → "80"). RFC 5280 §4.1.2.2 asks for positive serials, but negative ones are issued; without
+ * the sign −128 and +128 would share one key and a CRL entry for one would revoke the other.
+ */
+export function signedIntHex(v: Uint8Array): string {
+  if (v.length > 0 && (v[0]! & 0x80) !== 0) {
+    const m = new Uint8Array(v.length);
+    let carry = 1;
+    for (let i = v.length - 1; i >= 0; i--) {
+      const x = (~v[i]! & 0xff) + carry;
+      m[i] = x & 0xff;
+      carry = x >> 8;
+    }
+    return `-${toHex(dropLeadingZeros(m))}`;
+  }
+  return toHex(dropLeadingZeros(v));
+}
+
+function dropLeadingZeros(v: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < v.length - 1 && v[i] === 0) i++;
+  return v.subarray(i);
 }
 
 export function smallInt(t: Tlv): number {

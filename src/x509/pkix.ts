@@ -4,7 +4,7 @@
  * the serial match key, Name comparison as OpenSSL makes it, and DER-or-PEM input. Pure bytes to
  * values; throws DerError on bytes that do not decode.
  */
-import { DerError, bitString, children, decodeString, expectTag, readOid, readTlv, value, whole, type Tlv } from './der.js';
+import { DerError, bitString, children, decodeString, expectTag, readOid, readTlv, signedIntHex, value, whole, type Tlv } from './der.js';
 import type { AlgorithmIdentifier, ParsedCert } from './types.js';
 
 /** AlgorithmIdentifier (RFC 5280 §4.1.1.2): the OID and, when present, the parameters' DER. */
@@ -30,11 +30,13 @@ export function rawSerial(cert: ParsedCert): Uint8Array {
   return whole(expectTag(s, 0x02, 'serialNumber'));
 }
 
-/** INTEGER contents as hex with redundant leading zero octets removed (sign kept as encoded). */
+/**
+ * The key a serial is matched by across a certificate, a CRL entry and an OCSP CertID: its value
+ * as signed hex (signedIntHex), so −128 and +128 differ and a non-minimal encoding of the same
+ * value matches.
+ */
 export function serialKey(intTlv: Tlv): string {
-  let v = value(expectTag(intTlv, 0x02, 'serialNumber'));
-  while (v.length > 1 && v[0] === 0 && (v[1]! & 0x80) !== 0) v = v.subarray(1);
-  return Buffer.from(v).toString('hex');
+  return signedIntHex(value(expectTag(intTlv, 0x02, 'serialNumber')));
 }
 
 /**
