@@ -25,7 +25,7 @@ export interface WritePfxOptions {
 }
 
 export const PFX_DEFAULT_ITERATIONS = 2048;
-/** The same cap the reader applies (decode.ts DEFAULT_MAX_ITERATIONS), so what we write we can read. */
+/** The same cap the reader applies (der-walk.ts DEFAULT_MAX_ITERATIONS), so what we write we can read. */
 const MAX_ITERATIONS = 10_000_000;
 
 const OID = {
