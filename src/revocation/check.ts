@@ -28,15 +28,19 @@ import { nowMs } from '../clock.js';
 /** The HTTP client, loaded on the first fetch: offline checks (staple, --crl, verify) load no node:http. */
 const loadFetch = () => import('./fetch.js');
 
+/** Which revocation sources are consulted: none, the staple only, OCSP, CRL, or all. */
 export type RevocationMode = 'off' | 'staple' | 'ocsp' | 'crl' | 'all';
+/** Every RevocationMode, for option validation. */
 export const REVOCATION_MODES: readonly RevocationMode[] = ['off', 'staple', 'ocsp', 'crl', 'all'];
 
 /** Per fetch; never beyond the caller's overall deadline. */
 export const DEFAULT_REVOCATION_FETCH_MS = 5000;
+/** Largest OCSP response or CRL read from the network. */
 export const DEFAULT_REVOCATION_MAX_BYTES = 1024 * 1024;
 /** URLs tried per certificate and method: bounds the work a hostile certificate can cause. */
 export const MAX_URLS_PER_METHOD = 3;
 
+/** Where a revocation answer came from. */
 export type RevocationSource = 'staple' | 'ocsp' | 'crl' | 'ocsp-file' | 'crl-file';
 
 /** One source's answer about one certificate; `code` and `evidence` say it as data, `detail` in words. */
@@ -53,6 +57,7 @@ export interface RevocationCheck extends Said {
   ms?: number;
 }
 
+/** One path certificate's revocation status and every source's answer about it. */
 export interface RevocationCertResult {
   pathIndex: number;
   presentedIndex: number | null;
@@ -64,6 +69,7 @@ export interface RevocationCertResult {
   checks: RevocationCheck[];
 }
 
+/** The revocation section of a report. */
 export interface RevocationReport {
   mode: RevocationMode;
   /** What the backend stapled: absent for offline verification. */
@@ -74,6 +80,7 @@ export interface RevocationReport {
   ms: number;
 }
 
+/** What checkRevocation checks, with which sources, when, and within which limits. */
 export interface RevocationOptions {
   mode?: RevocationMode;
   /** The validated path, leaf first, each certificate followed by its issuer. */
@@ -95,12 +102,14 @@ export interface RevocationOptions {
   skewSeconds?: number;
 }
 
+/** A CRL or OCSP response file: bytes, or bytes with the name the report uses for it. */
 export type OfflineInput = Uint8Array | { name: string; data: Uint8Array };
 
 function named(list: OfflineInput[] | undefined): { name: string; data: Uint8Array }[] {
   return (list ?? []).map((x, i) => (x instanceof Uint8Array ? { name: `#${i + 1}`, data: x } : x));
 }
 
+/** checkRevocation's findings and its report section. */
 export interface RevocationOutcome {
   findings: Finding[];
   report: RevocationReport;
@@ -128,6 +137,7 @@ export function parseOfflineCrls(files: { name: string; data: Uint8Array }[]): {
   });
 }
 
+/** Parse offline OCSP responses early so that a bad file is a usage error, not a finding. */
 export function parseOfflineOcsp(files: { name: string; data: Uint8Array }[]): { name: string; resp: ParsedOcspResponse }[] {
   return files.map((f) => {
     try { return { name: f.name, resp: parseOcspResponse(derFromInput(f.data, ['OCSP RESPONSE'])) }; } catch (e) { throw new InputError(`${f.name}: not an OCSP response (${(e as Error).message})`); }
@@ -146,6 +156,7 @@ export const VERIFY_REVOCATION_BUDGET_MS = 15_000;
 
 const definitive = (s: RevocationCheck['status']) => s === 'good' || s === 'revoked' || s === 'unknown';
 
+/** Check the revocation status of every certificate on a validated path; soft-fail (see the file header). Never throws for well-formed options. */
 export async function checkRevocation(o: RevocationOptions): Promise<RevocationOutcome> {
   const t0 = nowMs();
   const mode = o.mode ?? 'staple';

@@ -24,6 +24,7 @@ const ATTR_SHORT: Record<string, string> = {
   '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC', '2.5.4.15': 'businessCategory',
 };
 
+/** Object identifiers of the extensions and purposes the parser and the judge look at. */
 export const OID = {
   basicConstraints: '2.5.29.19', keyUsage: '2.5.29.15', extKeyUsage: '2.5.29.37', subjectAltName: '2.5.29.17',
   nameConstraints: '2.5.29.30', authorityKeyId: '2.5.29.35', subjectKeyId: '2.5.29.14',
@@ -54,6 +55,7 @@ const CURVES: Record<string, string> = {
   '1.3.132.0.10': 'secp256k1', '1.3.36.3.3.2.8.1.1.7': 'brainpoolP256r1',
 };
 
+/** Lowercase hex SHA-256 of some bytes (a certificate's fingerprint). */
 export function sha256Hex(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex');
 }
@@ -206,6 +208,7 @@ function ipText(b: Uint8Array): string {
   return `invalid(${toHex(b)})`;
 }
 
+/** One GeneralName (RFC 5280 §4.2.1.6); `inConstraints` reads iPAddress as address and mask (§4.2.1.10). */
 export function parseGeneralName(t: Tlv, inConstraints = false): GeneralName {
   // OpenSSL refuses a GeneralNames element that is not one of the nine context tags.
   if (t.cls !== 2 || t.num > 8) throw new DerError(`not a GeneralName (tag 0x${t.tag.toString(16)})`);
@@ -433,12 +436,15 @@ export function parseCertificate(input: Uint8Array): ParsedCert {
   return cert;
 }
 
+/** The same certificate, byte for byte. */
 export function sameCert(a: ParsedCert, b: ParsedCert): boolean {
   return a.sha256 === b.sha256 && bytesEqual(a.der, b.der);
 }
 
+/** SHA-256 of a certificate's SubjectPublicKeyInfo, computed once per parsed certificate. */
 export const spkiSha256: (c: ParsedCert) => string = perObject((c) => sha256Hex(c.spki));
 
+/** A certificate's DER as a PEM CERTIFICATE block, 64 characters a line. */
 export function toPem(der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;

@@ -7,6 +7,7 @@ import { createPublicKey, verify, constants, type KeyObject } from 'node:crypto'
 import { children, readOid, readTlv, smallInt } from './der.js';
 import type { AlgorithmIdentifier, ParsedCert } from './types.js';
 
+/** How node:crypto verifies a signature algorithm: its name, digest and PSS parameters. */
 export interface SigAlgInfo {
   name: string;
   /** Digest for crypto.verify; null for Ed25519/Ed448. */
@@ -38,6 +39,7 @@ const SIG_ALGS: Record<string, SigAlgInfo> = {
   '2.16.840.1.101.3.4.3.2': { name: 'dsa-with-SHA256', hash: 'sha256', kind: 'dsa' },
 };
 
+/** The verification parameters of a signature AlgorithmIdentifier, or undefined when it is not supported. */
 export function sigAlgInfo(alg: AlgorithmIdentifier): SigAlgInfo | undefined {
   if (alg.oid === '1.2.840.113549.1.1.10') {
     // RSASSA-PSS-params: defaults are SHA-1 and salt 20 (RFC 4055).
@@ -68,6 +70,7 @@ const keyCache = new WeakMap<ParsedCert, KeyObject | Error>();
 const keyBySpki = new Map<string, KeyObject | Error>();
 const MAX_KEYS = 4096;
 
+/** A certificate's public key as a KeyObject (cached per certificate), or the Error that prevents it. */
 export function publicKeyOf(cert: ParsedCert): KeyObject | Error {
   let k = keyCache.get(cert);
   if (!k) {
@@ -87,6 +90,7 @@ export function publicKeyOf(cert: ParsedCert): KeyObject | Error {
   return k;
 }
 
+/** A signature check's outcome; a failure says why (`reason`) and in words (`detail`). */
 export type SigResult = { ok: true } | { ok: false; reason: 'bad-signature' | 'unsupported' | 'alg-mismatch' | 'key-error'; detail: string };
 
 // The answer for a (certificate, issuer) pair never changes. Keyed by the parsed objects, not by
