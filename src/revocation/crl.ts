@@ -3,9 +3,8 @@
  * issuer's key (cRLSign when keyUsage is present), current at `at`. Delta and indirect CRLs are
  * recognised and refused as authoritative rather than half-applied. Decoding is x509/crl.ts's.
  */
-import { readTlv } from '../x509/der.js';
 import type { ParsedCrl } from '../x509/crl.js';
-import { nameKeyOfDer, rawSerial, sameName, serialKey } from '../x509/pkix.js';
+import { certSerialKey, nameKeyOfDer, sameName } from '../x509/pkix.js';
 import { verifySignedData } from '../x509/signature.js';
 import type { AlgorithmIdentifier, ParsedCert } from '../x509/types.js';
 import { DEFAULT_SKEW_SECONDS, iso, said, type Said } from './common.js';
@@ -62,7 +61,7 @@ export function checkCrl(crl: ParsedCrl, cert: ParsedCert, issuer: ParsedCert, o
     if (crl.nextUpdate.date.getTime() < now - skew) return invalid(said('CRL_EXPIRED', { nextUpdate: base.nextUpdate, at: iso(o.at) }));
   }
   let key: string;
-  try { key = serialKey(readTlv(rawSerial(cert), 0)); } catch (e) { return invalid(said('CRL_BAD_SERIAL', { error: (e as Error).message })); }
+  try { key = certSerialKey(cert); } catch (e) { return invalid(said('CRL_BAD_SERIAL', { error: (e as Error).message })); }
   const entry = crl.revoked.get(key);
   if (entry && entry.reason !== 'removeFromCRL') {
     const at = iso(entry.revocationDate.date);

@@ -10,7 +10,7 @@ import { parseCertificate, parseTime } from './cert.js';
 import { CRL_REASONS } from './crl.js';
 import { DerError, bitString, children, expectTag, readOid, readTlv, value, whole, toHex, type Tlv } from './der.js';
 import { oidBytes, tlv } from './der-write.js';
-import { parseAlgId, publicKeyBits, rawSerial, serialKey } from './pkix.js';
+import { certSerialKey, parseAlgId, publicKeyBits, rawSerial, serialKey } from './pkix.js';
 import type { AlgorithmIdentifier, ParsedCert, TimeValue } from './types.js';
 
 /** id-pkix-ocsp-basic (RFC 6960 §4.2.1). */
@@ -99,7 +99,7 @@ export function certIdFor(cert: ParsedCert, issuer: ParsedCert, hash: HashName =
     hashOid: hashOid(hash),
     issuerNameHash: digest(hash, issuer.subject.der).toString('hex'),
     issuerKeyHash: digest(hash, publicKeyBits(issuer)).toString('hex'),
-    serial: serialKey(readTlv(rawSerial(cert), 0)),
+    serial: certSerialKey(cert),
   };
 }
 

@@ -39,6 +39,11 @@ export function serialKey(intTlv: Tlv): string {
   return signedIntHex(value(expectTag(intTlv, 0x02, 'serialNumber')));
 }
 
+/** The match key of a certificate's own serial (serialKey of its serialNumber). */
+export function certSerialKey(cert: ParsedCert): string {
+  return serialKey(readTlv(rawSerial(cert), 0));
+}
+
 /**
  * Canonical form of an encoded Name for comparison (OpenSSL compares canonical encodings: case
  * folded, whitespace runs collapsed). Falls back to the hex bytes when a value does not decode.
