@@ -17,6 +17,8 @@ import { validateOcspResponse } from '../../src/revocation/ocsp.js';
 import { checkCrl } from '../../src/revocation/crl.js';
 import { checkRevocation, type RevocationOutcome } from '../../src/revocation/check.js';
 import { makeRevPki, type RevCert, type RevPki } from '../helpers/revocation-pki.js';
+import { revocationDetail, type RevocationCode } from '../../src/model/catalog.js';
+import type { Said } from '../../src/revocation/common.js';
 
 const FILE = fileURLToPath(new URL('../golden/revocation-words.json', import.meta.url));
 
@@ -25,6 +27,8 @@ let far: RevPki;
 const P = (c: RevCert): ParsedCert => parseCertificate(c.der);
 const path = (...c: RevCert[]) => c.map(P);
 const DAY = 86_400_000;
+/** Every outcome said in the first test, for the second. */
+const saids: Said[] = [];
 
 beforeAll(() => {
   pki = makeRevPki();
@@ -39,6 +43,7 @@ function mask(s: string): string {
 }
 
 function words(o: RevocationOutcome): unknown {
+  for (const c of o.report.certificates) saids.push(...c.checks);
   return {
     // Sorted: parallel fetches may finish in either order; the words are what is pinned here.
     findings: o.findings.map((f) => `${f.code}: ${mask(f.explanation)}${f.fix ? ` | ${f.fix}` : ''}`).sort(),
@@ -52,7 +57,11 @@ describe('revocation words are unchanged (test/golden/revocation-words.json)', (
     const out: Record<string, unknown> = {};
     const now = new Date();
     const leaf = P(pki.leafRevoked), intA = P(pki.intA);
-    const ocsp = (der: Uint8Array, c: ParsedCert, i: ParsedCert, at = now) => mask(validateOcspResponse(parseOcspResponse(der), c, i, { at }).detail);
+    const ocsp = (der: Uint8Array, c: ParsedCert, i: ParsedCert, at = now) => {
+      const v = validateOcspResponse(parseOcspResponse(der), c, i, { at });
+      saids.push(v);
+      return mask(v.detail);
+    };
 
     out.ocspGood = ocsp(pki.ocspResponse(pki.leafGood, pki.intA), P(pki.leafGood), intA);
     out.ocspRevokedDelegated = ocsp(pki.ocspResponse(pki.leafRevoked, pki.intA, { signer: pki.ocspSigner }), leaf, intA);
@@ -75,7 +84,11 @@ describe('revocation words are unchanged (test/golden/revocation-words.json)', (
     out.ocspTryLater = ocsp(Uint8Array.from([0x30, 0x03, 0x0a, 0x01, 0x03]), leaf, intA);
 
     const crlA = parseCrl(readFileSync(pki.crl.intA));
-    const crl = (c: ReturnType<typeof parseCrl>, cert: ParsedCert, issuer: ParsedCert, at = now) => mask(checkCrl(c, cert, issuer, { at }).detail);
+    const crl = (c: ReturnType<typeof parseCrl>, cert: ParsedCert, issuer: ParsedCert, at = now) => {
+      const v = checkCrl(c, cert, issuer, { at });
+      saids.push(v);
+      return mask(v.detail);
+    };
     out.crlGood = crl(crlA, P(pki.leafGood), intA);
     out.crlRevoked = crl(crlA, leaf, intA);
     out.crlWrongIssuer = crl(crlA, P(pki.leafB), P(pki.intB));
@@ -111,5 +124,14 @@ describe('revocation words are unchanged (test/golden/revocation-words.json)', (
     const was = JSON.parse(readFileSync(FILE, 'utf8')) as Record<string, unknown>;
     expect(Object.keys(out)).toEqual(Object.keys(was));
     for (const k of Object.keys(was)) expect(out[k], k).toEqual(was[k]);
+  });
+
+  test('each detail is exactly the catalog\'s words for the check\'s code and evidence', () => {
+    expect(saids.length).toBeGreaterThan(30);
+    for (const x of saids) {
+      expect(revocationDetail(x.code as RevocationCode, x.evidence as never), x.code).toBe(x.detail);
+    }
+    // The cases above reach most codes; the rest (undecodable bytes mid-fetch, bad times) are rare paths.
+    expect(new Set(saids.map((x) => x.code)).size).toBeGreaterThanOrEqual(20);
   });
 });
