@@ -19,7 +19,8 @@ import type { ParsedCert } from '../x509/types.js';
 import { parseCrl, type ParsedCrl } from '../x509/crl.js';
 import { buildOcspRequest, parseOcspResponse, type ParsedOcspResponse } from '../x509/ocsp.js';
 import { derFromInput } from '../x509/pkix.js';
-import { said, type Said } from './common.js';
+import { said } from './common.js';
+import { REVOCATION_MODES, type RevocationCertResult, type RevocationCheck, type RevocationMode, type RevocationReport } from '../model/revocation.js';
 import { crlIsFrom, checkCrl } from './crl.js';
 import type { RevocationFetchResult } from './fetch.js';
 import { ocspResponseIsFor, validateOcspResponse } from './ocsp.js';
@@ -28,10 +29,8 @@ import { nowMs } from '../clock.js';
 /** The HTTP client, loaded on the first fetch: offline checks (staple, --crl, verify) load no node:http. */
 const loadFetch = () => import('./fetch.js');
 
-/** Which revocation sources are consulted: none, the staple only, OCSP, CRL, or all. */
-export type RevocationMode = 'off' | 'staple' | 'ocsp' | 'crl' | 'all';
-/** Every RevocationMode, for option validation. */
-export const REVOCATION_MODES: readonly RevocationMode[] = ['off', 'staple', 'ocsp', 'crl', 'all'];
+// The report's revocation types live in model/ (the report is model/'s); re-exported for importers here.
+export { REVOCATION_MODES, type RevocationCertResult, type RevocationCheck, type RevocationMode, type RevocationReport, type RevocationSource } from '../model/revocation.js';
 
 /** Per fetch; never beyond the caller's overall deadline. */
 export const DEFAULT_REVOCATION_FETCH_MS = 5000;
@@ -39,46 +38,6 @@ export const DEFAULT_REVOCATION_FETCH_MS = 5000;
 export const DEFAULT_REVOCATION_MAX_BYTES = 1024 * 1024;
 /** URLs tried per certificate and method: bounds the work a hostile certificate can cause. */
 export const MAX_URLS_PER_METHOD = 3;
-
-/** Where a revocation answer came from. */
-export type RevocationSource = 'staple' | 'ocsp' | 'crl' | 'ocsp-file' | 'crl-file';
-
-/** One source's answer about one certificate; `code` and `evidence` say it as data, `detail` in words. */
-export interface RevocationCheck extends Said {
-  source: RevocationSource;
-  url?: string;
-  method?: 'GET' | 'POST';
-  /** invalid: an answer that cannot be used; unreachable: no answer; unavailable: no URL to ask. */
-  status: 'good' | 'revoked' | 'unknown' | 'invalid' | 'unreachable' | 'unavailable';
-  thisUpdate?: string | null;
-  nextUpdate?: string | null;
-  revocationTime?: string | null;
-  reason?: string;
-  ms?: number;
-}
-
-/** One path certificate's revocation status and every source's answer about it. */
-export interface RevocationCertResult {
-  pathIndex: number;
-  presentedIndex: number | null;
-  subject: string;
-  serial: string;
-  sha256: string;
-  /** unchecked: no usable answer from any source. */
-  status: 'good' | 'revoked' | 'unknown' | 'unchecked';
-  checks: RevocationCheck[];
-}
-
-/** The revocation section of a report. */
-export interface RevocationReport {
-  mode: RevocationMode;
-  /** What the backend stapled: absent for offline verification. */
-  staple?: 'not-stapled' | 'good' | 'revoked' | 'unknown' | 'invalid';
-  certificates: RevocationCertResult[];
-  /** Offline inputs that matched no certificate on the path. */
-  unmatched: string[];
-  ms: number;
-}
 
 /** What checkRevocation checks, with which sources, when, and within which limits. */
 export interface RevocationOptions {

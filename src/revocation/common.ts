@@ -4,6 +4,7 @@
  */
 import { revocationDetail, type RevocationCode, type RevocationFacts } from '../model/catalog.js';
 import type { Evidence } from '../model/findings.js';
+import type { Said } from '../model/revocation.js';
 
 /** Clock skew tolerated on thisUpdate/nextUpdate, as OpenSSL's OCSP_check_validity default (5 min). */
 export const DEFAULT_SKEW_SECONDS = 300;
@@ -13,12 +14,7 @@ export function iso(d: Date | null | undefined): string | null {
   return d ? d.toISOString().replace(/\.000Z$/, 'Z') : null;
 }
 
-/** One revocation outcome: the words (from the catalog), its stable code and its facts. */
-export interface Said {
-  detail: string;
-  code: RevocationCode;
-  evidence: Evidence;
-}
+export type { Said } from '../model/revocation.js';
 
 /** Say an outcome: the code and facts as data, the catalog's words as `detail`. */
 export function said<K extends RevocationCode>(code: K, facts: RevocationFacts[K]): Said {
