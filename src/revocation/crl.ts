@@ -3,6 +3,7 @@
  * issuer's key (cRLSign when keyUsage is present), current at `at`. Delta and indirect CRLs are
  * recognised and refused as authoritative rather than half-applied. Decoding is x509/crl.ts's.
  */
+import { escapeText } from '../x509/cert.js';
 import type { ParsedCrl } from '../x509/crl.js';
 import { certSerialKey, nameKeyOfDer, sameName } from '../x509/pkix.js';
 import { verifySignedData } from '../x509/signature.js';
@@ -41,7 +42,8 @@ export function crlIsFrom(crl: ParsedCrl, issuer: ParsedCert): boolean {
 export function checkCrl(crl: ParsedCrl, cert: ParsedCert, issuer: ParsedCert, o: CrlValidateOptions): CrlVerdict {
   const base = { thisUpdate: iso(crl.thisUpdate.date), nextUpdate: iso(crl.nextUpdate?.date ?? null) };
   const invalid = (s: Said): CrlVerdict => ({ status: 'invalid', ...base, ...s });
-  if (!sameName(crl.issuerDer, cert.issuer.der)) return invalid(said('CRL_WRONG_ISSUER', { crlIssuer: nameKeyOfDer(crl.issuerDer) }));
+  // The CRL's issuer is wire data that reaches the report's text: escaped like every decoded name.
+  if (!sameName(crl.issuerDer, cert.issuer.der)) return invalid(said('CRL_WRONG_ISSUER', { crlIssuer: escapeText(nameKeyOfDer(crl.issuerDer)) }));
   if (crl.delta) return invalid(said('CRL_DELTA', {}));
   if (crl.scope) {
     const certIsCa = !!cert.basicConstraints?.ca;

@@ -152,6 +152,19 @@ describe('CRL validation', () => {
     expect(old.detail).toMatch(/expired/);
   });
 
+  it('a CRL issuer name from the wire is escaped in the words', () => {
+    const crlA = parseCrl(readFileSync(pki.crl.intA));
+    const evil = Buffer.from('evil\u001b[31m', 'utf8');
+    const cn = Buffer.concat([Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, evil.length]), evil]);
+    const atv = Buffer.concat([Buffer.from([0x30, cn.length]), cn]);
+    const rdn = Buffer.concat([Buffer.from([0x31, atv.length]), atv]);
+    const name = Buffer.concat([Buffer.from([0x30, rdn.length]), rdn]);
+    const v = checkCrl({ ...crlA, issuerDer: new Uint8Array(name) }, P(pki.leafGood), P(pki.intA), { at: now() });
+    expect(v.status).toBe('invalid');
+    expect(v.detail).not.toMatch(/\u001b/);
+    expect(v.detail).toContain('evil');
+  });
+
   it('garbage is a DerError, not a crash', () => {
     const der = readFileSync(pki.crl.intA);
     for (const cut of [0, 1, 20, der.length - 2]) expect(() => parseCrl(der.subarray(0, cut))).toThrow(DerError);
