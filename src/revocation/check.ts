@@ -13,7 +13,7 @@ import { InputError } from '../model/errors.js';
 import type { Finding } from '../model/findings.js';
 import { opensslError } from '../model/openssl.js';
 import type { ChainReport } from '../model/report.js';
-import { parseCertificate } from '../x509/cert.js';
+import { escapeText, parseCertificate } from '../x509/cert.js';
 import type { TrustStore } from '../x509/store.js';
 import type { ParsedCert } from '../x509/types.js';
 import { parseCrl, type ParsedCrl } from '../x509/crl.js';
@@ -206,20 +206,22 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
     try { req = buildOcspRequest(c, issuer); } catch (e) { r.checks.push({ source: 'ocsp', status: 'invalid', ...said('OCSP_REQUEST_ERROR', { error: (e as Error).message }) }); return; }
     const { fetchGet, ocspGetUrl, ocspPost } = await loadFetch();
     for (const url of urls) {
+      // The URL is certificate data: escaped before it reaches the report's words.
+      const shown = escapeText(url);
       if (Date.now() >= overall) break;
       const deadline = fetchDeadline();
       let res: RevocationFetchResult = await ocspPost(url, req, fo(deadline));
       // Some responders only answer GET (RFC 5019 caches); try it within the same deadline.
       if (!res.ok && !res.timedOut && res.status !== undefined && req.length <= 255) res = await fetchGet(ocspGetUrl(url, req), fo(deadline));
       if (!res.ok || !res.body) {
-        r.checks.push({ source: 'ocsp', url, method: res.method, status: 'unreachable', ...said('FETCH_FAILED', { error: res.error ?? null }), ms: res.ms });
+        r.checks.push({ source: 'ocsp', url: shown, method: res.method, status: 'unreachable', ...said('FETCH_FAILED', { error: res.error ?? null }), ms: res.ms });
         continue;
       }
       let check: RevocationCheck;
       try {
-        check = { source: 'ocsp', url, method: res.method, ms: res.ms, ...validateOcspResponse(parseOcspResponse(res.body), c, issuer, vo) };
+        check = { source: 'ocsp', url: shown, method: res.method, ms: res.ms, ...validateOcspResponse(parseOcspResponse(res.body), c, issuer, vo) };
       } catch (e) {
-        check = { source: 'ocsp', url, method: res.method, ms: res.ms, status: 'invalid', ...said('OCSP_UNDECODABLE', { error: (e as Error).message }) };
+        check = { source: 'ocsp', url: shown, method: res.method, ms: res.ms, status: 'invalid', ...said('OCSP_UNDECODABLE', { error: (e as Error).message }) };
       }
       r.checks.push(check);
       if (definitive(check.status)) return;
@@ -234,17 +236,19 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
     }
     const { fetchGet } = await loadFetch();
     for (const url of urls) {
+      // The URL is certificate data: escaped before it reaches the report's words.
+      const shown = escapeText(url);
       if (Date.now() >= overall) break;
       const res = await fetchGet(url, fo(fetchDeadline()));
       if (!res.ok || !res.body) {
-        r.checks.push({ source: 'crl', url, method: 'GET', status: 'unreachable', ...said('FETCH_FAILED', { error: res.error ?? null }), ms: res.ms });
+        r.checks.push({ source: 'crl', url: shown, method: 'GET', status: 'unreachable', ...said('FETCH_FAILED', { error: res.error ?? null }), ms: res.ms });
         continue;
       }
       let check: RevocationCheck;
       try {
-        check = { source: 'crl', url, method: 'GET', ms: res.ms, ...checkCrl(parseCrl(res.body), c, issuer, vo) };
+        check = { source: 'crl', url: shown, method: 'GET', ms: res.ms, ...checkCrl(parseCrl(res.body), c, issuer, vo) };
       } catch (e) {
-        check = { source: 'crl', url, method: 'GET', ms: res.ms, status: 'invalid', ...said('CRL_UNDECODABLE', { error: (e as Error).message }) };
+        check = { source: 'crl', url: shown, method: 'GET', ms: res.ms, status: 'invalid', ...said('CRL_UNDECODABLE', { error: (e as Error).message }) };
       }
       r.checks.push(check);
       if (definitive(check.status)) return;

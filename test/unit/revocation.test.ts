@@ -217,6 +217,16 @@ describe('checkRevocation offline and verifyChain', () => {
     expect(() => validateRevocationInputs('sometimes')).toThrow(InputError);
   });
 
+  it('a responder URL from the certificate is escaped in the report and the words', async () => {
+    const leaf = { ...P(pki.leafGood), aia: { ocsp: ['http://127.0.0.1:9/\u001b[31mocsp'], caIssuers: [] } };
+    const out = await checkRevocation({ mode: 'ocsp', path: [leaf, P(pki.intA)], at: now(), fetchTimeoutMs: 2000 });
+    const check = out.report.certificates[0]!.checks[0]!;
+    expect(check.status).toBe('unreachable');
+    expect(check.url).toContain('ocsp');
+    expect(check.url).not.toMatch(/\u001b/);
+    for (const f of out.findings) expect(f.explanation).not.toMatch(/\u001b/);
+  });
+
   it('an invalid (stale) response never revokes: warning only', async () => {
     const out = await checkRevocation({ mode: 'staple', path: path(pki.leafRevoked, pki.intA, pki.root),
       ocspResponses: [pki.ocspResponse(pki.leafRevoked, pki.intA, { ndays: 1 })], at: new Date(Date.now() + 3 * 86_400_000) });
