@@ -394,3 +394,139 @@ export function makeFinding(code: FindingCode, evidence: Evidence, opts: Finding
   if (opts.openssl) f.openssl = opts.openssl;
   return f;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Revocation (issue 13, one voice). An OCSP or CRL check says what it found as a code and its
+// facts (evidence data); the words for each code live here. `detail` in the revocation report
+// and in the revocation findings' evidence is this wording.
+
+type Time = string | null;
+type Signer = { signer: 'issuer' | 'delegated'; responder: string };
+
+/** The facts each revocation outcome carries, by code. Every value is plain evidence data. */
+export type RevocationFacts = {
+  TIME_INVALID: { field: 'thisUpdate' | 'nextUpdate'; time: string };
+  CRL_WRONG_ISSUER: { crlIssuer: string };
+  CRL_DELTA: Record<string, never>;
+  CRL_SCOPE: { scope: string };
+  CRL_ALG_MISMATCH: Record<string, never>;
+  CRL_ISSUER_NO_CRLSIGN: { issuer: string };
+  CRL_BAD_SIGNATURE: { signatureDetail: string };
+  CRL_NOT_YET_VALID: { thisUpdate: Time; at: Time };
+  CRL_EXPIRED: { nextUpdate: Time; at: Time };
+  CRL_BAD_SERIAL: { error: string };
+  CRL_REVOKED: { revocationTime: Time; reason: string | null; thisUpdate: Time };
+  CRL_GOOD: { thisUpdate: Time; entries: number };
+  OCSP_NOT_SUCCESSFUL: { responseStatus: string };
+  OCSP_NO_BASIC: Record<string, never>;
+  OCSP_CERTID_ERROR: { error: string };
+  OCSP_NOT_FOR_CERT: { serial: string; issuer: string; covered: string[] };
+  OCSP_ISSUER_SIGNATURE_BAD: { signatureDetail: string };
+  OCSP_RESPONDER_SIGNATURE_BAD: { responder: string; signatureDetail: string };
+  /** signatureDetail null: the responder's certificate is not even issued under the issuer's name. */
+  OCSP_RESPONDER_NOT_CERTIFIED: { responder: string; issuer: string; signatureDetail: string | null };
+  OCSP_RESPONDER_NO_EKU: { responder: string };
+  OCSP_RESPONDER_NOT_VALID: { responder: string };
+  /** responderKey null: the response names its responder by Name. */
+  OCSP_UNKNOWN_SIGNER: { responderKey: string | null };
+  OCSP_NOT_YET_VALID: { thisUpdate: Time; at: Time };
+  OCSP_STALE: { nextUpdate: Time; at: Time };
+  OCSP_NEXT_BEFORE_THIS: Record<string, never>;
+  OCSP_REVOKED: Signer & { revocationTime: Time; reason: string | null };
+  OCSP_GOOD: Signer;
+  OCSP_UNKNOWN: Signer;
+  OCSP_UNDECODABLE: { error: string };
+  OCSP_NO_URL: Record<string, never>;
+  OCSP_REQUEST_ERROR: { error: string };
+  CRL_UNDECODABLE: { error: string };
+  CRL_NO_URL: Record<string, never>;
+  CRL_NO_HTTP_URL: Record<string, never>;
+  /** error null: the fetch gave neither a body nor a reason. */
+  FETCH_FAILED: { error: string | null };
+  STAPLE_NO_ISSUER: Record<string, never>;
+  UNMATCHED_CRL: { name: string };
+  UNMATCHED_OCSP: { name: string };
+};
+
+/** Stable codes of revocation outcomes (the `code` of a revocation report check). */
+export type RevocationCode = keyof RevocationFacts;
+
+const by = (f: Signer) => (f.signer === 'issuer' ? 'the issuer' : `delegated responder "${f.responder}"`);
+const reasonText = (reason: string | null) => (reason ? ` (${reason})` : '');
+
+const REVOCATION_WORDS: { [K in RevocationCode]: (f: RevocationFacts[K]) => string } = {
+  TIME_INVALID: (f) => `${f.field} is not a valid time (${f.time})`,
+  CRL_WRONG_ISSUER: (f) => `the CRL is issued by "${f.crlIssuer}", not by the certificate's issuer`,
+  CRL_DELTA: () => 'a delta CRL is not a complete list; the base CRL is needed',
+  CRL_SCOPE: (f) => `the CRL's issuing distribution point limits its scope (${f.scope})`,
+  CRL_ALG_MISMATCH: () => 'the CRL\'s outer and inner signature algorithms differ',
+  CRL_ISSUER_NO_CRLSIGN: (f) => `the issuer "${f.issuer}" has a keyUsage without cRLSign`,
+  CRL_BAD_SIGNATURE: (f) => `the CRL signature does not verify: ${f.signatureDetail}`,
+  CRL_NOT_YET_VALID: (f) => `the CRL is not yet valid: thisUpdate ${f.thisUpdate} is after ${f.at}`,
+  CRL_EXPIRED: (f) => `the CRL has expired: nextUpdate ${f.nextUpdate} is before ${f.at}`,
+  CRL_BAD_SERIAL: (f) => `serial number: ${f.error}`,
+  CRL_REVOKED: (f) => `listed as revoked on ${f.revocationTime ?? 'an unknown date'}${reasonText(f.reason)} in the CRL of ${f.thisUpdate}`,
+  CRL_GOOD: (f) => `not listed in the issuer's CRL of ${f.thisUpdate} (${f.entries} entries)`,
+  OCSP_NOT_SUCCESSFUL: (f) => `the responder answered "${f.responseStatus}" instead of a status`,
+  OCSP_NO_BASIC: () => 'the response carries no basic response',
+  OCSP_CERTID_ERROR: (f) => `cannot compute the CertID: ${f.error}`,
+  OCSP_NOT_FOR_CERT: (f) => `the response is not about this certificate (serial ${f.serial} of "${f.issuer}"; it covers serial(s) ${f.covered.join(', ') || 'none'})`,
+  OCSP_ISSUER_SIGNATURE_BAD: (f) => `signed in the issuer's name, but ${f.signatureDetail}`,
+  OCSP_RESPONDER_SIGNATURE_BAD: (f) => `responder "${f.responder}": ${f.signatureDetail}`,
+  OCSP_RESPONDER_NOT_CERTIFIED: (f) => `responder "${f.responder}" is not certified by "${f.issuer}" (${f.signatureDetail ?? 'not issued by the certificate\'s issuer'})`,
+  OCSP_RESPONDER_NO_EKU: (f) => `responder "${f.responder}" lacks the OCSPSigning extended key usage`,
+  OCSP_RESPONDER_NOT_VALID: (f) => `responder certificate "${f.responder}" is outside its validity period`,
+  OCSP_UNKNOWN_SIGNER: (f) => `signed by ${f.responderKey === null ? 'a responder named in the response' : `responder key ${f.responderKey.slice(0, 16)}…`}, which is neither the issuer nor a certificate included in the response`,
+  OCSP_NOT_YET_VALID: (f) => `the response is not yet valid: thisUpdate ${f.thisUpdate} is after ${f.at}`,
+  OCSP_STALE: (f) => `the response is stale: nextUpdate ${f.nextUpdate} is before ${f.at}`,
+  OCSP_NEXT_BEFORE_THIS: () => 'nextUpdate is before thisUpdate',
+  OCSP_REVOKED: (f) => `revoked at ${f.revocationTime ?? 'an unknown time'}${reasonText(f.reason)}, says ${by(f)}`,
+  OCSP_GOOD: (f) => `good, says ${by(f)}`,
+  OCSP_UNKNOWN: (f) => `the responder (${by(f)}) does not know this certificate`,
+  OCSP_UNDECODABLE: (f) => `the response does not decode: ${f.error}`,
+  OCSP_NO_URL: () => 'the certificate names no OCSP responder (AIA)',
+  OCSP_REQUEST_ERROR: (f) => `cannot build the request: ${f.error}`,
+  CRL_UNDECODABLE: (f) => `the CRL does not decode: ${f.error}`,
+  CRL_NO_URL: () => 'the certificate names no CRL distribution point',
+  CRL_NO_HTTP_URL: () => 'no http:// CRL distribution point (others are not fetched)',
+  FETCH_FAILED: (f) => f.error ?? 'no response',
+  STAPLE_NO_ISSUER: () => 'the leaf\'s issuer is not known, so the response cannot be checked',
+  UNMATCHED_CRL: (f) => `CRL ${f.name} is issued by a CA that issued no certificate on the path`,
+  UNMATCHED_OCSP: (f) => `OCSP response ${f.name} is about no certificate on the path`,
+};
+
+/** The words for one revocation outcome. */
+export function revocationDetail<K extends RevocationCode>(code: K, facts: RevocationFacts[K]): string {
+  return REVOCATION_WORDS[code](facts);
+}
+
+/** Where a revocation answer came from, as findings name it ("CRL http://…", "the stapled OCSP response"). */
+export function revocationSourceText(source: 'staple' | 'ocsp' | 'crl' | 'ocsp-file' | 'crl-file', url?: string): string {
+  switch (source) {
+    case 'staple': return 'the stapled OCSP response';
+    case 'ocsp': return `OCSP ${url ?? ''}`.trim();
+    case 'crl': return `CRL ${url ?? ''}`.trim();
+    case 'ocsp-file': return `OCSP response ${url ?? ''}`.trim();
+    case 'crl-file': return `CRL ${url ?? ''}`.trim();
+  }
+}
+
+/** The endpoint a fetch went to, as REVOCATION_UNREACHABLE names it. */
+export function revocationEndpointText(source: 'ocsp' | 'crl'): string {
+  return source === 'crl' ? 'CRL distribution point' : 'OCSP responder';
+}
+
+/** Which certificate a revocation finding is about: its place in the presented list, or the store. */
+export function revocationCertText(presentedIndex: number | null): string {
+  return presentedIndex !== null ? `certificate ${presentedIndex}` : 'the trust-store certificate';
+}
+
+/** Several sources' outcomes in one sentence: "source: detail; source: detail". */
+export function revocationSummary(parts: readonly { source: string; detail: string }[]): string {
+  return parts.map((p) => `${p.source}: ${p.detail}`).join('; ');
+}
+
+/** Evidence of the REVOCATION_UNKNOWN finding that says an offline input matched no certificate. */
+export function revocationUnusedEvidence(code: 'UNMATCHED_CRL' | 'UNMATCHED_OCSP', facts: { name: string }): Evidence {
+  return { cert: 'path', subject: 'offline input', serial: '', detail: `${revocationDetail(code, facts)}; it was not used`, check: code };
+}

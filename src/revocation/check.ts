@@ -5,69 +5,41 @@
  * OpenSSL error 23, or V1b on v1); everything that cannot be fetched or trusted is a warning, so a
  * revocation check never turns Healthy into Unhealthy by itself (appgw-spec §3.2).
  */
-import { makeFinding } from '../model/catalog.js';
+import {
+  makeFinding, revocationCertText, revocationDetail, revocationEndpointText, revocationSourceText, revocationSummary,
+  revocationUnusedEvidence,
+} from '../model/catalog.js';
 import { InputError } from '../model/errors.js';
 import type { Finding } from '../model/findings.js';
 import { opensslError } from '../model/openssl.js';
 import type { ChainReport } from '../model/report.js';
-import { parseCertificate } from '../x509/cert.js';
+import { escapeText, parseCertificate } from '../x509/cert.js';
 import type { TrustStore } from '../x509/store.js';
 import type { ParsedCert } from '../x509/types.js';
-import { crlIsFrom, checkCrl, parseCrl, type ParsedCrl } from './crl.js';
+import { parseCrl, type ParsedCrl } from '../x509/crl.js';
+import { buildOcspRequest, parseOcspResponse, type ParsedOcspResponse } from '../x509/ocsp.js';
+import { derFromInput } from '../x509/pkix.js';
+import { said } from './common.js';
+import { REVOCATION_MODES, type RevocationCertResult, type RevocationCheck, type RevocationMode, type RevocationReport } from '../model/revocation.js';
+import { crlIsFrom, checkCrl } from './crl.js';
 import type { RevocationFetchResult } from './fetch.js';
-import { buildOcspRequest, ocspResponseIsFor, parseOcspResponse, validateOcspResponse, type ParsedOcspResponse } from './ocsp.js';
-import { derFromInput } from './common.js';
+import { ocspResponseIsFor, validateOcspResponse } from './ocsp.js';
 import { nowMs } from '../clock.js';
 
 /** The HTTP client, loaded on the first fetch: offline checks (staple, --crl, verify) load no node:http. */
 const loadFetch = () => import('./fetch.js');
 
-export type RevocationMode = 'off' | 'staple' | 'ocsp' | 'crl' | 'all';
-export const REVOCATION_MODES: readonly RevocationMode[] = ['off', 'staple', 'ocsp', 'crl', 'all'];
+// The report's revocation types live in model/ (the report is model/'s); re-exported for importers here.
+export { REVOCATION_MODES, type RevocationCertResult, type RevocationCheck, type RevocationMode, type RevocationReport, type RevocationSource } from '../model/revocation.js';
 
 /** Per fetch; never beyond the caller's overall deadline. */
 export const DEFAULT_REVOCATION_FETCH_MS = 5000;
+/** Largest OCSP response or CRL read from the network. */
 export const DEFAULT_REVOCATION_MAX_BYTES = 1024 * 1024;
 /** URLs tried per certificate and method: bounds the work a hostile certificate can cause. */
 export const MAX_URLS_PER_METHOD = 3;
 
-export type RevocationSource = 'staple' | 'ocsp' | 'crl' | 'ocsp-file' | 'crl-file';
-
-export interface RevocationCheck {
-  source: RevocationSource;
-  url?: string;
-  method?: 'GET' | 'POST';
-  /** invalid: an answer that cannot be used; unreachable: no answer; unavailable: no URL to ask. */
-  status: 'good' | 'revoked' | 'unknown' | 'invalid' | 'unreachable' | 'unavailable';
-  detail: string;
-  thisUpdate?: string | null;
-  nextUpdate?: string | null;
-  revocationTime?: string | null;
-  reason?: string;
-  ms?: number;
-}
-
-export interface RevocationCertResult {
-  pathIndex: number;
-  presentedIndex: number | null;
-  subject: string;
-  serial: string;
-  sha256: string;
-  /** unchecked: no usable answer from any source. */
-  status: 'good' | 'revoked' | 'unknown' | 'unchecked';
-  checks: RevocationCheck[];
-}
-
-export interface RevocationReport {
-  mode: RevocationMode;
-  /** What the backend stapled: absent for offline verification. */
-  staple?: 'not-stapled' | 'good' | 'revoked' | 'unknown' | 'invalid';
-  certificates: RevocationCertResult[];
-  /** Offline inputs that matched no certificate on the path. */
-  unmatched: string[];
-  ms: number;
-}
-
+/** What checkRevocation checks, with which sources, when, and within which limits. */
 export interface RevocationOptions {
   mode?: RevocationMode;
   /** The validated path, leaf first, each certificate followed by its issuer. */
@@ -89,12 +61,14 @@ export interface RevocationOptions {
   skewSeconds?: number;
 }
 
+/** A CRL or OCSP response file: bytes, or bytes with the name the report uses for it. */
 export type OfflineInput = Uint8Array | { name: string; data: Uint8Array };
 
 function named(list: OfflineInput[] | undefined): { name: string; data: Uint8Array }[] {
   return (list ?? []).map((x, i) => (x instanceof Uint8Array ? { name: `#${i + 1}`, data: x } : x));
 }
 
+/** checkRevocation's findings and its report section. */
 export interface RevocationOutcome {
   findings: Finding[];
   report: RevocationReport;
@@ -122,6 +96,7 @@ export function parseOfflineCrls(files: { name: string; data: Uint8Array }[]): {
   });
 }
 
+/** Parse offline OCSP responses early so that a bad file is a usage error, not a finding. */
 export function parseOfflineOcsp(files: { name: string; data: Uint8Array }[]): { name: string; resp: ParsedOcspResponse }[] {
   return files.map((f) => {
     try { return { name: f.name, resp: parseOcspResponse(derFromInput(f.data, ['OCSP RESPONSE'])) }; } catch (e) { throw new InputError(`${f.name}: not an OCSP response (${(e as Error).message})`); }
@@ -140,6 +115,7 @@ export const VERIFY_REVOCATION_BUDGET_MS = 15_000;
 
 const definitive = (s: RevocationCheck['status']) => s === 'good' || s === 'revoked' || s === 'unknown';
 
+/** Check the revocation status of every certificate on a validated path; soft-fail (see the file header). Never throws for well-formed options. */
 export async function checkRevocation(o: RevocationOptions): Promise<RevocationOutcome> {
   const t0 = nowMs();
   const mode = o.mode ?? 'staple';
@@ -172,18 +148,19 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
     if (o.staple === null) report.staple = 'not-stapled';
     else if (!leafPair) {
       report.staple = 'invalid';
-      findings.push(makeFinding('OCSP_STAPLE_INVALID', { detail: 'the leaf\'s issuer is not known, so the response cannot be checked' }, { sku }));
+      const s = said('STAPLE_NO_ISSUER', {});
+      findings.push(makeFinding('OCSP_STAPLE_INVALID', { detail: s.detail, check: s.code }, { sku }));
     } else {
       let check: RevocationCheck;
       try {
         const v = validateOcspResponse(parseOcspResponse(o.staple), leafPair.c, leafPair.issuer, vo);
         check = { source: 'staple', ...v };
       } catch (e) {
-        check = { source: 'staple', status: 'invalid', detail: `the response does not decode: ${(e as Error).message}` };
+        check = { source: 'staple', status: 'invalid', ...said('OCSP_UNDECODABLE', { error: (e as Error).message }) };
       }
       results[0]!.checks.push(check);
       report.staple = check.status === 'invalid' ? 'invalid' : check.status as 'good' | 'revoked' | 'unknown';
-      if (check.status === 'invalid') findings.push(makeFinding('OCSP_STAPLE_INVALID', { detail: check.detail }, certOpts(results[0]!, sku)));
+      if (check.status === 'invalid') findings.push(makeFinding('OCSP_STAPLE_INVALID', { detail: check.detail, check: check.code }, certOpts(results[0]!, sku)));
     }
   }
 
@@ -200,8 +177,10 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
       results[i]!.checks.push({ source: 'ocsp-file', url: name, ...validateOcspResponse(resp, c, issuer, vo) });
     });
   }
-  crls.forEach(({ name }, k) => { if (!usedCrl.has(k)) report.unmatched.push(`CRL ${name} is issued by a CA that issued no certificate on the path`); });
-  ocspFiles.forEach(({ name }, k) => { if (!usedOcsp.has(k)) report.unmatched.push(`OCSP response ${name} is about no certificate on the path`); });
+  const unmatched: { code: 'UNMATCHED_CRL' | 'UNMATCHED_OCSP'; name: string }[] = [];
+  crls.forEach(({ name }, k) => { if (!usedCrl.has(k)) unmatched.push({ code: 'UNMATCHED_CRL', name }); });
+  ocspFiles.forEach(({ name }, k) => { if (!usedOcsp.has(k)) unmatched.push({ code: 'UNMATCHED_OCSP', name }); });
+  report.unmatched = unmatched.map((u) => revocationDetail(u.code, { name: u.name }));
 
   // Network: every pair in parallel; URLs of one certificate in order until one answers.
   const wantOcsp = mode === 'ocsp' || mode === 'all';
@@ -222,25 +201,27 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
 
   async function fetchOcsp(c: ParsedCert, issuer: ParsedCert, r: RevocationCertResult): Promise<void> {
     const urls = (c.aia?.ocsp ?? []).slice(0, MAX_URLS_PER_METHOD);
-    if (!urls.length) { r.checks.push({ source: 'ocsp', status: 'unavailable', detail: 'the certificate names no OCSP responder (AIA)' }); return; }
+    if (!urls.length) { r.checks.push({ source: 'ocsp', status: 'unavailable', ...said('OCSP_NO_URL', {}) }); return; }
     let req: Uint8Array;
-    try { req = buildOcspRequest(c, issuer); } catch (e) { r.checks.push({ source: 'ocsp', status: 'invalid', detail: `cannot build the request: ${(e as Error).message}` }); return; }
+    try { req = buildOcspRequest(c, issuer); } catch (e) { r.checks.push({ source: 'ocsp', status: 'invalid', ...said('OCSP_REQUEST_ERROR', { error: (e as Error).message }) }); return; }
     const { fetchGet, ocspGetUrl, ocspPost } = await loadFetch();
     for (const url of urls) {
+      // The URL is certificate data: escaped before it reaches the report's words.
+      const shown = escapeText(url);
       if (Date.now() >= overall) break;
       const deadline = fetchDeadline();
       let res: RevocationFetchResult = await ocspPost(url, req, fo(deadline));
       // Some responders only answer GET (RFC 5019 caches); try it within the same deadline.
       if (!res.ok && !res.timedOut && res.status !== undefined && req.length <= 255) res = await fetchGet(ocspGetUrl(url, req), fo(deadline));
       if (!res.ok || !res.body) {
-        r.checks.push({ source: 'ocsp', url, method: res.method, status: 'unreachable', detail: res.error ?? 'no response', ms: res.ms });
+        r.checks.push({ source: 'ocsp', url: shown, method: res.method, status: 'unreachable', ...said('FETCH_FAILED', { error: res.error ?? null }), ms: res.ms });
         continue;
       }
       let check: RevocationCheck;
       try {
-        check = { source: 'ocsp', url, method: res.method, ms: res.ms, ...validateOcspResponse(parseOcspResponse(res.body), c, issuer, vo) };
+        check = { source: 'ocsp', url: shown, method: res.method, ms: res.ms, ...validateOcspResponse(parseOcspResponse(res.body), c, issuer, vo) };
       } catch (e) {
-        check = { source: 'ocsp', url, method: res.method, ms: res.ms, status: 'invalid', detail: `the response does not decode: ${(e as Error).message}` };
+        check = { source: 'ocsp', url: shown, method: res.method, ms: res.ms, status: 'invalid', ...said('OCSP_UNDECODABLE', { error: (e as Error).message }) };
       }
       r.checks.push(check);
       if (definitive(check.status)) return;
@@ -250,22 +231,24 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
   async function fetchCrls(c: ParsedCert, issuer: ParsedCert, r: RevocationCertResult): Promise<void> {
     const urls = (c.crlDistributionPoints ?? []).filter((u) => /^http:/i.test(u)).slice(0, MAX_URLS_PER_METHOD);
     if (!urls.length) {
-      r.checks.push({ source: 'crl', status: 'unavailable', detail: c.crlDistributionPoints?.length ? 'no http:// CRL distribution point (others are not fetched)' : 'the certificate names no CRL distribution point' });
+      r.checks.push({ source: 'crl', status: 'unavailable', ...(c.crlDistributionPoints?.length ? said('CRL_NO_HTTP_URL', {}) : said('CRL_NO_URL', {})) });
       return;
     }
     const { fetchGet } = await loadFetch();
     for (const url of urls) {
+      // The URL is certificate data: escaped before it reaches the report's words.
+      const shown = escapeText(url);
       if (Date.now() >= overall) break;
       const res = await fetchGet(url, fo(fetchDeadline()));
       if (!res.ok || !res.body) {
-        r.checks.push({ source: 'crl', url, method: 'GET', status: 'unreachable', detail: res.error ?? 'no response', ms: res.ms });
+        r.checks.push({ source: 'crl', url: shown, method: 'GET', status: 'unreachable', ...said('FETCH_FAILED', { error: res.error ?? null }), ms: res.ms });
         continue;
       }
       let check: RevocationCheck;
       try {
-        check = { source: 'crl', url, method: 'GET', ms: res.ms, ...checkCrl(parseCrl(res.body), c, issuer, vo) };
+        check = { source: 'crl', url: shown, method: 'GET', ms: res.ms, ...checkCrl(parseCrl(res.body), c, issuer, vo) };
       } catch (e) {
-        check = { source: 'crl', url, method: 'GET', ms: res.ms, status: 'invalid', detail: `the CRL does not decode: ${(e as Error).message}` };
+        check = { source: 'crl', url: shown, method: 'GET', ms: res.ms, status: 'invalid', ...said('CRL_UNDECODABLE', { error: (e as Error).message }) };
       }
       r.checks.push(check);
       if (definitive(check.status)) return;
@@ -278,15 +261,15 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
     const good = r.checks.filter((x) => x.status === 'good');
     const unknown = r.checks.find((x) => x.status === 'unknown');
     r.status = revoked ? 'revoked' : good.length ? 'good' : unknown ? 'unknown' : 'unchecked';
-    const who = r.presentedIndex !== null ? `certificate ${r.presentedIndex}` : 'the trust-store certificate';
+    const who = revocationCertText(r.presentedIndex);
     const base = { cert: who, subject: r.subject, serial: r.serial };
     if (revoked) {
-      findings.push(makeFinding('CERT_REVOKED', { ...base, source: sourceText(revoked), detail: revoked.detail, revocationTime: revoked.revocationTime ?? null, reason: revoked.reason ?? 'unspecified' },
+      findings.push(makeFinding('CERT_REVOKED', { ...base, source: sourceText(revoked), detail: revoked.detail, revocationTime: revoked.revocationTime ?? null, reason: revoked.reason ?? 'unspecified', check: revoked.code },
         { ...certOpts(r, sku), openssl: opensslError('CERT_REVOKED') }));
       continue;
     }
     for (const x of r.checks) {
-      if (x.status === 'unreachable') findings.push(makeFinding('REVOCATION_UNREACHABLE', { ...base, what: x.source === 'crl' ? 'CRL distribution point' : 'OCSP responder', url: x.url ?? '', detail: x.detail, ms: x.ms ?? 0 }, certOpts(r, sku)));
+      if (x.status === 'unreachable') findings.push(makeFinding('REVOCATION_UNREACHABLE', { ...base, what: revocationEndpointText(x.source === 'crl' ? 'crl' : 'ocsp'), url: x.url ?? '', detail: x.detail, ms: x.ms ?? 0 }, certOpts(r, sku)));
     }
     if (good.length) {
       findings.push(makeFinding('REVOCATION_GOOD', { ...base, sources: good.map(sourceText) }, certOpts(r, sku)));
@@ -295,12 +278,12 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
     const tried = r.checks.filter((x) => x.status !== 'unavailable' && x.source !== 'staple');
     const leafAsked = r.pathIndex === 0 && r.checks.some((x) => x.status === 'unavailable');
     if (unknown || tried.some((x) => x.status === 'invalid') || leafAsked) {
-      const why = unknown ? `${sourceText(unknown)}: ${unknown.detail}`
-        : r.checks.filter((x) => x.source !== 'staple' && x.status !== 'unreachable').map((x) => `${sourceText(x)}: ${x.detail}`).join('; ');
-      findings.push(makeFinding('REVOCATION_UNKNOWN', { ...base, detail: why }, certOpts(r, sku)));
+      const told = unknown ? [unknown] : r.checks.filter((x) => x.source !== 'staple' && x.status !== 'unreachable');
+      const detail = revocationSummary(told.map((x) => ({ source: sourceText(x), detail: x.detail })));
+      findings.push(makeFinding('REVOCATION_UNKNOWN', { ...base, detail, checks: told.map((x) => x.code) }, certOpts(r, sku)));
     }
   }
-  for (const u of report.unmatched) findings.push(makeFinding('REVOCATION_UNKNOWN', { cert: 'path', subject: 'offline input', serial: '', detail: `${u}; it was not used` }, { sku }));
+  for (const u of unmatched) findings.push(makeFinding('REVOCATION_UNKNOWN', revocationUnusedEvidence(u.code, { name: u.name }), { sku }));
 
   report.certificates = results;
   report.ms = Math.round((nowMs() - t0) * 10) / 10;
@@ -312,11 +295,5 @@ function certOpts(r: RevocationCertResult, sku: 'v1' | 'v2') {
 }
 
 function sourceText(x: RevocationCheck): string {
-  switch (x.source) {
-    case 'staple': return 'the stapled OCSP response';
-    case 'ocsp': return `OCSP ${x.url ?? ''}`.trim();
-    case 'crl': return `CRL ${x.url ?? ''}`.trim();
-    case 'ocsp-file': return `OCSP response ${x.url ?? ''}`.trim();
-    case 'crl-file': return `CRL ${x.url ?? ''}`.trim();
-  }
+  return revocationSourceText(x.source, x.url);
 }

@@ -11,12 +11,14 @@ import { PROBE_USER_AGENT } from '../capture/http.js';
 import { isInputError } from '../model/errors.js';
 import { nowMs } from '../clock.js';
 
+/** A fetch's deadline (epoch ms), body cap and host overrides. */
 export interface RevocationFetchOptions {
   deadline: number;
   maxBytes?: number;
   resolve?: Map<string, string>;
 }
 
+/** A fetch's outcome: the body, or why there is none. */
 export interface RevocationFetchResult {
   ok: boolean;
   method: 'GET' | 'POST';

@@ -1,7 +1,13 @@
+/**
+ * The certificate parser: one X.509 certificate's DER to a ParsedCert (RFC 5280 §4.1), with the
+ * names, times, key and every extension the judge reads, decoded by the bounded DER reader and
+ * escaped where decoded. Also the small certificate helpers the rest of x509/ shares (fingerprints,
+ * name keys, PEM). Pure bytes to values; a certificate that does not decode throws DerError.
+ */
 import { createHash } from 'node:crypto';
 import {
   DerError, bitString, bytesEqual, children, decodeString, expectTag, intHex, parseOid, readBool,
-  readOid, readTlv, smallInt, toHex, value, whole, type Tlv,
+  readOid, readTlv, signedIntHex, smallInt, toHex, value, whole, type Tlv,
 } from './der.js';
 import type {
   AlgorithmIdentifier, CertExtension, DistinguishedName, GeneralName, NameAttribute, NameConstraints,
@@ -18,6 +24,7 @@ const ATTR_SHORT: Record<string, string> = {
   '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC', '2.5.4.15': 'businessCategory',
 };
 
+/** Object identifiers of the extensions and purposes the parser and the judge look at. */
 export const OID = {
   basicConstraints: '2.5.29.19', keyUsage: '2.5.29.15', extKeyUsage: '2.5.29.37', subjectAltName: '2.5.29.17',
   nameConstraints: '2.5.29.30', authorityKeyId: '2.5.29.35', subjectKeyId: '2.5.29.14',
@@ -48,6 +55,7 @@ const CURVES: Record<string, string> = {
   '1.3.132.0.10': 'secp256k1', '1.3.36.3.3.2.8.1.1.7': 'brainpoolP256r1',
 };
 
+/** Lowercase hex SHA-256 of some bytes (a certificate's fingerprint). */
 export function sha256Hex(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex');
 }
@@ -124,7 +132,11 @@ export function parseTime(t: Tlv): TimeValue {
   if (month! < 1 || month! > 12 || day! < 1 || day! > dim || hour! > 23 || min! > 59 || sec! > 59) {
     return { raw, tag, date: null, error: `impossible date "${escapeText(raw)}"` };
   }
+  // The Gregorian calendar GeneralizedTime counts in has no year 0000; Date.UTC would read it as 1900.
+  if (year === 0) return { raw, tag, date: null, error: `impossible date "${escapeText(raw)}" (year 0000)` };
   const date = new Date(Date.UTC(year, month! - 1, day!, hour!, min!, sec!));
+  // Date.UTC reads years 0–99 as 1900–1999; setting the year again keeps 0050 as 50 AD.
+  if (year < 100) date.setUTCFullYear(year);
   const out: TimeValue = { raw, tag, date };
   if (tag === 'GeneralizedTime' && year < 2050) out.lint = 'GeneralizedTime used for a date before 2050 (RFC 5280 §4.1.2.5 requires UTCTime)';
   return out;
@@ -196,6 +208,7 @@ function ipText(b: Uint8Array): string {
   return `invalid(${toHex(b)})`;
 }
 
+/** One GeneralName (RFC 5280 §4.2.1.6); `inConstraints` reads iPAddress as address and mask (§4.2.1.10). */
 export function parseGeneralName(t: Tlv, inConstraints = false): GeneralName {
   // OpenSSL refuses a GeneralNames element that is not one of the nine context tags.
   if (t.cls !== 2 || t.num > 8) throw new DerError(`not a GeneralName (tag 0x${t.tag.toString(16)})`);
@@ -281,7 +294,7 @@ function parseExtensionValue(cert: ParsedCert, ext: CertExtension): void {
       for (const c of children(expectTag(top(), 0x30, 'AuthorityKeyIdentifier'))) {
         if (c.tag === 0x80) aki.keyId = toHex(value(c));
         else if (c.tag === 0xa1) aki.issuer = children(c).map((g) => parseGeneralName(g));
-        else if (c.tag === 0x82) aki.serialHex = toHex(value(c)).replace(/^(00)+(?=.)/, '');
+        else if (c.tag === 0x82) aki.serialHex = signedIntHex(value(c)); // compared with serialHex
         else throw new DerError(`unexpected field in AuthorityKeyIdentifier (tag 0x${c.tag.toString(16)})`);
       }
       // RFC 5280 §4.2.1.1: issuer and serial come together or not at all (OpenSSL marks it invalid).
@@ -423,12 +436,15 @@ export function parseCertificate(input: Uint8Array): ParsedCert {
   return cert;
 }
 
+/** The same certificate, byte for byte. */
 export function sameCert(a: ParsedCert, b: ParsedCert): boolean {
   return a.sha256 === b.sha256 && bytesEqual(a.der, b.der);
 }
 
+/** SHA-256 of a certificate's SubjectPublicKeyInfo, computed once per parsed certificate. */
 export const spkiSha256: (c: ParsedCert) => string = perObject((c) => sha256Hex(c.spki));
 
+/** A certificate's DER as a PEM CERTIFICATE block, 64 characters a line. */
 export function toPem(der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;

@@ -1,5 +1,6 @@
 /** The DER writer the OCSP request and the PKCS#12 writer share: definite lengths only. */
 
+/** A DER length field for `n` octets (definite form). */
 export function derLength(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
   const bytes: number[] = [];
@@ -7,11 +8,13 @@ export function derLength(n: number): Buffer {
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 }
 
+/** One DER TLV: tag, length, and the contents concatenated. */
 export function tlv(tag: number, ...content: Uint8Array[]): Buffer {
   const body = Buffer.concat(content);
   return Buffer.concat([Buffer.from([tag]), derLength(body.length), body]);
 }
 
+/** A dotted OID as a DER OBJECT IDENTIFIER TLV. */
 export function oidBytes(oid: string): Buffer {
   const parts = oid.split('.').map(Number);
   const out: number[] = [parts[0]! * 40 + parts[1]!];

@@ -8,6 +8,7 @@ export class DerError extends Error {
   override readonly name = 'DerError';
 }
 
+/** One DER element as offsets into the buffer it was read from (nothing is copied). */
 export interface Tlv {
   /** Full identifier octet (class | constructed | number) for low tag numbers. */
   tag: number;
@@ -23,6 +24,7 @@ export interface Tlv {
   buf: Uint8Array;
 }
 
+/** Read one TLV at `pos`, within `limit`. Throws DerError on a malformed header, high tag numbers, BER lengths, or contents past `limit`. */
 export function readTlv(buf: Uint8Array, pos: number, limit = buf.length): Tlv {
   if (pos >= limit) throw new DerError('unexpected end of data');
   const tag = buf[pos]!;
@@ -48,10 +50,12 @@ export function readTlv(buf: Uint8Array, pos: number, limit = buf.length): Tlv {
   return { tag, cls: tag >> 6, constructed: (tag & 0x20) !== 0, num, start: pos, valueStart: p, end: p + len, buf };
 }
 
+/** The contents of a TLV (a view, not a copy). */
 export function value(t: Tlv): Uint8Array {
   return t.buf.subarray(t.valueStart, t.end);
 }
 
+/** The whole encoding of a TLV, header included (a view, not a copy). */
 export function whole(t: Tlv): Uint8Array {
   return t.buf.subarray(t.start, t.end);
 }
@@ -69,11 +73,13 @@ export function children(t: Tlv): Tlv[] {
   return out;
 }
 
+/** `t` when it has tag `tag`; otherwise a DerError naming `what`. */
 export function expectTag(t: Tlv, tag: number, what: string): Tlv {
   if (t.tag !== tag) throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, found 0x${t.tag.toString(16)}`);
   return t;
 }
 
+/** OBJECT IDENTIFIER contents to dotted text. Throws DerError on an empty, non-minimal, oversized or truncated OID. */
 export function parseOid(bytes: Uint8Array): string {
   if (bytes.length === 0) throw new DerError('empty OID');
   const parts: number[] = [];
@@ -97,24 +103,52 @@ export function parseOid(bytes: Uint8Array): string {
   return parts.join('.');
 }
 
+/** An OBJECT IDENTIFIER TLV to dotted text. */
 export function readOid(t: Tlv): string {
   expectTag(t, 0x06, 'OID');
   return parseOid(value(t));
 }
 
+/** Lowercase hex of some bytes. */
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
-/** INTEGER contents as unsigned hex (leading zero octet dropped), for serials. */
+/** INTEGER contents as a serial's hex (see signedIntHex). */
 export function intHex(t: Tlv): string {
   expectTag(t, 0x02, 'INTEGER');
-  let v = value(t);
+  const v = value(t);
   if (v.length === 0) throw new DerError('empty INTEGER');
-  while (v.length > 1 && v[0] === 0) v = v.subarray(1);
-  return toHex(v);
+  return signedIntHex(v);
 }
 
+/**
+ * Two's-complement INTEGER contents as OpenSSL prints a serial: the magnitude in hex, whole
+ * octets, leading zero octets dropped, and "-" before a negative value (−5 → "-05", −128 → "-80",
+ * +128 → "80"). RFC 5280 §4.1.2.2 asks for positive serials, but negative ones are issued; without
+ * the sign −128 and +128 would share one key and a CRL entry for one would revoke the other.
+ */
+export function signedIntHex(v: Uint8Array): string {
+  if (v.length > 0 && (v[0]! & 0x80) !== 0) {
+    const m = new Uint8Array(v.length);
+    let carry = 1;
+    for (let i = v.length - 1; i >= 0; i--) {
+      const x = (~v[i]! & 0xff) + carry;
+      m[i] = x & 0xff;
+      carry = x >> 8;
+    }
+    return `-${toHex(dropLeadingZeros(m))}`;
+  }
+  return toHex(dropLeadingZeros(v));
+}
+
+function dropLeadingZeros(v: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < v.length - 1 && v[i] === 0) i++;
+  return v.subarray(i);
+}
+
+/** A non-negative INTEGER up to 48 bits as a number; DerError otherwise. */
 export function smallInt(t: Tlv): number {
   expectTag(t, 0x02, 'INTEGER');
   const v = value(t);
@@ -125,6 +159,7 @@ export function smallInt(t: Tlv): number {
   return n;
 }
 
+/** A DER BOOLEAN. */
 export function readBool(t: Tlv): boolean {
   expectTag(t, 0x01, 'BOOLEAN');
   const v = value(t);
@@ -172,6 +207,7 @@ export function decodeString(t: Tlv): string {
   }
 }
 
+/** Byte-for-byte equality. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

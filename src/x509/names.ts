@@ -11,10 +11,12 @@ import { domainToASCII } from 'node:url';
 import { InputError } from '../model/errors.js';
 import type { CertExtension, GeneralName, ParsedCert } from './types.js';
 
+/** The host a name check is about: a DNS name (A-label form) or an IP address. */
 export type HostRef =
   | { kind: 'dns'; input: string; value: string /* lowercase A-label form, trailing dot stripped */ }
   | { kind: 'ip'; input: string; bytes: Uint8Array; value: string /* canonical text */ };
 
+/** Whether a certificate names a host, by which identity, and what it presents. */
 export interface NameMatchResult {
   matched: boolean;
   /** Which identity matched: e.g. { source: 'san-dns', value: '*.backend.test' } */

@@ -1,3 +1,8 @@
+/**
+ * Certification path building over the presented certificates and a trust store: which paths
+ * exist, leaf to anchor, under explicit budgets. Judging a path (expiry, purposes, constraints)
+ * is the judge's; this file only finds candidates. See the note on the builder below.
+ */
 import { nameKey, spkiSha256 } from './cert.js';
 import { checkSignature, sigAlgInfo, type SigResult } from './signature.js';
 import type { TrustStore } from './store.js';
@@ -18,8 +23,10 @@ export interface BuildBudget {
   /** Complete or dead-end paths judged; each costs a full rule evaluation. */
   maxPaths: number;
 }
+/** The budgets path building runs under unless told otherwise. */
 export const DEFAULT_BUDGET: BuildBudget = { maxSignatureChecks: 100, maxCalls: 200_000, maxDepth: 10, maxPaths: 1_000 };
 
+/** One path the builder found, complete (anchored) or a dead end. */
 export interface CandidatePath {
   /** Leaf first. When `anchored`, the last element is the trust anchor. */
   certs: ParsedCert[];
@@ -30,6 +37,7 @@ export interface CandidatePath {
   rejectedIssuers: { issuer: ParsedCert; result: Exclude<SigResult, { ok: true }> }[];
 }
 
+/** The best path found, whether it validates, and what the search cost. */
 export interface BuildResult {
   best: CandidatePath;
   /** `best` passed `evaluate` with no errors. */
@@ -41,6 +49,7 @@ export interface BuildResult {
   pathsEvaluated: number;
 }
 
+/** What buildPath searches over, how paths are scored, and its budgets. */
 export interface BuildInput {
   leaf: ParsedCert;
   /** Other presented certificates, in the order sent (duplicates removed by the caller or here). */
@@ -51,10 +60,12 @@ export interface BuildInput {
   budget?: Partial<BuildBudget>;
 }
 
+/** Is `c` one of the store's anchors (by fingerprint)? */
 export function isAnchor(store: TrustStore, c: ParsedCert): boolean {
   return store.bySha256.has(c.sha256);
 }
 
+/** What walkChain builds from: the leaf, the presented pool, the store and the time. */
 export interface WalkInput {
   leaf: ParsedCert;
   /** The other presented certificates in the order sent, without duplicates or the leaf. */
@@ -178,6 +189,7 @@ function pickIssuer(cands: ParsedCert[], at: Date): ParsedCert | undefined {
   return latest;
 }
 
+/** Depth-first path building with backtracking under the budgets; returns the best-scoring path. */
 export function buildPath(input: BuildInput): BuildResult {
   const budget = { ...DEFAULT_BUDGET, ...input.budget };
   const { store, evaluate } = input;

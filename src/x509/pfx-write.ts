@@ -12,6 +12,7 @@ import { createHash, createHmac, createCipheriv, pbkdf2, randomBytes, type KeyOb
 import { promisify } from 'node:util';
 import { derInt, oidBytes, tlv } from './der-write.js';
 
+/** What writePfx puts in the file, and how it protects it. */
 export interface WritePfxOptions {
   /** DER certificates, leaf first; the leaf gets the localKeyId that ties it to the key. */
   certs: Uint8Array[];
@@ -24,8 +25,9 @@ export interface WritePfxOptions {
   friendlyName?: string;
 }
 
+/** PBKDF2 and MAC iterations when none are given: OpenSSL 3's `pkcs12 -export` default. */
 export const PFX_DEFAULT_ITERATIONS = 2048;
-/** The same cap the reader applies (decode.ts DEFAULT_MAX_ITERATIONS), so what we write we can read. */
+/** The same cap the reader applies (der-walk.ts DEFAULT_MAX_ITERATIONS), so what we write we can read. */
 const MAX_ITERATIONS = 10_000_000;
 
 const OID = {

@@ -17,10 +17,11 @@ import { DerError, bytesEqual, children, parseOid, readTlv, value, whole, type T
 import {
   DEFAULT_DEADLINE_MS, DEFAULT_MAX_ITERATIONS, addNote, derShape, formatCount, matchKey, walkDer,
   type DecodeContext,
-} from './decode.js';
+} from './der-walk.js';
 import { PKCS_WORKER_SOURCE } from './pkcs-worker.js';
 import { nowMs } from '../clock.js';
 
+/** The certificates of a PKCS#12 file and, when it holds one, the leaf's private key. */
 export interface Pkcs12Result {
   /** DER, the leaf (the certificate of the private key) first, then the others in file order. */
   certificates: Uint8Array[];
@@ -372,6 +373,7 @@ function looksLikeDer(ctx: DecodeContext, b: Uint8Array | null | undefined): b i
   }
 }
 
+/** Decode a PKCS#12 file (DER, already walked) within the context's limits and deadline; InputError on failure. */
 export async function decodePkcs12(ctx: DecodeContext, der: Uint8Array): Promise<Pkcs12Result> {
   const maxIterations = ctx.opts.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   const parser = new Pkcs12Parser(ctx, maxIterations);

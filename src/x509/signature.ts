@@ -1,12 +1,13 @@
+/**
+ * Signature checks on node:crypto (OpenSSL underneath): 6–17× faster than the WebCrypto paths of
+ * @peculiar/x509 and pkijs (perf-notes §4), and it accepts every algorithm OpenSSL does. A
+ * certificate's signature by its issuer, and signed data (CRLs, OCSP responses) by a signer.
+ */
 import { createPublicKey, verify, constants, type KeyObject } from 'node:crypto';
 import { children, readOid, readTlv, smallInt } from './der.js';
 import type { AlgorithmIdentifier, ParsedCert } from './types.js';
 
-/**
- * Signature checks on node:crypto (OpenSSL underneath): 6–17× faster than the WebCrypto paths of
- * @peculiar/x509 and pkijs (perf-notes §4), and it accepts every algorithm OpenSSL does.
- */
-
+/** How node:crypto verifies a signature algorithm: its name, digest and PSS parameters. */
 export interface SigAlgInfo {
   name: string;
   /** Digest for crypto.verify; null for Ed25519/Ed448. */
@@ -38,6 +39,7 @@ const SIG_ALGS: Record<string, SigAlgInfo> = {
   '2.16.840.1.101.3.4.3.2': { name: 'dsa-with-SHA256', hash: 'sha256', kind: 'dsa' },
 };
 
+/** The verification parameters of a signature AlgorithmIdentifier, or undefined when it is not supported. */
 export function sigAlgInfo(alg: AlgorithmIdentifier): SigAlgInfo | undefined {
   if (alg.oid === '1.2.840.113549.1.1.10') {
     // RSASSA-PSS-params: defaults are SHA-1 and salt 20 (RFC 4055).
@@ -68,6 +70,7 @@ const keyCache = new WeakMap<ParsedCert, KeyObject | Error>();
 const keyBySpki = new Map<string, KeyObject | Error>();
 const MAX_KEYS = 4096;
 
+/** A certificate's public key as a KeyObject (cached per certificate), or the Error that prevents it. */
 export function publicKeyOf(cert: ParsedCert): KeyObject | Error {
   let k = keyCache.get(cert);
   if (!k) {
@@ -87,6 +90,7 @@ export function publicKeyOf(cert: ParsedCert): KeyObject | Error {
   return k;
 }
 
+/** A signature check's outcome; a failure says why (`reason`) and in words (`detail`). */
 export type SigResult = { ok: true } | { ok: false; reason: 'bad-signature' | 'unsupported' | 'alg-mismatch' | 'key-error'; detail: string };
 
 // The answer for a (certificate, issuer) pair never changes. Keyed by the parsed objects, not by
@@ -125,6 +129,23 @@ function verifySignature(cert: ParsedCert, issuer: ParsedCert): SigResult {
       : { key };
     const ok = verify(info.hash, cert.tbs, opts, cert.signature);
     return ok ? { ok: true } : { ok: false, reason: 'bad-signature', detail: 'the signature does not verify with the issuer\'s public key' };
+  } catch (e) {
+    return { ok: false, reason: 'bad-signature', detail: `signature check failed: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+/** Did `signer`'s key produce `sig` over `tbs` with algorithm `alg`? (OCSP responses, CRLs.) */
+export function verifySignedData(signer: ParsedCert, alg: AlgorithmIdentifier, tbs: Uint8Array, sig: Uint8Array): SigResult {
+  const info = sigAlgInfo(alg);
+  if (!info) return { ok: false, reason: 'unsupported', detail: `signature algorithm ${alg.oid} is not supported` };
+  if ((signer.publicKey.bits ?? 0) > 16384 && signer.publicKey.algorithm.startsWith('rsa')) {
+    return { ok: false, reason: 'unsupported', detail: `the signer's ${signer.publicKey.bits}-bit RSA key is over the 16384-bit limit` };
+  }
+  const key = publicKeyOf(signer);
+  if (key instanceof Error) return { ok: false, reason: 'key-error', detail: key.message };
+  try {
+    const opts = info.pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: info.pss.saltLength } : { key };
+    return verify(info.hash, tbs, opts, sig) ? { ok: true } : { ok: false, reason: 'bad-signature', detail: `the signature does not verify with the key of "${signer.subject.text}"` };
   } catch (e) {
     return { ok: false, reason: 'bad-signature', detail: `signature check failed: ${(e as Error).message.split('\n')[0]}` };
   }

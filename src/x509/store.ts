@@ -1,9 +1,16 @@
+/**
+ * Trust stores: Node's bundled Mozilla roots (the well-known store), the OS bundle when asked
+ * for it, or uploaded roots, indexed by subject and fingerprint for the path builder. Trust is
+ * explicit: each store carries the description the report gives of it.
+ */
 import { readFileSync } from 'node:fs';
 import { parseCertificate, nameKey } from './cert.js';
 import type { ParsedCert } from './types.js';
 
+/** Where a trust store comes from. */
 export type StoreKind = 'mozilla' | 'system' | 'uploaded';
 
+/** A set of trust anchors, indexed for the path builder, with its description for the report. */
 export interface TrustStore {
   kind: StoreKind;
   /** Where it came from, for the report: "Node's bundled Mozilla roots (144)", file names, ... */
@@ -21,6 +28,7 @@ export interface TrustStore {
   trustedNonAnchors: Set<string>;
 }
 
+/** A trust store over `anchors` (duplicates dropped) and trusted non-anchors. */
 export function makeStore(kind: StoreKind, description: string, anchors: ParsedCert[], nonAnchors: ParsedCert[] = []): TrustStore {
   const bySubject = new Map<string, ParsedCert[]>();
   const bySha256 = new Map<string, ParsedCert>();

@@ -16,6 +16,7 @@ export interface TimeValue {
   lint?: string;
 }
 
+/** One attribute of a distinguished name. */
 export interface NameAttribute {
   oid: string;
   /** Short name when known: CN, O, OU, C, L, ST, emailAddress, ... */
@@ -26,6 +27,7 @@ export interface NameAttribute {
   tag: number;
 }
 
+/** A Name: its encoding, attributes and display text. */
 export interface DistinguishedName {
   /** The encoded Name, byte-exact; equality of names is compared on a canonical form (see cert.ts). */
   der: Uint8Array;
@@ -35,6 +37,7 @@ export interface DistinguishedName {
   text: string;
 }
 
+/** A GeneralName (RFC 5280 §4.2.1.6), as the name checks use it. */
 export type GeneralName =
   | { type: 'dns'; value: string }
   | { type: 'ip'; bytes: Uint8Array; value: string }
@@ -44,6 +47,7 @@ export type GeneralName =
   | { type: 'dirName'; value: DistinguishedName }
   | { type: 'other'; tag: number; der: Uint8Array };
 
+/** One extension as encoded: OID, criticality and value. */
 export interface CertExtension {
   oid: string;
   critical: boolean;
@@ -55,6 +59,7 @@ export interface CertExtension {
   error?: string;
 }
 
+/** A certificate's public key: algorithm, size and curve. */
 export interface PublicKeyInfo {
   algorithm: 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | 'dsa' | 'unknown';
   oid: string;
@@ -64,17 +69,20 @@ export interface PublicKeyInfo {
   curve?: string;
 }
 
+/** An AlgorithmIdentifier: OID and encoded parameters. */
 export interface AlgorithmIdentifier {
   oid: string;
   /** Encoded parameters, if any. */
   params?: Uint8Array;
 }
 
+/** A nameConstraints extension (RFC 5280 §4.2.1.10). */
 export interface NameConstraints {
   permitted: GeneralName[];
   excluded: GeneralName[];
 }
 
+/** One certificate as the judge reads it; produced by parseCertificate. */
 export interface ParsedCert {
   der: Uint8Array;
   /** Lowercase hex SHA-256 of `der`. */

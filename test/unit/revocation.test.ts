@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../src/x509/cert.js';
 import type { ParsedCert } from '../../src/x509/types.js';
-import { buildOcspRequest, parseOcspResponse, validateOcspResponse, ocspResponseIsFor } from '../../src/revocation/ocsp.js';
-import { checkCrl, parseCrl } from '../../src/revocation/crl.js';
+import { buildOcspRequest, parseOcspResponse } from '../../src/x509/ocsp.js';
+import { parseCrl } from '../../src/x509/crl.js';
+import { validateOcspResponse, ocspResponseIsFor } from '../../src/revocation/ocsp.js';
+import { checkCrl } from '../../src/revocation/crl.js';
 import { checkRevocation, validateRevocationInputs } from '../../src/revocation/check.js';
 import { DerError } from '../../src/x509/der.js';
 import { InputError } from '../../src/model/errors.js';
@@ -150,6 +152,19 @@ describe('CRL validation', () => {
     expect(old.detail).toMatch(/expired/);
   });
 
+  it('a CRL issuer name from the wire is escaped in the words', () => {
+    const crlA = parseCrl(readFileSync(pki.crl.intA));
+    const evil = Buffer.from('evil\u001b[31m', 'utf8');
+    const cn = Buffer.concat([Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, evil.length]), evil]);
+    const atv = Buffer.concat([Buffer.from([0x30, cn.length]), cn]);
+    const rdn = Buffer.concat([Buffer.from([0x31, atv.length]), atv]);
+    const name = Buffer.concat([Buffer.from([0x30, rdn.length]), rdn]);
+    const v = checkCrl({ ...crlA, issuerDer: new Uint8Array(name) }, P(pki.leafGood), P(pki.intA), { at: now() });
+    expect(v.status).toBe('invalid');
+    expect(v.detail).not.toMatch(/\u001b/);
+    expect(v.detail).toContain('evil');
+  });
+
   it('garbage is a DerError, not a crash', () => {
     const der = readFileSync(pki.crl.intA);
     for (const cut of [0, 1, 20, der.length - 2]) expect(() => parseCrl(der.subarray(0, cut))).toThrow(DerError);
@@ -200,6 +215,16 @@ describe('checkRevocation offline and verifyChain', () => {
     expect(off.status).toBe('Healthy');
     await expect(verifyChain({ leaf: pki.leafGood.pemText, trustedRoots: roots, crls: [Buffer.from('not a crl')] })).rejects.toThrow(InputError);
     expect(() => validateRevocationInputs('sometimes')).toThrow(InputError);
+  });
+
+  it('a responder URL from the certificate is escaped in the report and the words', async () => {
+    const leaf = { ...P(pki.leafGood), aia: { ocsp: ['http://127.0.0.1:9/\u001b[31mocsp'], caIssuers: [] } };
+    const out = await checkRevocation({ mode: 'ocsp', path: [leaf, P(pki.intA)], at: now(), fetchTimeoutMs: 2000 });
+    const check = out.report.certificates[0]!.checks[0]!;
+    expect(check.status).toBe('unreachable');
+    expect(check.url).toContain('ocsp');
+    expect(check.url).not.toMatch(/\u001b/);
+    for (const f of out.findings) expect(f.explanation).not.toMatch(/\u001b/);
   });
 
   it('an invalid (stale) response never revokes: warning only', async () => {

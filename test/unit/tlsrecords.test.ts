@@ -1,15 +1,8 @@
 import { createCipheriv, createHmac, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  ClientFlightParser,
-  HRR_RANDOM,
-  ServerFlightParser,
-  decryptTls13Record,
-  hkdfExpand,
-  hkdfExpandLabel,
-  parseCertificateMessage,
-  tls13TrafficKeys,
-} from '../../src/capture/tlsrecords.js';
+import { ClientFlightParser, ServerFlightParser } from '../../src/capture/tlsrecords.js';
+import { HRR_RANDOM, parseCertificateMessage } from '../../src/capture/tls-messages.js';
+import { decryptTls13Record, hkdfExpand, hkdfExpandLabel, tls13TrafficKeys } from '../../src/capture/tls13-decrypt.js';
 import { alertFromErrorCode, sniFor } from '../../src/capture/tls.js';
 
 /**
