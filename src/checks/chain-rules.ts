@@ -141,8 +141,12 @@ export function chainFacts(parsed: (ParsedCert | undefined)[], leaf: ParsedCert,
   const ruleCtx = { at: plan.at, purpose: plan.purpose, profile: plan.profile, checkDates: plan.validateChainAndExpiry };
   const errorsOf = (issues: PathIssue[]) => issues.filter((x) => x.severity === 'error').length;
   const evaluate = (p: CandidatePath) => errorsOf(evaluatePathRules(p, ruleCtx)) + (p.anchored ? 0 : 100);
-  const build = walkChain({ leaf, pool, store, evaluate, at: plan.at });
-  const missed = build.valid ? undefined : buildPath({ leaf, pool, store, evaluate });
+  // The strict profile is a complete RFC 5280 §6.1 validator: it builds every candidate path
+  // (backtracking past an issuer that fails any check, as Go's crypto/x509 and rustls-webpki do)
+  // within path.ts's named budgets, and judges the best one. The gateway profile follows OpenSSL.
+  const strict = plan.profile === 'strict';
+  const build = strict ? buildPath({ leaf, pool, store, evaluate }) : walkChain({ leaf, pool, store, evaluate, at: plan.at });
+  const missed = build.valid || strict ? undefined : buildPath({ leaf, pool, store, evaluate });
   return {
     parsed, unique, leaf, leafIndex, build, missed,
     issues: evaluatePathRules(build.best, ruleCtx),
@@ -194,6 +198,17 @@ export const trustRule: ChainRule = (f, plan) => {
     out.push(makeFinding('UPLOADED_ROOT_NOT_ISSUER', trustEv, opts(plan, top, topIdx, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY')));
   }
   return out;
+};
+
+/**
+ * The strict profile's budgets (path.ts: signature checks, steps, paths; like webpki's): a search
+ * that ran out before finding a valid path cannot say the chain is bad, only that it could not
+ * tell. The gateway profile's walk is linear and never runs out.
+ */
+export const budgetRule: ChainRule = (f, plan) => {
+  const b = f.build;
+  if (plan.profile !== 'strict' || b.valid || !b.exhausted) return [];
+  return [makeFinding('PATH_BUDGET_EXHAUSTED', { signatureChecks: b.signatureChecks, calls: b.calls, limit: b.exhausted }, { sku: plan.sku })];
 };
 
 /**
@@ -311,4 +326,4 @@ export const nameRule: ChainRule = (f, plan) => {
 };
 
 /** The rules over a list whose leaf is known, in report order. */
-export const CHAIN_RULES: readonly ChainRule[] = [trustRule, pathNotTakenRule, pathRulesRule, v1AuthCertRule, hygieneRule, expiryRule, nameRule];
+export const CHAIN_RULES: readonly ChainRule[] = [budgetRule, trustRule, pathNotTakenRule, pathRulesRule, v1AuthCertRule, hygieneRule, expiryRule, nameRule];

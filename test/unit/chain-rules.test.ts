@@ -5,7 +5,7 @@ import { parseHostRef } from '../../src/x509/names.js';
 import { makePlan } from '../../src/gateway/trust.js';
 import type { PlanInputs } from '../../src/model/plan.js';
 import { caseDetail, makeFinding } from '../../src/model/catalog.js';
-import {
+import { budgetRule,
   CHAIN_RULES, chainFacts, duplicatesRule, expiryRule, hygieneRule, leafRule, nameRule, pathNotTakenRule, pathRulesRule,
   readPresented, trustRule, v1AuthCertRule,
 } from '../../src/checks/chain-rules.js';
@@ -160,7 +160,7 @@ describe('nameRule', () => {
 });
 
 test('CHAIN_RULES run in the report order', () => {
-  expect(CHAIN_RULES).toEqual([trustRule, pathNotTakenRule, pathRulesRule, v1AuthCertRule, hygieneRule, expiryRule, nameRule]);
+  expect(CHAIN_RULES).toEqual([budgetRule, trustRule, pathNotTakenRule, pathRulesRule, v1AuthCertRule, hygieneRule, expiryRule, nameRule]);
 });
 
 describe('case words for rules whose sentence depends on the case (catalog)', () => {
@@ -186,5 +186,19 @@ describe('case words for rules whose sentence depends on the case (catalog)', ()
   test('V1_AUTH_CERT_MISMATCH lists the uploaded certificates with a short fingerprint', () => {
     const f = makeFinding('V1_AUTH_CERT_MISMATCH', { subject: 'CN=l', sha256: 'ff', uploaded: ['CN=a'], uploadedSha256: ['0123456789abcdef0123'] });
     expect(f.explanation).toBe('The backend\'s leaf (CN=l, SHA-256 ff) matches none of the uploaded authentication certificates: CN=a (0123456789abcdef…).');
+  });
+});
+
+describe('strict profile: every candidate path, within budgets (issue 14)', () => {
+  test('a lattice that exhausts the search says so in strict (PATH_BUDGET_EXHAUSTED); the gateway walk never runs out', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { verifyChain } = await import('../../src/verify.js');
+    const { fixturePem } = await import('../../src/fixtures.js');
+    const pem = readFileSync('certs/out/hostile/lattice.pem', 'utf8');
+    const o = { leaf: pem, trustedRoots: [fixturePem('root-a')], host: 'backend.test', at: new Date('2030-06-01T00:00:00Z') };
+    const strict = await verifyChain({ ...o, profile: 'strict' });
+    const gateway = await verifyChain({ ...o, profile: 'gateway' });
+    expect(strict.findings.map((f) => f.code)).toContain('PATH_BUDGET_EXHAUSTED');
+    expect(gateway.findings.map((f) => f.code)).not.toContain('PATH_BUDGET_EXHAUSTED');
   });
 });
