@@ -1,3 +1,7 @@
+/**
+ * `certcheck export-root TARGET|FILE`: a chain file or a live backend's chain (captureChain) →
+ * buildBundle against the given roots and the store → the root written as a Base-64 .cer.
+ */
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { buildBundle } from '../bundle.js';
@@ -5,10 +9,8 @@ import { InputError } from '../model/errors.js';
 import { neutralize } from '../render/junit.js';
 import { toPem } from '../x509/cert.js';
 import { mozillaStore, systemStore } from '../x509/store.js';
-import type { PasswordOpts } from './common.js';
+import { addSourceOptions, collect, loadAnchors, loadChainOrBackend, passwordOpts, type SourceFlags } from './options.js';
 import type { CliIo } from './io.js';
-import { addSourceOptions, loadChainOrBackend, type SourceFlags } from './bundle-cmd.js';
-import { collect, loadAnchors } from './verify-cmd.js';
 
 interface ExportRootFlags extends SourceFlags {
   output?: string;
@@ -17,6 +19,7 @@ interface ExportRootFlags extends SourceFlags {
   json?: boolean;
 }
 
+/** Builds the `export-root` command. */
 export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('export-root')
     .description('write the root of the backend\'s chain as the Base-64 .cer the gateway accepts (the portal/certmgr export steps in one command)')
@@ -27,7 +30,7 @@ export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Comm
     .option('--json', 'print what was written as JSON');
   addSourceOptions(cmd);
   cmd.action(async (arg: string, flags: ExportRootFlags) => {
-    const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
+    const pw = passwordOpts(flags);
     const src = await loadChainOrBackend(arg, io, flags);
     const given = (await loadAnchors(flags.trustedRoot, io, pw)) ?? [];
     const store = flags.caStore === 'system' ? systemStore() : mozillaStore();

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isInputError } from '../model/errors.js';
 import { VERSION } from '../version.js';
-import { EXIT } from './common.js';
+import { EXIT } from './options.js';
 import type { CliIo } from './io.js';
 import { verifyCommand } from './verify-cmd.js';
 
