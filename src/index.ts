@@ -2,6 +2,8 @@
 // `schemaVersion`, finding codes are stable (never renamed, only deprecated).
 export { verifyChain, type VerifyChainOptions, type CertInput } from './verify.js';
 export { captureChain, type CaptureChainOptions, type CapturedChain, type CaptureFailure } from './capture-chain.js';
+export { planRotation, type RotateOptions } from './rotate.js';
+export type { RotationInfo, RotationStep, RotationStepCode, RotationStepData, CertRef, VerdictRef, RootRef } from './model/rotation.js';
 export { probeBackend, type ProbeOptions, type StageResult } from './probe.js';
 export { checkGateway } from './gateway/run.js';
 export { parseGatewayConfig, loadGatewayConfig } from './gateway/config.js';

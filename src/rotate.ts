@@ -15,7 +15,7 @@ import { rankFindings } from './model/rank.js';
 import type { Report } from './model/report.js';
 import type { CertRef, RotationInfo, RotationStep, RotationStepData, VerdictRef } from './model/rotation.js';
 import { probeBackend, splitTarget } from './probe.js';
-import { assembleReport, makePlan } from './verify.js';
+import { assembleReport, makePlan, pemToDer, type CertInput } from './verify.js';
 import { nameKey, parseCertificate } from './x509/cert.js';
 import { parseHostRef } from './x509/names.js';
 import { checkSignature } from './x509/signature.js';
@@ -38,11 +38,11 @@ export interface RotateOptions {
   host?: string;
   /** HOST:PORT of the backend as it is today; without it the pre-flight is offline. */
   backend?: string;
-  /** Roots uploaded to the backend setting today; none means well-known CA mode. */
-  trustedRoots?: ParsedCert[];
+  /** Roots uploaded to the backend setting today (PEM text or DER); none means well-known CA mode. */
+  trustedRoots?: CertInput[];
   caStore?: 'mozilla' | 'system';
   /** Replace the well-known store (tests, or an organisation's own list). */
-  wellKnownRoots?: ParsedCert[];
+  wellKnownRoots?: CertInput[];
   profile?: Profile;
   /** Cut-over time the new chain is judged at (default now). Today's probe always uses the real clock. */
   at?: Date;
@@ -62,6 +62,18 @@ function parseAll(ders: Uint8Array[], what: string): ParsedCert[] {
   return ders.map((d, i) => {
     try { return parseCertificate(d); } catch (e) { throw new InputError(`${what}: certificate ${i} does not decode (${(e as Error).message})`); }
   });
+}
+
+/** PEM texts or DERs as parsed certificates; one that does not decode is a usage error. */
+function parseInputs(inputs: CertInput[] | undefined, what: string): ParsedCert[] | undefined {
+  if (!inputs) return undefined;
+  const ders = inputs.flatMap((x) => {
+    if (x instanceof Uint8Array) return [x];
+    const l = pemToDer(x);
+    if (!l.length) throw new InputError(`${what}: no PEM certificate found`);
+    return l;
+  });
+  return parseAll(ders, what);
 }
 
 /** The private key's public half equals the certificate's SubjectPublicKeyInfo. */
@@ -135,14 +147,16 @@ export async function planRotation(o: RotateOptions): Promise<Report> {
   }
 
   const host = parseHostRef(hostName);
+  const trustedRoots = parseInputs(o.trustedRoots, 'trustedRoots');
+  const wellKnownRoots = parseInputs(o.wellKnownRoots, 'wellKnownRoots');
   const planFor = (trustedRoots: ParsedCert[] | undefined) => makePlan({
     sku: 'v2', profile: o.profile ?? 'gateway', purpose: 'serverAuth', at, host,
     ...(trustedRoots?.length ? { trustedRoots } : {}),
-    ...(o.wellKnownRoots ? { wellKnownRoots: o.wellKnownRoots } : {}),
+    ...(wellKnownRoots ? { wellKnownRoots } : {}),
     caStore: o.caStore ?? 'mozilla', validateChainAndExpiry: true, warnDays: o.warnDays ?? 30,
     ...(o.minDays !== undefined ? { minDays: o.minDays } : {}),
   });
-  const { plan, trust, inputFindings } = planFor(o.trustedRoots);
+  const { plan, trust, inputFindings } = planFor(trustedRoots);
   const servedDer = served.map((c) => c.der);
   const j = judgeChain(servedDer, plan);
   const findings = [...inputFindings, ...j.findings];
@@ -160,7 +174,7 @@ export async function planRotation(o: RotateOptions): Promise<Report> {
       : { subject: top.issuer.text, sha256: null, available: false };
     if (newRootCert) {
       // Custom-root mode keeps today's roots next to the new one; well-known mode switches to custom roots.
-      const after = planFor([...(o.trustedRoots ?? []), newRootCert]);
+      const after = planFor([...(trustedRoots ?? []), newRootCert]);
       const ja = judgeChain(servedDer, after.plan);
       afterUpload = verdictOf([...after.inputFindings, ...ja.findings], ROTATE_OK);
     }
@@ -175,7 +189,7 @@ export async function planRotation(o: RotateOptions): Promise<Report> {
     const captured = await captureChain({ target: o.backend, sni: hostName, timeoutSeconds: o.timeoutSeconds ?? 30, ...(o.resolve ? { resolve: o.resolve } : {}) });
     const today = await probeBackend({
       target: o.backend, sni: hostName, timeoutSeconds: o.timeoutSeconds ?? 30, caStore: o.caStore ?? 'mozilla', profile: o.profile ?? 'gateway',
-      ...(o.trustedRoots?.length ? { trustedRoots: o.trustedRoots } : {}), ...(o.resolve ? { resolve: o.resolve } : {}),
+      ...(trustedRoots?.length ? { trustedRoots } : {}), ...(o.resolve ? { resolve: o.resolve } : {}),
       warnDays: o.warnDays ?? 30,
     });
     const presented: ParsedCert[] = [];

@@ -61,7 +61,7 @@ export function rotateCommand(io: CliIo, setExit: (n: number) => void): Command 
     const at = parseAt(flags.at);
     const decoded = await loadCertFile(file, io, pw);
     const privateKey = flags.key ? await loadPrivateKey(flags.key, io, pw) : decoded.privateKey;
-    const trustedRoots = [...(await loadAnchors(flags.trustedRoot, io, pw) ?? []), ...(fromGateway?.trustedRoots ?? [])];
+    const trustedRoots = [...(await loadAnchors(flags.trustedRoot, io, pw) ?? []), ...(fromGateway?.trustedRoots ?? [])].map((c) => c.der);
     const limits = thresholds(flags);
     const { planRotation } = await import('../rotate.js');
     const report = await planRotation({
