@@ -1,3 +1,8 @@
+/**
+ * buildBundle, the chain-completing runner behind `bundle` and `export-root`: the leaf and
+ * candidates (files, an --intermediates directory, CA Issuers fetches) → the path the gateway
+ * needs, built with the judge's own path builder and rules.
+ */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fetchHttp } from './capture/fetch.js';
@@ -9,6 +14,7 @@ import { buildPath } from './x509/path.js';
 import { makeStore } from './x509/store.js';
 import type { ParsedCert } from './x509/types.js';
 
+/** What buildBundle builds from. */
 export interface BundleInput {
   /** The leaf's file (or what a backend sent): the first non-CA certificate is the leaf, the rest are candidates. */
   certs: Uint8Array[];
@@ -20,6 +26,7 @@ export interface BundleInput {
   at?: Date;
 }
 
+/** The chain buildBundle chose, and whether it reaches a self-signed root. */
 export interface BundleResult {
   leaf: ParsedCert;
   /** Leaf first, each issuer in turn, the self-signed root last when one was found. */
@@ -66,6 +73,7 @@ export function buildBundle(i: BundleInput): BundleResult {
   return { leaf, path, root, complete: !!root, missingIssuer: root ? null : top.issuer.text, problems };
 }
 
+/** One CA Issuers fetch (or a skipped one), as reported. */
 export interface AiaFetch {
   url: string;
   /** Subject of the certificate whose CA Issuers URL this was. */
@@ -79,6 +87,7 @@ export interface AiaFetch {
   error: string | null;
 }
 
+/** Limits and name overrides for buildBundleAia's fetches. */
 export interface AiaOptions {
   /** Requests in all (default 5); URLs that are not requested do not count. */
   maxFetches?: number;
@@ -91,8 +100,11 @@ export interface AiaOptions {
   resolve?: Map<string, string>;
 }
 
+/** At most this many CA Issuers requests per bundle. */
 export const AIA_MAX_FETCHES = 5;
+/** Each CA Issuers request's deadline. */
 export const AIA_PER_FETCH_MS = 5_000;
+/** All CA Issuers requests' deadline together. */
 export const AIA_OVERALL_MS = 15_000;
 /** Report lines for URLs never requested; a certificate can list any number of them. */
 const AIA_MAX_SKIPPED = 20;
@@ -148,14 +160,17 @@ export async function buildBundleAia(i: BundleInput, o: AiaOptions = {}): Promis
 }
 
 /** What to write: the path without its root unless asked for. */
+/** The chain to write: the path, with the self-signed root only when asked for. */
 export function bundleChain(r: BundleResult, includeRoot: boolean): ParsedCert[] {
   return r.root && !includeRoot ? r.path.slice(0, -1) : r.path;
 }
 
+/** Certificates as concatenated PEM. */
 export function chainPem(certs: ParsedCert[]): string {
   return certs.map((c) => toPem(c.der)).join('');
 }
 
+/** readCertDir reads at most this many files. */
 export const MAX_DIR_FILES = 1000;
 
 /**

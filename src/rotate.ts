@@ -22,6 +22,7 @@ import { checkSignature } from './x509/signature.js';
 import type { TrustStore } from './x509/store.js';
 import type { ParsedCert } from './x509/types.js';
 
+/** What planRotation needs: the new certificate, the name checked, and how the gateway is set up today. */
 export interface RotateOptions {
   /** The new certificate file's certificates, in file order (PKCS#12: the key's certificate first). */
   newCerts: Uint8Array[];
@@ -121,6 +122,7 @@ function pathCerts(j: ChainJudgement, presented: ParsedCert[], store: TrustStore
   return j.chain.path.map((e) => bySha.get(e.sha256) ?? store.bySha256.get(e.sha256)).filter((c): c is ParsedCert => !!c);
 }
 
+/** The message when the new chain passes the certificate checks. */
 export const ROTATE_OK = 'After the new certificate is installed, the gateway\'s certificate checks pass: it would go on to send the HTTP probe.';
 
 /**

@@ -1,3 +1,8 @@
+/**
+ * verifyChain, the offline runner: certificates (PEM or DER) and options → the judge's plan →
+ * the chain judged (and revocation, when asked) → one report. `certcheck verify` is this call.
+ * makePlan and assembleReport are shared with the probe and rotation runners.
+ */
 import { parseCertificate } from './x509/cert.js';
 import { parseHostRef } from './x509/names.js';
 import { mozillaStore, pemCertificates, systemStore, trustedStore, type TrustStore } from './x509/store.js';
@@ -13,6 +18,7 @@ import { SCHEMA_VERSION, type ChainReport, type Report, type TrustReport } from 
 import { VERSION } from './version.js';
 import { checkRevocation, pathFromChain, validateRevocationInputs, VERIFY_REVOCATION_BUDGET_MS, type OfflineInput, type RevocationMode, type RevocationOutcome } from './revocation/check.js';
 
+/** A certificate as PEM text (one or more) or DER bytes. */
 export type CertInput = string | Uint8Array;
 
 export interface VerifyChainOptions {
@@ -91,6 +97,10 @@ function storeFor(kind: 'uploaded' | 'replacement', roots: ParsedCert[], make: (
   return store;
 }
 
+/**
+ * The judge's plan from its inputs: chooses the trust store (uploaded roots, a replacement
+ * well-known list, or the default store) and reports it, with findings about uploaded roots.
+ */
 export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; inputFindings: Finding[] } {
   const inputFindings: Finding[] = [];
   let store: TrustStore;
@@ -116,6 +126,7 @@ export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; i
   return { plan, trust, inputFindings };
 }
 
+/** What a runner has when it assembles a report. */
 export interface ReportParts {
   kind: 'verify' | 'probe';
   plan: CertPlan;
@@ -128,6 +139,7 @@ export interface ReportParts {
   extra?: Record<string, unknown>;
 }
 
+/** The report from a runner's parts: findings ranked, the verdict and message taken from the first. */
 export function assembleReport(parts: ReportParts): Report {
   const { status, primary, ordered } = rankFindings(parts.findings);
   return {
@@ -150,6 +162,7 @@ export function assembleReport(parts: ReportParts): Report {
   };
 }
 
+/** The message when every certificate check passes offline. */
 export const CERT_STAGE_OK = 'The certificate checks pass: the gateway would go on to send the HTTP probe.';
 
 /**

@@ -11,4 +11,5 @@ registerLazyCommand('export-root', async () => (await import('./export-root-cmd.
 registerLazyCommand('gateway', async () => (await import('./gateway-cmd.js')).gatewayCommand);
 registerLazyCommand('targets', async () => (await import('./targets-cmd.js')).targetsCommand);
 
+/** The CLI: main, and the registration calls tests use to run a subset of commands. */
 export { main, registerCommand, registerLazyCommand } from './main.js';

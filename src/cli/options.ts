@@ -19,16 +19,19 @@ import type { CliIo } from './io.js';
 /** Exit statuses: 0 Healthy, 1 Unhealthy, 2 usage or input error, 3 Unknown. */
 export const EXIT = { healthy: 0, unhealthy: 1, usage: 2, unknown: 3 } as const;
 
+/** The exit status for a report's verdict. */
 export function exitFor(r: Pick<Report, 'status'>): number {
   return r.status === 'Healthy' ? EXIT.healthy : r.status === 'Unknown' ? EXIT.unknown : EXIT.unhealthy;
 }
 
+/** Colour only for a terminal, never with --no-color or NO_COLOR set. */
 export function useColor(io: CliIo, flag?: boolean): boolean {
   if (flag === false) return false;
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
   return io.stdoutIsTTY;
 }
 
+/** --at as a Date (a date-time without a zone is UTC); now when absent. */
 export function parseAt(s: string | undefined): Date {
   if (s === undefined) return new Date();
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(s)) {
@@ -39,14 +42,17 @@ export function parseAt(s: string | undefined): Date {
   return d;
 }
 
+/** A whole-number flag within [min, max]; undefined when absent. */
 export function parseIntOpt(name: string, v: string | undefined, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new InputError(`${name}: expected a whole number from ${min} to ${max}, got "${v}"`);
   return Number(v);
 }
 
+/** Where a PKCS#12 or key password comes from. */
 export interface PasswordOpts { passwordEnv?: string; passwordFile?: string }
 
+/** The password for `file`: from the environment variable, the file, or a terminal prompt, in that order. */
 export function passwordProvider(o: PasswordOpts, io: CliIo, file: string): () => Promise<string> {
   return async () => {
     if (o.passwordEnv) {
@@ -63,11 +69,13 @@ export function passwordProvider(o: PasswordOpts, io: CliIo, file: string): () =
   };
 }
 
+/** A certificate file (PEM, DER, Base-64, PKCS#7, PKCS#12; "-" for stdin) decoded, with its notes. */
 export async function loadCertFile(path: string, io: CliIo, pw: PasswordOpts): Promise<DecodedInput> {
   const bytes = await readInputFile(path);
   return decodeCertificates(bytes, path, { password: passwordProvider(pw, io, path) });
 }
 
+/** The report flags every single-report command shares. */
 export interface EmitOptions {
   /** text | json | junit | github (checked here, so every command gets the same message). */
   format?: string;
