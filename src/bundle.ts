@@ -11,7 +11,7 @@ import { InputError, isInputError } from './model/errors.js';
 import { parseCertificate, toPem } from './x509/cert.js';
 import { decodeCertificates, readInputFile } from './x509/decode.js';
 import { buildPath } from './x509/path.js';
-import { makeStore } from './x509/store.js';
+import { makeStore, mozillaStore, pemCertificates, systemStore } from './x509/store.js';
 import type { ParsedCert } from './x509/types.js';
 
 /** What buildBundle builds from. */
@@ -74,6 +74,59 @@ export function buildBundle(i: BundleInput): BundleResult {
 }
 
 /** One CA Issuers fetch (or a skipped one), as reported. */
+/** What findRoot searches: the chain as sent (or a file's), roots the caller has, and the store. */
+export interface RootSearch {
+  /** The backend's certificate list (or a chain file's), leaf first. */
+  certs: Uint8Array[];
+  /** Roots the caller already has (PEM text or DER): used when the chain does not send its root. */
+  trustedRoots?: (string | Uint8Array)[];
+  /** The store to look the root up in when neither the chain nor trustedRoots hold it (default mozilla). */
+  caStore?: 'mozilla' | 'system';
+}
+
+/** The root at the top of a chain, and where it was found. */
+export interface FoundRoot {
+  /** The root, or null when it is in no input and no store. */
+  root: { der: Uint8Array; pem: string; subject: string; sha256: string; notAfter: string | null } | null;
+  /** The top of the chain built: the root, or the certificate whose issuer is missing. */
+  topSubject: string;
+  /** The issuer name nobody supplied, when no root was found. */
+  missingIssuer: string | null;
+  /** The root was in `certs` itself. */
+  sent: boolean;
+  /** The root came from `trustedRoots`. */
+  fromTrustedRoots: boolean;
+  /** The root is in the store (so the gateway's well-known mode trusts it already). */
+  inStore: boolean;
+  /** The store's description, e.g. "Node's bundled Mozilla roots (144)". */
+  store: string;
+  /** Problems on the path to the root, as buildBundle reports them. */
+  problems: string[];
+}
+
+/**
+ * The root of a chain, as `export-root` writes it for upload: the self-signed root the chain
+ * sends, or else the one among `trustedRoots` or the store that issued its top.
+ */
+export function findRoot(i: RootSearch): FoundRoot {
+  const given = (i.trustedRoots ?? []).flatMap((x) => (typeof x === 'string' ? pemCertificates(x) : [x]));
+  const givenParsed = parseMany(given, 'trustedRoots');
+  const store = i.caStore === 'system' ? systemStore() : mozillaStore();
+  const r = buildBundle({ certs: i.certs, anchors: [...givenParsed.filter((c) => c.selfIssued), ...store.anchors] });
+  const top = r.path[r.path.length - 1]!;
+  const base = { topSubject: top.subject.text, missingIssuer: r.missingIssuer, store: store.description, problems: r.problems };
+  if (!r.root) return { ...base, root: null, sent: false, fromTrustedRoots: false, inStore: false };
+  const root = r.root;
+  const sent = new Set(i.certs.map((d) => Buffer.from(d).toString('base64')));
+  return {
+    ...base,
+    root: { der: root.der, pem: toPem(root.der), subject: root.subject.text, sha256: root.sha256, notAfter: root.notAfter.date?.toISOString() ?? null },
+    sent: sent.has(Buffer.from(root.der).toString('base64')),
+    fromTrustedRoots: givenParsed.some((g) => g.sha256 === root.sha256),
+    inStore: store.bySha256.has(root.sha256),
+  };
+}
+
 export interface AiaFetch {
   url: string;
   /** Subject of the certificate whose CA Issuers URL this was. */
