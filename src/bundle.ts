@@ -3,6 +3,7 @@
  * candidates (files, an --intermediates directory, CA Issuers fetches) → the path the gateway
  * needs, built with the judge's own path builder and rules.
  */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fetchHttp } from './capture/fetch.js';
@@ -212,7 +213,6 @@ export async function buildBundleAia(i: BundleInput, o: AiaOptions = {}): Promis
   return { result: r, fetches };
 }
 
-/** What to write: the path without its root unless asked for. */
 /** The chain to write: the path, with the self-signed root only when asked for. */
 export function bundleChain(r: BundleResult, includeRoot: boolean): ParsedCert[] {
   return r.root && !includeRoot ? r.path.slice(0, -1) : r.path;
@@ -254,4 +254,69 @@ export async function readCertDir(dir: string): Promise<{ certs: Uint8Array[]; n
     }
   }
   return { certs, notes };
+}
+
+/** The private key's public half equals the certificate's SubjectPublicKeyInfo. */
+export function keyMatchesCert(key: KeyObject, cert: ParsedCert): boolean {
+  try {
+    const pub = createPublicKey(key).export({ type: 'spki', format: 'der' });
+    return Buffer.compare(pub, Buffer.from(cert.spki)) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** What makeBundle builds from and what it writes. */
+export interface BundleOptions {
+  /** The leaf's file, or what a backend sent (captureChain). */
+  certs: Uint8Array[];
+  /** A directory of CA certificates to complete the chain from (every regular file, not recursive). */
+  intermediatesDir?: string;
+  /** While the chain is incomplete, fetch CA Issuers URLs (buildBundleAia's limits). */
+  aia?: boolean;
+  /** NAME → address overrides for the CA Issuers fetches. */
+  resolve?: Map<string, string>;
+  /** Prefer certificates valid at this time (default now). */
+  at?: Date;
+  /** End the chain with the self-signed root. */
+  includeRoot?: boolean;
+  /**
+   * Write a PKCS#12 with the leaf's key instead of PEM. `keySource` names the key in the error
+   * when it does not match the leaf; `password` is asked for only once the key matches.
+   */
+  pfx?: { key: KeyObject; keySource: string; password: () => Promise<string> };
+}
+
+/** What makeBundle built: the chain, its bytes, and what happened on the way. */
+export interface BundleOutcome {
+  result: BundleResult;
+  /** The certificates written, leaf first (the root only with includeRoot). */
+  chain: ParsedCert[];
+  /** The CA Issuers fetches, or null without `aia`. */
+  fetches: AiaFetch[] | null;
+  /** Notes from reading the intermediates directory (files skipped). */
+  notes: string[];
+  /** The chain as PEM, or the PKCS#12 bytes with `pfx`. */
+  body: string | Uint8Array;
+}
+
+/**
+ * `certcheck bundle` as one call: the candidates from `certs`, the intermediates directory and
+ * (with `aia`) CA Issuers fetches → the chain the gateway needs → PEM, or a PKCS#12 with the key.
+ */
+export async function makeBundle(o: BundleOptions): Promise<BundleOutcome> {
+  const at = o.at ?? new Date();
+  const dir = o.intermediatesDir ? await readCertDir(o.intermediatesDir) : { certs: [], notes: [] };
+  const aia = o.aia ? await buildBundleAia({ certs: o.certs, pool: dir.certs, at }, { ...(o.resolve ? { resolve: o.resolve } : {}) }) : undefined;
+  const result = aia ? aia.result : buildBundle({ certs: o.certs, pool: dir.certs, at });
+  const chain = bundleChain(result, !!o.includeRoot);
+  const base = { result, chain, fetches: aia ? aia.fetches : null, notes: dir.notes };
+  if (!o.pfx) return { ...base, body: chainPem(chain) };
+  const leaf = chain[0]!;
+  if (!keyMatchesCert(o.pfx.key, leaf)) throw new InputError(`${o.pfx.keySource}: the private key does not match the leaf certificate "${leaf.subject.text}" (sha256 ${leaf.sha256.slice(0, 16)}…)`);
+  const password = await o.pfx.password();
+  if (password === '') throw new InputError('--format pfx: the PFX password is empty');
+  // Loaded only for a PFX: PEM bundles never pay for the PKCS#12 writer.
+  const { writePfx } = await import('./x509/pfx-write.js');
+  return { ...base, body: await writePfx({ certs: chain.map((c) => c.der), key: o.pfx.key, password }) };
 }

@@ -3,7 +3,7 @@
 export { verifyChain, type VerifyChainOptions, type CertInput } from './verify.js';
 export { captureChain, type CaptureChainOptions, type CapturedChain, type CaptureFailure } from './capture-chain.js';
 export { planRotation, type RotateOptions } from './rotate.js';
-export { findRoot, type RootSearch, type FoundRoot } from './bundle.js';
+export { findRoot, makeBundle, type RootSearch, type FoundRoot, type BundleOptions, type BundleOutcome, type BundleResult, type AiaFetch } from './bundle.js';
 export type { RotationInfo, RotationStep, RotationStepCode, RotationStepData, CertRef, VerdictRef, RootRef } from './model/rotation.js';
 export { probeBackend, type ProbeOptions, type StageResult } from './probe.js';
 export { checkGateway } from './gateway/run.js';

@@ -4,7 +4,8 @@
  * (probeBackend), and order the steps that keep the backend healthy. Steps are codes with
  * evidence (model/rotation.ts); render/rotate.ts words them.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { keyMatchesCert } from './bundle.js';
 import net from 'node:net';
 import { captureChain } from './capture-chain.js';
 import { judgeChain, type ChainJudgement } from './checks/chain.js';
@@ -53,6 +54,7 @@ export interface RotateOptions {
   resolve?: Map<string, string>;
 }
 
+export { keyMatchesCert };
 export type { CertRef, RotationInfo, RotationStep, RotationStepCode, RotationStepData, VerdictRef, RootRef } from './model/rotation.js';
 
 const TRUST_CODES: ReadonlySet<FindingCode> = new Set(['UNTRUSTED_ROOT', 'UNTRUSTED_INTERMEDIATE', 'UPLOADED_ROOT_NOT_ISSUER', 'UPLOADED_ROOT_MISMATCH']);
@@ -77,15 +79,6 @@ function parseInputs(inputs: CertInput[] | undefined, what: string): ParsedCert[
   return parseAll(ders, what);
 }
 
-/** The private key's public half equals the certificate's SubjectPublicKeyInfo. */
-export function keyMatchesCert(key: KeyObject, cert: ParsedCert): boolean {
-  try {
-    const pub = createPublicKey(key).export({ type: 'spki', format: 'der' });
-    return Buffer.compare(pub, Buffer.from(cert.spki)) === 0;
-  } catch {
-    return false;
-  }
-}
 
 function issuedBy(child: ParsedCert, issuer: ParsedCert): boolean {
   return child.sha256 !== issuer.sha256 && nameKey(child.issuer) === nameKey(issuer.subject) && checkSignature(child, issuer).ok;
