@@ -14,6 +14,7 @@ import { InputError } from './model/errors.js';
 import type { Finding, FindingCode } from './model/findings.js';
 import { rankFindings } from './model/rank.js';
 import type { Report } from './model/report.js';
+import type { GatewayConfig } from './gateway/config.js';
 import type { CertRef, RotationInfo, RotationStep, RotationStepData, VerdictRef } from './model/rotation.js';
 import { probeBackend, splitTarget } from './probe.js';
 import { assembleReport, makePlan, pemToDer, type CertInput } from './verify.js';
@@ -52,6 +53,12 @@ export interface RotateOptions {
   minDays?: number;
   timeoutSeconds?: number;
   resolve?: Map<string, string>;
+  /**
+   * Take the probe host, trusted roots and today's backend from the gateway's own plan for this
+   * backend setting (and pool): the pre-flight then uses exactly what the probe will. `host` and
+   * `backend`, when given, still win; the setting's roots are added to `trustedRoots`.
+   */
+  gateway?: { config: GatewayConfig; backendSetting: string; pool?: string };
 }
 
 export { keyMatchesCert };
@@ -122,7 +129,8 @@ export const ROTATE_OK = 'After the new certificate is installed, the gateway\'s
  * Predict the gateway's verdict once the new certificate is installed, compare it with what the
  * backend serves today, and give the steps in the order that keeps the backend healthy.
  */
-export async function planRotation(o: RotateOptions): Promise<Report> {
+export async function planRotation(options: RotateOptions): Promise<Report> {
+  const o = options.gateway ? await withGateway(options, options.gateway) : options;
   const hostName = o.host ?? backendName(o.backend);
   if (hostName === undefined) throw new InputError('rotate: --sni NAME is required (the host name the gateway checks the certificate against)');
   if (!o.newCerts.length) throw new InputError(`${o.newSource}: no certificate`);
@@ -220,6 +228,23 @@ export async function planRotation(o: RotateOptions): Promise<Report> {
   const rotation: RotationInfo = { newSource: o.newSource, keyCheck, served: served.map(ref), servedOrder, current, comparison, rootToUpload, afterUpload, steps };
   return assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings, successMessage: ROTATE_OK, successMessageId: null,
     extra: { inputs: [o.newSource], rotation } });
+}
+
+/** The options with the gateway's plan for the setting filled in (RotateOptions.gateway). */
+async function withGateway(o: RotateOptions, g: NonNullable<RotateOptions['gateway']>): Promise<RotateOptions> {
+  // Loaded only for --gateway: a plain pre-flight never pays for the gateway planner.
+  const { planGateway } = await import('./gateway/plan.js');
+  const { plans } = planGateway(g.config, { settings: [g.backendSetting], ...(g.pool ? { pools: [g.pool] } : {}), allPairs: true });
+  const plan = plans.find((p) => p.protocol === 'https');
+  if (!plan) throw new InputError(`${g.config.source}: no Https backend setting named "${g.backendSetting}"${g.pool ? ` with pool "${g.pool}"` : ''}`);
+  if (plan.sku === 'v1') throw new InputError('rotate: only the v2 SKU is supported (a v1 gateway needs the new leaf uploaded as an authentication certificate first)');
+  const roots = (plan.options.trustedRoots ?? []).map((c) => (typeof c === 'object' && 'sha256' in c ? c.der : c));
+  const trustedRoots = [...(o.trustedRoots ?? []), ...roots];
+  return {
+    ...o, host: o.host ?? plan.checkedName ?? plan.host,
+    backend: o.backend ?? `${plan.address.includes(':') ? `[${plan.address}]` : plan.address}:${plan.port}`,
+    ...(trustedRoots.length ? { trustedRoots } : {}),
+  };
 }
 
 /** The backend's host when it is a DNS name: the name the gateway checks when no --sni is given. */

@@ -4,7 +4,6 @@
  */
 import { Command } from 'commander';
 import { InputError } from '../model/errors.js';
-import type { ParsedCert } from '../x509/types.js';
 import { addTrustOptions, collect, emit, loadAnchors, loadCertFile, loadPrivateKey, parseAt, parseIntOpt, parseResolve, passwordOpts, thresholds, type TrustFlags } from './options.js';
 import type { CliIo } from './io.js';
 
@@ -17,23 +16,6 @@ interface RotateFlags extends TrustFlags {
   key?: string;
   timeout: string;
   resolve: string[];
-}
-
-/**
- * --gateway + --backend-setting: the gateway's own plan for that setting gives the name it checks,
- * the roots it trusts and today's backend, so the pre-flight uses exactly what the probe will.
- */
-async function gatewaySetting(flags: RotateFlags): Promise<{ host: string; backend: string; trustedRoots: ParsedCert[] } | undefined> {
-  if (!flags.gateway && !flags.backendSetting) return undefined;
-  if (!flags.gateway || !flags.backendSetting) throw new InputError('rotate: --gateway and --backend-setting go together');
-  const [{ loadGatewayConfig }, { planGateway }] = await Promise.all([import('../gateway/config.js'), import('../gateway/plan.js')]);
-  const cfg = await loadGatewayConfig(flags.gateway);
-  const { plans } = planGateway(cfg, { settings: [flags.backendSetting], ...(flags.pool ? { pools: [flags.pool] } : {}), allPairs: true });
-  const plan = plans.find((p) => p.protocol === 'https');
-  if (!plan) throw new InputError(`${flags.gateway}: no Https backend setting named "${flags.backendSetting}"${flags.pool ? ` with pool "${flags.pool}"` : ''}`);
-  if (plan.sku === 'v1') throw new InputError('rotate: only the v2 SKU is supported (a v1 gateway needs the new leaf uploaded as an authentication certificate first)');
-  const roots = (plan.options.trustedRoots ?? []).filter((c): c is ParsedCert => typeof c === 'object' && 'sha256' in c);
-  return { host: plan.checkedName ?? plan.host, backend: `${plan.address.includes(':') ? `[${plan.address}]` : plan.address}:${plan.port}`, trustedRoots: roots };
 }
 
 /** Builds the `rotate` command. */
@@ -53,22 +35,22 @@ export function rotateCommand(io: CliIo, setExit: (n: number) => void): Command 
   cmd.action(async (file: string, flags: RotateFlags) => {
     if (flags.sku === 'v1' || flags.authCert?.length) throw new InputError('rotate: only the v2 SKU is supported (a v1 gateway needs the new leaf uploaded as an authentication certificate first)');
     const pw = passwordOpts(flags);
-    const fromGateway = await gatewaySetting(flags);
-    if (fromGateway) {
-      flags.sni ??= fromGateway.host;
-      flags.backend ??= fromGateway.backend;
-    }
+    if (!!flags.gateway !== !!flags.backendSetting) throw new InputError('rotate: --gateway and --backend-setting go together');
+    const gateway = flags.gateway && flags.backendSetting ? {
+      config: await (await import('../gateway/config.js')).loadGatewayConfig(flags.gateway),
+      backendSetting: flags.backendSetting, ...(flags.pool ? { pool: flags.pool } : {}),
+    } : undefined;
     const at = parseAt(flags.at);
     const decoded = await loadCertFile(file, io, pw);
     const privateKey = flags.key ? await loadPrivateKey(flags.key, io, pw) : decoded.privateKey;
-    const trustedRoots = [...(await loadAnchors(flags.trustedRoot, io, pw) ?? []), ...(fromGateway?.trustedRoots ?? [])].map((c) => c.der);
+    const trustedRoots = (await loadAnchors(flags.trustedRoot, io, pw))?.map((c) => c.der);
     const limits = thresholds(flags);
     const { planRotation } = await import('../rotate.js');
     const report = await planRotation({
       newCerts: decoded.certificates, newKind: decoded.kind, newSource: file, ...(flags.sni !== undefined ? { host: flags.sni } : {}), at,
       ...(privateKey ? { privateKey } : {}),
       ...(flags.backend ? { backend: flags.backend } : {}),
-      ...(trustedRoots.length ? { trustedRoots } : {}),
+      ...(trustedRoots?.length ? { trustedRoots } : {}), ...(gateway ? { gateway } : {}),
       caStore: flags.caStore, profile: flags.profile,
       ...limits,
       timeoutSeconds: parseIntOpt('--timeout', flags.timeout, 1, 86400)!,
