@@ -5,8 +5,8 @@
  * evidence (model/rotation.ts); render/rotate.ts words them.
  */
 import type { KeyObject } from 'node:crypto';
-import { keyMatchesCert } from './bundle.js';
 import net from 'node:net';
+import { keyMatchesCert } from './bundle.js';
 import { captureChain } from './capture-chain.js';
 import { judgeChain, type ChainJudgement } from './checks/chain.js';
 import { isCA, type Profile } from './checks/path-rules.js';
