@@ -1,3 +1,9 @@
+/**
+ * buildBundle, the chain-completing runner behind `bundle` and `export-root`: the leaf and
+ * candidates (files, an --intermediates directory, CA Issuers fetches) → the path the gateway
+ * needs, built with the judge's own path builder and rules.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fetchHttp } from './capture/fetch.js';
@@ -7,9 +13,10 @@ import { InputError, isInputError } from './model/errors.js';
 import { parseCertificate, toPem } from './x509/cert.js';
 import { decodeCertificates, readInputFile } from './x509/decode.js';
 import { buildPath } from './x509/path.js';
-import { makeStore } from './x509/store.js';
+import { makeStore, mozillaStore, pemCertificates, systemStore } from './x509/store.js';
 import type { ParsedCert } from './x509/types.js';
 
+/** What buildBundle builds from. */
 export interface BundleInput {
   /** The leaf's file (or what a backend sent): the first non-CA certificate is the leaf, the rest are candidates. */
   certs: Uint8Array[];
@@ -21,6 +28,7 @@ export interface BundleInput {
   at?: Date;
 }
 
+/** The chain buildBundle chose, and whether it reaches a self-signed root. */
 export interface BundleResult {
   leaf: ParsedCert;
   /** Leaf first, each issuer in turn, the self-signed root last when one was found. */
@@ -67,6 +75,60 @@ export function buildBundle(i: BundleInput): BundleResult {
   return { leaf, path, root, complete: !!root, missingIssuer: root ? null : top.issuer.text, problems };
 }
 
+/** One CA Issuers fetch (or a skipped one), as reported. */
+/** What findRoot searches: the chain as sent (or a file's), roots the caller has, and the store. */
+export interface RootSearch {
+  /** The backend's certificate list (or a chain file's), leaf first. */
+  certs: Uint8Array[];
+  /** Roots the caller already has (PEM text or DER): used when the chain does not send its root. */
+  trustedRoots?: (string | Uint8Array)[];
+  /** The store to look the root up in when neither the chain nor trustedRoots hold it (default mozilla). */
+  caStore?: 'mozilla' | 'system';
+}
+
+/** The root at the top of a chain, and where it was found. */
+export interface FoundRoot {
+  /** The root, or null when it is in no input and no store. */
+  root: { der: Uint8Array; pem: string; subject: string; sha256: string; notAfter: string | null } | null;
+  /** The top of the chain built: the root, or the certificate whose issuer is missing. */
+  topSubject: string;
+  /** The issuer name nobody supplied, when no root was found. */
+  missingIssuer: string | null;
+  /** The root was in `certs` itself. */
+  sent: boolean;
+  /** The root came from `trustedRoots`. */
+  fromTrustedRoots: boolean;
+  /** The root is in the store (so the gateway's well-known mode trusts it already). */
+  inStore: boolean;
+  /** The store's description, e.g. "Node's bundled Mozilla roots (144)". */
+  store: string;
+  /** Problems on the path to the root, as buildBundle reports them. */
+  problems: string[];
+}
+
+/**
+ * The root of a chain, as `export-root` writes it for upload: the self-signed root the chain
+ * sends, or else the one among `trustedRoots` or the store that issued its top.
+ */
+export function findRoot(i: RootSearch): FoundRoot {
+  const given = (i.trustedRoots ?? []).flatMap((x) => (typeof x === 'string' ? pemCertificates(x) : [x]));
+  const givenParsed = parseMany(given, 'trustedRoots');
+  const store = i.caStore === 'system' ? systemStore() : mozillaStore();
+  const r = buildBundle({ certs: i.certs, anchors: [...givenParsed.filter((c) => c.selfIssued), ...store.anchors] });
+  const top = r.path[r.path.length - 1]!;
+  const base = { topSubject: top.subject.text, missingIssuer: r.missingIssuer, store: store.description, problems: r.problems };
+  if (!r.root) return { ...base, root: null, sent: false, fromTrustedRoots: false, inStore: false };
+  const root = r.root;
+  const sent = new Set(i.certs.map((d) => Buffer.from(d).toString('base64')));
+  return {
+    ...base,
+    root: { der: root.der, pem: toPem(root.der), subject: root.subject.text, sha256: root.sha256, notAfter: root.notAfter.date?.toISOString() ?? null },
+    sent: sent.has(Buffer.from(root.der).toString('base64')),
+    fromTrustedRoots: givenParsed.some((g) => g.sha256 === root.sha256),
+    inStore: store.bySha256.has(root.sha256),
+  };
+}
+
 export interface AiaFetch {
   url: string;
   /** Subject of the certificate whose CA Issuers URL this was. */
@@ -80,6 +142,7 @@ export interface AiaFetch {
   error: string | null;
 }
 
+/** Limits and name overrides for buildBundleAia's fetches. */
 export interface AiaOptions {
   /** Requests in all (default 5); URLs that are not requested do not count. */
   maxFetches?: number;
@@ -92,8 +155,11 @@ export interface AiaOptions {
   resolve?: Map<string, string>;
 }
 
+/** At most this many CA Issuers requests per bundle. */
 export const AIA_MAX_FETCHES = 5;
+/** Each CA Issuers request's deadline. */
 export const AIA_PER_FETCH_MS = 5_000;
+/** All CA Issuers requests' deadline together. */
 export const AIA_OVERALL_MS = 15_000;
 /** Report lines for URLs never requested; a certificate can list any number of them. */
 const AIA_MAX_SKIPPED = 20;
@@ -148,15 +214,17 @@ export async function buildBundleAia(i: BundleInput, o: AiaOptions = {}): Promis
   return { result: r, fetches };
 }
 
-/** What to write: the path without its root unless asked for. */
+/** The chain to write: the path, with the self-signed root only when asked for. */
 export function bundleChain(r: BundleResult, includeRoot: boolean): ParsedCert[] {
   return r.root && !includeRoot ? r.path.slice(0, -1) : r.path;
 }
 
+/** Certificates as concatenated PEM. */
 export function chainPem(certs: ParsedCert[]): string {
   return certs.map((c) => toPem(c.der)).join('');
 }
 
+/** readCertDir reads at most this many files. */
 export const MAX_DIR_FILES = 1000;
 
 /**
@@ -187,4 +255,69 @@ export async function readCertDir(dir: string): Promise<{ certs: Uint8Array[]; n
     }
   }
   return { certs, notes };
+}
+
+/** The private key's public half equals the certificate's SubjectPublicKeyInfo. */
+export function keyMatchesCert(key: KeyObject, cert: ParsedCert): boolean {
+  try {
+    const pub = createPublicKey(key).export({ type: 'spki', format: 'der' });
+    return Buffer.compare(pub, Buffer.from(cert.spki)) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** What makeBundle builds from and what it writes. */
+export interface BundleOptions {
+  /** The leaf's file, or what a backend sent (captureChain). */
+  certs: Uint8Array[];
+  /** A directory of CA certificates to complete the chain from (every regular file, not recursive). */
+  intermediatesDir?: string;
+  /** While the chain is incomplete, fetch CA Issuers URLs (buildBundleAia's limits). */
+  aia?: boolean;
+  /** NAME → address overrides for the CA Issuers fetches. */
+  resolve?: Map<string, string>;
+  /** Prefer certificates valid at this time (default now). */
+  at?: Date;
+  /** End the chain with the self-signed root. */
+  includeRoot?: boolean;
+  /**
+   * Write a PKCS#12 with the leaf's key instead of PEM. `keySource` names the key in the error
+   * when it does not match the leaf; `password` is asked for only once the key matches.
+   */
+  pfx?: { key: KeyObject; keySource: string; password: () => Promise<string> };
+}
+
+/** What makeBundle built: the chain, its bytes, and what happened on the way. */
+export interface BundleOutcome {
+  result: BundleResult;
+  /** The certificates written, leaf first (the root only with includeRoot). */
+  chain: ParsedCert[];
+  /** The CA Issuers fetches, or null without `aia`. */
+  fetches: AiaFetch[] | null;
+  /** Notes from reading the intermediates directory (files skipped). */
+  notes: string[];
+  /** The chain as PEM, or the PKCS#12 bytes with `pfx`. */
+  body: string | Uint8Array;
+}
+
+/**
+ * `certcheck bundle` as one call: the candidates from `certs`, the intermediates directory and
+ * (with `aia`) CA Issuers fetches → the chain the gateway needs → PEM, or a PKCS#12 with the key.
+ */
+export async function makeBundle(o: BundleOptions): Promise<BundleOutcome> {
+  const at = o.at ?? new Date();
+  const dir = o.intermediatesDir ? await readCertDir(o.intermediatesDir) : { certs: [], notes: [] };
+  const aia = o.aia ? await buildBundleAia({ certs: o.certs, pool: dir.certs, at }, { ...(o.resolve ? { resolve: o.resolve } : {}) }) : undefined;
+  const result = aia ? aia.result : buildBundle({ certs: o.certs, pool: dir.certs, at });
+  const chain = bundleChain(result, !!o.includeRoot);
+  const base = { result, chain, fetches: aia ? aia.fetches : null, notes: dir.notes };
+  if (!o.pfx) return { ...base, body: chainPem(chain) };
+  const leaf = chain[0]!;
+  if (!keyMatchesCert(o.pfx.key, leaf)) throw new InputError(`${o.pfx.keySource}: the private key does not match the leaf certificate "${leaf.subject.text}" (sha256 ${leaf.sha256.slice(0, 16)}…)`);
+  const password = await o.pfx.password();
+  if (password === '') throw new InputError('--format pfx: the PFX password is empty');
+  // Loaded only for a PFX: PEM bundles never pay for the PKCS#12 writer.
+  const { writePfx } = await import('./x509/pfx-write.js');
+  return { ...base, body: await writePfx({ certs: chain.map((c) => c.der), key: o.pfx.key, password }) };
 }

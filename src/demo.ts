@@ -1,7 +1,10 @@
+// runDemo, the demo's runner: loopback backends for the common reasons a probe fails, each probed
+// as the gateway would (`certcheck demo`, `npm run demo`).
 import { probeBackend, type ProbeOptions } from './probe.js';
 import { closedPort, fixturePem, startBackend, type BackendSpec, type RunningBackend } from './fixtures.js';
 import type { Report } from './model/report.js';
 
+/** One demo backend: what it serves and how it is probed. */
 export interface DemoCase {
   name: string;
   what: string;
@@ -30,8 +33,10 @@ export function demoCases(): DemoCase[] {
   ];
 }
 
+/** A demo case and the report its probe produced. */
 export interface DemoResult { c: DemoCase; report: Report }
 
+/** Starts each case's loopback backend, probes them all, and closes them. */
 export async function runDemo(cases = demoCases()): Promise<DemoResult[]> {
   const running: RunningBackend[] = [];
   try {

@@ -1,6 +1,10 @@
 // The library's only door. Everything here is public API; the report shape is versioned by
 // `schemaVersion`, finding codes are stable (never renamed, only deprecated).
 export { verifyChain, type VerifyChainOptions, type CertInput } from './verify.js';
+export { captureChain, type CaptureChainOptions, type CapturedChain, type CaptureFailure } from './capture-chain.js';
+export { planRotation, type RotateOptions } from './rotate.js';
+export { findRoot, makeBundle, type RootSearch, type FoundRoot, type BundleOptions, type BundleOutcome, type BundleResult, type AiaFetch } from './bundle.js';
+export type { RotationInfo, RotationStep, RotationStepCode, RotationStepData, CertRef, VerdictRef, RootRef } from './model/rotation.js';
 export { probeBackend, type ProbeOptions, type StageResult } from './probe.js';
 export { checkGateway } from './sweep.js';
 export { parseGatewayConfig, loadGatewayConfig } from './gateway/config.js';
@@ -19,5 +23,3 @@ export { CATALOG } from './model/catalog.js';
 export { InputError } from './model/errors.js';
 export type { Report, HealthStatus, CertSummary, ChainReport, PathEntry, TrustReport } from './model/report.js';
 export { SCHEMA_VERSION } from './model/report.js';
-export { main } from './cli/index.js';
-export type { CliIo } from './cli/io.js';

@@ -1,19 +1,30 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+/**
+ * planRotation, the rotation pre-flight: judge the new certificate as the gateway will see it once
+ * installed, compare it with what the backend sends today (captureChain) and its verdict
+ * (probeBackend), and order the steps that keep the backend healthy. Steps are codes with
+ * evidence (model/rotation.ts); render/rotate.ts words them.
+ */
+import type { KeyObject } from 'node:crypto';
+import net from 'node:net';
+import { keyMatchesCert } from './bundle.js';
+import { captureChain } from './capture-chain.js';
 import { judgeChain, type ChainJudgement } from './checks/chain.js';
 import { isCA, type Profile } from './checks/path-rules.js';
 import { InputError } from './model/errors.js';
 import type { Finding, FindingCode } from './model/findings.js';
-import type { GatewayMessageId } from './model/messages.js';
 import { rankFindings } from './model/rank.js';
-import type { HealthStatus, Report } from './model/report.js';
+import type { Report } from './model/report.js';
+import type { GatewayConfig } from './gateway/config.js';
+import type { CertRef, RotationInfo, RotationStep, RotationStepData, VerdictRef } from './model/rotation.js';
 import { probeBackend, splitTarget } from './probe.js';
-import { assembleReport, makePlan } from './verify.js';
+import { assembleReport, makePlan, pemToDer, type CertInput } from './verify.js';
 import { nameKey, parseCertificate } from './x509/cert.js';
 import { parseHostRef } from './x509/names.js';
 import { checkSignature } from './x509/signature.js';
 import type { TrustStore } from './x509/store.js';
 import type { ParsedCert } from './x509/types.js';
 
+/** What planRotation needs: the new certificate, the name checked, and how the gateway is set up today. */
 export interface RotateOptions {
   /** The new certificate file's certificates, in file order (PKCS#12: the key's certificate first). */
   newCerts: Uint8Array[];
@@ -23,15 +34,18 @@ export interface RotateOptions {
   newSource: string;
   /** The key that will be installed with it (from the PFX/PEM, or --key). */
   privateKey?: KeyObject;
-  /** Probe host / SNI: the name the gateway checks. */
-  host: string;
+  /**
+   * Probe host / SNI: the name the gateway checks. Without it, the `backend`'s host when that is a
+   * DNS name; with neither, planRotation throws an InputError.
+   */
+  host?: string;
   /** HOST:PORT of the backend as it is today; without it the pre-flight is offline. */
   backend?: string;
-  /** Roots uploaded to the backend setting today; none means well-known CA mode. */
-  trustedRoots?: ParsedCert[];
+  /** Roots uploaded to the backend setting today (PEM text or DER); none means well-known CA mode. */
+  trustedRoots?: CertInput[];
   caStore?: 'mozilla' | 'system';
   /** Replace the well-known store (tests, or an organisation's own list). */
-  wellKnownRoots?: ParsedCert[];
+  wellKnownRoots?: CertInput[];
   profile?: Profile;
   /** Cut-over time the new chain is judged at (default now). Today's probe always uses the real clock. */
   at?: Date;
@@ -39,26 +53,16 @@ export interface RotateOptions {
   minDays?: number;
   timeoutSeconds?: number;
   resolve?: Map<string, string>;
+  /**
+   * Take the probe host, trusted roots and today's backend from the gateway's own plan for this
+   * backend setting (and pool): the pre-flight then uses exactly what the probe will. `host` and
+   * `backend`, when given, still win; the setting's roots are added to `trustedRoots`.
+   */
+  gateway?: { config: GatewayConfig; backendSetting: string; pool?: string };
 }
 
-export interface CertRef { subject: string; sha256: string }
-export interface VerdictRef { status: HealthStatus; message: string; messageId: GatewayMessageId | null }
-export interface RotationStep { order: number; where: 'gateway' | 'backend' | 'check'; action: string }
-
-export interface RotationInfo {
-  newSource: string;
-  keyCheck: 'match' | 'not-checked';
-  /** The list the backend will send once the new certificate is installed. */
-  served: CertRef[];
-  servedOrder: 'as-given' | 'issuer-order';
-  current: (VerdictRef & { target: string; presented: CertRef[]; root: CertRef | null }) | null;
-  comparison: { sameRoot: boolean | null; newIntermediates: string[]; removedIntermediates: string[]; newRoot: string | null; sameLeafKey: boolean | null } | null;
-  /** The root the gateway must trust before the backend switches; sha256 null when the new file does not hold it. */
-  rootToUpload: { subject: string; sha256: string | null; available: boolean } | null;
-  /** The verdict once rootToUpload is uploaded (null when nothing to upload or the root is not at hand). */
-  afterUpload: VerdictRef | null;
-  steps: RotationStep[];
-}
+export { keyMatchesCert };
+export type { CertRef, RotationInfo, RotationStep, RotationStepCode, RotationStepData, VerdictRef, RootRef } from './model/rotation.js';
 
 const TRUST_CODES: ReadonlySet<FindingCode> = new Set(['UNTRUSTED_ROOT', 'UNTRUSTED_INTERMEDIATE', 'UPLOADED_ROOT_NOT_ISSUER', 'UPLOADED_ROOT_MISMATCH']);
 const INCOMPLETE_CODES: ReadonlySet<FindingCode> = new Set(['CHAIN_ONLY_LEAF', 'CHAIN_INCOMPLETE']);
@@ -70,15 +74,18 @@ function parseAll(ders: Uint8Array[], what: string): ParsedCert[] {
   });
 }
 
-/** The private key's public half equals the certificate's SubjectPublicKeyInfo. */
-export function keyMatchesCert(key: KeyObject, cert: ParsedCert): boolean {
-  try {
-    const pub = createPublicKey(key).export({ type: 'spki', format: 'der' });
-    return Buffer.compare(pub, Buffer.from(cert.spki)) === 0;
-  } catch {
-    return false;
-  }
+/** PEM texts or DERs as parsed certificates; one that does not decode is a usage error. */
+function parseInputs(inputs: CertInput[] | undefined, what: string): ParsedCert[] | undefined {
+  if (!inputs) return undefined;
+  const ders = inputs.flatMap((x) => {
+    if (x instanceof Uint8Array) return [x];
+    const l = pemToDer(x);
+    if (!l.length) throw new InputError(`${what}: no PEM certificate found`);
+    return l;
+  });
+  return parseAll(ders, what);
 }
+
 
 function issuedBy(child: ParsedCert, issuer: ParsedCert): boolean {
   return child.sha256 !== issuer.sha256 && nameKey(child.issuer) === nameKey(issuer.subject) && checkSignature(child, issuer).ok;
@@ -115,13 +122,17 @@ function pathCerts(j: ChainJudgement, presented: ParsedCert[], store: TrustStore
   return j.chain.path.map((e) => bySha.get(e.sha256) ?? store.bySha256.get(e.sha256)).filter((c): c is ParsedCert => !!c);
 }
 
+/** The message when the new chain passes the certificate checks. */
 export const ROTATE_OK = 'After the new certificate is installed, the gateway\'s certificate checks pass: it would go on to send the HTTP probe.';
 
 /**
  * Predict the gateway's verdict once the new certificate is installed, compare it with what the
  * backend serves today, and give the steps in the order that keeps the backend healthy.
  */
-export async function planRotation(o: RotateOptions): Promise<Report> {
+export async function planRotation(options: RotateOptions): Promise<Report> {
+  const o = options.gateway ? await withGateway(options, options.gateway) : options;
+  const hostName = o.host ?? backendName(o.backend);
+  if (hostName === undefined) throw new InputError('rotate: --sni NAME is required (the host name the gateway checks the certificate against)');
   if (!o.newCerts.length) throw new InputError(`${o.newSource}: no certificate`);
   const at = o.at ?? new Date();
   const parsedNew = parseAll(o.newCerts, o.newSource);
@@ -138,15 +149,17 @@ export async function planRotation(o: RotateOptions): Promise<Report> {
     keyCheck = 'match';
   }
 
-  const host = parseHostRef(o.host);
+  const host = parseHostRef(hostName);
+  const trustedRoots = parseInputs(o.trustedRoots, 'trustedRoots');
+  const wellKnownRoots = parseInputs(o.wellKnownRoots, 'wellKnownRoots');
   const planFor = (trustedRoots: ParsedCert[] | undefined) => makePlan({
     sku: 'v2', profile: o.profile ?? 'gateway', purpose: 'serverAuth', at, host,
     ...(trustedRoots?.length ? { trustedRoots } : {}),
-    ...(o.wellKnownRoots ? { wellKnownRoots: o.wellKnownRoots } : {}),
+    ...(wellKnownRoots ? { wellKnownRoots } : {}),
     caStore: o.caStore ?? 'mozilla', validateChainAndExpiry: true, warnDays: o.warnDays ?? 30,
     ...(o.minDays !== undefined ? { minDays: o.minDays } : {}),
   });
-  const { plan, trust, inputFindings } = planFor(o.trustedRoots);
+  const { plan, trust, inputFindings } = planFor(trustedRoots);
   const servedDer = served.map((c) => c.der);
   const j = judgeChain(servedDer, plan);
   const findings = [...inputFindings, ...j.findings];
@@ -164,7 +177,7 @@ export async function planRotation(o: RotateOptions): Promise<Report> {
       : { subject: top.issuer.text, sha256: null, available: false };
     if (newRootCert) {
       // Custom-root mode keeps today's roots next to the new one; well-known mode switches to custom roots.
-      const after = planFor([...(o.trustedRoots ?? []), newRootCert]);
+      const after = planFor([...(trustedRoots ?? []), newRootCert]);
       const ja = judgeChain(servedDer, after.plan);
       afterUpload = verdictOf([...after.inputFindings, ...ja.findings], ROTATE_OK);
     }
@@ -175,16 +188,16 @@ export async function planRotation(o: RotateOptions): Promise<Report> {
   let comparison: RotationInfo['comparison'] = null;
   let currentPath: ParsedCert[] = [];
   if (o.backend) {
+    // The chain as sent, then the verdict: two connections, as the capture and the judge are two calls.
+    const captured = await captureChain({ target: o.backend, sni: hostName, timeoutSeconds: o.timeoutSeconds ?? 30, ...(o.resolve ? { resolve: o.resolve } : {}) });
     const today = await probeBackend({
-      target: o.backend, sni: o.host, timeoutSeconds: o.timeoutSeconds ?? 30, caStore: o.caStore ?? 'mozilla', profile: o.profile ?? 'gateway',
-      ...(o.trustedRoots?.length ? { trustedRoots: o.trustedRoots } : {}), ...(o.resolve ? { resolve: o.resolve } : {}),
+      target: o.backend, sni: hostName, timeoutSeconds: o.timeoutSeconds ?? 30, caStore: o.caStore ?? 'mozilla', profile: o.profile ?? 'gateway',
+      ...(trustedRoots?.length ? { trustedRoots } : {}), ...(o.resolve ? { resolve: o.resolve } : {}),
       warnDays: o.warnDays ?? 30,
     });
     const presented: ParsedCert[] = [];
-    for (const c of today.chain?.presented ?? []) {
-      const der = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END/.exec(c.pem)?.[1];
-      if (!der || c.error) continue;
-      try { presented.push(parseCertificate(new Uint8Array(Buffer.from(der.replace(/\s+/g, ''), 'base64')))); } catch { /* judged as undecodable already */ }
+    for (const der of captured.certificates) {
+      try { presented.push(parseCertificate(der)); } catch { /* judged as undecodable by the probe */ }
     }
     const bySha = new Map(presented.map((c) => [c.sha256, c] as const));
     currentPath = (today.chain?.path ?? []).map((e) => bySha.get(e.sha256) ?? plan.trust.store.bySha256.get(e.sha256)).filter((c): c is ParsedCert => !!c);
@@ -210,15 +223,44 @@ export async function planRotation(o: RotateOptions): Promise<Report> {
     }
   }
 
-  const steps = planSteps({ o, findings, errorCodes, trustProblem, rootToUpload, afterUpload, newPath, leaf, keyCheck, current, currentRoot: current?.root ?? null });
+  const ranked = rankFindings(findings).ordered;
+  const steps = planSteps({ o, host: hostName, ranked, findings, errorCodes, trustProblem, rootToUpload, afterUpload, newPath, leaf, keyCheck, current, currentRoot: current?.root ?? null });
   const rotation: RotationInfo = { newSource: o.newSource, keyCheck, served: served.map(ref), servedOrder, current, comparison, rootToUpload, afterUpload, steps };
   return assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings, successMessage: ROTATE_OK, successMessageId: null,
     extra: { inputs: [o.newSource], rotation } });
 }
 
+/** The options with the gateway's plan for the setting filled in (RotateOptions.gateway). */
+async function withGateway(o: RotateOptions, g: NonNullable<RotateOptions['gateway']>): Promise<RotateOptions> {
+  // Loaded only for --gateway: a plain pre-flight never pays for the gateway planner.
+  const { planGateway } = await import('./gateway/plan.js');
+  const { plans } = planGateway(g.config, { settings: [g.backendSetting], ...(g.pool ? { pools: [g.pool] } : {}), allPairs: true });
+  const plan = plans.find((p) => p.protocol === 'https');
+  if (!plan) throw new InputError(`${g.config.source}: no Https backend setting named "${g.backendSetting}"${g.pool ? ` with pool "${g.pool}"` : ''}`);
+  if (plan.sku === 'v1') throw new InputError('rotate: only the v2 SKU is supported (a v1 gateway needs the new leaf uploaded as an authentication certificate first)');
+  const roots = (plan.options.trustedRoots ?? []).map((c) => (typeof c === 'object' && 'sha256' in c ? c.der : c));
+  const trustedRoots = [...(o.trustedRoots ?? []), ...roots];
+  return {
+    ...o, host: o.host ?? plan.checkedName ?? plan.host,
+    backend: o.backend ?? `${plan.address.includes(':') ? `[${plan.address}]` : plan.address}:${plan.port}`,
+    ...(trustedRoots.length ? { trustedRoots } : {}),
+  };
+}
+
+/** The backend's host when it is a DNS name: the name the gateway checks when no --sni is given. */
+function backendName(backend: string | undefined): string | undefined {
+  if (!backend) return undefined;
+  const t = splitTarget(backend).host;
+  return net.isIP(t) === 0 ? t : undefined;
+}
+
 interface StepInput {
   o: RotateOptions;
+  /** The name the gateway checks. */
+  host: string;
   findings: Finding[];
+  /** The findings in the report's order, for DO_NOT_INSTALL's findingIndex. */
+  ranked: Finding[];
   errorCodes: Set<FindingCode>;
   trustProblem: boolean;
   rootToUpload: RotationInfo['rootToUpload'];
@@ -230,51 +272,37 @@ interface StepInput {
   currentRoot: CertRef | null;
 }
 
-function short(sha: string): string {
-  return `${sha.slice(0, 16)}…`;
-}
-
+/** The steps in the order that keeps the backend healthy: gateway first, then the backend, then checks. */
 function planSteps(s: StepInput): RotationStep[] {
   const steps: RotationStep[] = [];
-  const add = (where: RotationStep['where'], action: string) => steps.push({ order: steps.length + 1, where, action });
+  const add = (where: RotationStep['where'], step: RotationStepData) => steps.push({ order: steps.length + 1, where, ...step });
   const custom = !!s.o.trustedRoots?.length;
-  const backend = s.o.backend ?? 'the backend';
+  const backend = s.o.backend ?? null;
+  const topSubject = s.newPath[s.newPath.length - 1]?.subject.text ?? s.leaf.subject.text;
 
   // 1. The gateway first: a root it does not trust yet must be there before the backend switches.
   if (s.rootToUpload) {
-    const r = s.rootToUpload;
-    const what = r.available
-      ? `the new root "${r.subject}" (sha256 ${short(r.sha256!)})`
-      : `the root that issued "${s.newPath[s.newPath.length - 1]?.subject.text ?? s.leaf.subject.text}", named "${r.subject}"`;
-    const how = r.available ? ` Write it as a .cer with: certcheck export-root ${s.o.newSource} --output new-root.cer.` : ` It is not in ${s.o.newSource}: get it from the CA.`;
-    if (custom) {
-      const keep = s.currentRoot ? ` Keep the current root "${s.currentRoot.subject}" uploaded until the backend serves the new certificate.` : '';
-      add('gateway', `Upload ${what} to the backend setting's trusted root certificates.${how}${keep}`);
-    } else {
-      const keep = s.currentRoot ? ` Upload the current root "${s.currentRoot.subject}" as well (certcheck export-root ${backend} --sni ${s.o.host} --output current-root.cer), so the backend stays healthy until the cut-over.` : '';
-      add('gateway', `The new chain is not under a well-known CA: in the backend setting, set "Use well known CA certificate" to No and upload ${what}.${how}${keep}`);
-    }
+    const currentRoot = s.currentRoot?.subject ?? null;
+    const root = s.rootToUpload;
+    if (custom) add('gateway', { code: 'UPLOAD_NEW_ROOT', evidence: { root, topSubject, newSource: s.o.newSource, currentRoot } });
+    else add('gateway', { code: 'SWITCH_TO_CUSTOM_ROOTS', evidence: { root, topSubject, newSource: s.o.newSource, currentRoot, backend, host: s.host } });
   }
 
   // 2. Problems the gateway cannot fix: stop before installing.
   const blocking = s.findings.filter((f) => f.severity === 'error' && !TRUST_CODES.has(f.code) && !INCOMPLETE_CODES.has(f.code) && !ORDER_CODES.has(f.code));
-  for (const f of blocking) add('backend', `Do not install ${s.o.newSource} yet: ${f.code}: ${f.explanation}${f.fix ? ` Fix: ${f.fix}` : ''}`);
+  for (const f of blocking) add('backend', { code: 'DO_NOT_INSTALL', evidence: { newSource: s.o.newSource, finding: f.code, findingIndex: s.ranked.indexOf(f) } });
   const incomplete = [...s.errorCodes].some((c) => INCOMPLETE_CODES.has(c));
-  if (incomplete) {
-    add('backend', `Complete the chain first: the issuer of "${s.newPath[s.newPath.length - 1]?.subject.text ?? s.leaf.subject.text}" is missing. Build it with: certcheck bundle ${s.o.newSource} --intermediates DIR --output fullchain.pem`);
-  }
+  if (incomplete) add('backend', { code: 'COMPLETE_CHAIN', evidence: { newSource: s.o.newSource, topSubject } });
 
   // 3. Then the backend.
-  const order = s.newPath.filter((c, i) => !(i > 0 && c.selfIssued)).map((c, i) => `${i + 1}) ${c.subject.text}`).join(', ');
-  const orderNote = [...s.errorCodes].some((c) => ORDER_CODES.has(c)) ? ' The file is not in this order today: reorder it.' : '';
-  const keyNote = s.keyCheck === 'match' ? ' with its private key (checked: it matches the leaf)' : ' with its private key (not checked: pass --key FILE or a PFX that holds the key)';
-  add('backend', `${blocking.length || incomplete ? 'Then install' : 'Install'} ${s.o.newSource} on ${backend}${keyNote}, serving the chain in this order: ${order} (the root may be added last; the gateway does not need it).${orderNote}`);
+  add('backend', { code: 'INSTALL', evidence: {
+    newSource: s.o.newSource, backend, keyChecked: s.keyCheck === 'match',
+    order: s.newPath.filter((c, i) => !(i > 0 && c.selfIssued)).map((c) => c.subject.text),
+    reorder: [...s.errorCodes].some((c) => ORDER_CODES.has(c)), afterFixes: blocking.length > 0 || incomplete,
+  } });
 
   // 4. Check, then tidy up.
-  const roots = (s.o.trustedRoots ?? []).length ? ' --trusted-root <each root uploaded today>' : '';
-  add('check', `Re-probe after the switch; expect Healthy: certcheck ${s.o.backend ?? 'HOST:PORT'} --sni ${s.o.host}${roots}${s.rootToUpload?.available ? ' --trusted-root new-root.cer' : ''}`);
-  if (s.rootToUpload && s.currentRoot && custom) {
-    add('gateway', `Once every backend using this setting serves the new chain, remove the old root "${s.currentRoot.subject}" from the backend setting.`);
-  }
+  add('check', { code: 'REPROBE', evidence: { backend, host: s.host, customRoots: custom, newRootFile: !!s.rootToUpload?.available } });
+  if (s.rootToUpload && s.currentRoot && custom) add('gateway', { code: 'REMOVE_OLD_ROOT', evidence: { oldRoot: s.currentRoot.subject } });
   return steps;
 }

@@ -1,3 +1,8 @@
+/**
+ * verifyChain, the offline runner: certificates (PEM or DER) and options → the judge's plan →
+ * the chain judged (and revocation, when asked) → one report. `certcheck verify` is this call.
+ * makePlan and assembleReport are shared with the probe and rotation runners.
+ */
 import { parseCertificate } from './x509/cert.js';
 import { parseHostRef } from './x509/names.js';
 import { pemCertificates } from './x509/store.js';
@@ -44,7 +49,17 @@ export interface VerifyChainOptions {
   revocation?: RevocationMode;
   crls?: OfflineInput[];
   ocspResponses?: OfflineInput[];
+  /**
+   * Where the certificates came from (file names, in order), reported as `inputs`; the CLI passes
+   * its arguments. Left out, the report has no `inputs` or `inputNotes`.
+   */
+  inputs?: string[];
+  /** What decoding the inputs noted (e.g. a PKCS#12 key skipped), reported as `inputNotes` with `inputs`. */
+  inputNotes?: string[];
 }
+
+/** Why the name was not compared when no host is given: one wording for the library and the CLI. */
+export const NO_HOST_REASON = 'no --host given: the name the gateway checks was not compared';
 
 /** PEM text to certificate DERs (kept under this name for the library's callers). */
 export const pemToDer = pemCertificates;
@@ -63,6 +78,7 @@ function parseAnchors(inputs: CertInput[], what: string): ParsedCert[] {
   });
 }
 
+/** What a runner has when it assembles a report. */
 export interface ReportParts {
   kind: 'verify' | 'probe';
   plan: CertPlan;
@@ -75,6 +91,7 @@ export interface ReportParts {
   extra?: Record<string, unknown>;
 }
 
+/** The report from a runner's parts: findings ranked, the verdict and message taken from the first. */
 export function assembleReport(parts: ReportParts): Report {
   const { status, primary, ordered } = rankFindings(parts.findings);
   return {
@@ -97,18 +114,26 @@ export function assembleReport(parts: ReportParts): Report {
   };
 }
 
+/** The message when every certificate check passes offline. */
 export const CERT_STAGE_OK = 'The certificate checks pass: the gateway would go on to send the HTTP probe.';
 
-/** Verify a certificate list offline, as the gateway would judge it if a backend served it. */
+/**
+ * Verify a certificate list offline, as the gateway would judge it if a backend served it.
+ *
+ * `certcheck verify` is this call: its report is this report. Throws `InputError` only for a
+ * malformed call (undecodable PEM, an invalid date or host, `sku: 'v1'` without `authCerts`,
+ * unreadable revocation inputs); every problem with the certificates is a finding.
+ */
 export async function verifyChain(options: VerifyChainOptions): Promise<Report> {
   const served = [...toDerList(options.leaf, 'leaf'), ...(options.intermediates ?? []).flatMap((i) => toDerList(i, 'intermediates'))];
   const at = options.at ?? new Date();
   if (Number.isNaN(at.getTime())) throw new InputError('at: not a valid date');
   const sku = options.sku ?? 'v2';
+  if (sku === 'v1' && !options.authCerts?.length) throw new InputError('--sku v1 needs --auth-cert FILE: the v1 gateway trusts only uploaded authentication certificates');
   const { plan, trust, inputFindings } = makePlan({
     sku, profile: options.profile ?? 'gateway', purpose: options.purpose ?? 'serverAuth', at,
     host: options.host !== undefined ? parseHostRef(options.host) : null,
-    hostSkippedReason: 'no host name given (use --host to check the name the gateway will use)',
+    hostSkippedReason: NO_HOST_REASON,
     ...(options.trustedRoots ? { trustedRoots: parseAnchors(options.trustedRoots, 'trustedRoots') } : {}),
     ...(options.authCerts ? { authCerts: parseAnchors(options.authCerts, 'authCerts') } : {}),
     ...(options.wellKnownRoots ? { wellKnownRoots: parseAnchors(options.wellKnownRoots, 'wellKnownRoots') } : {}),
@@ -120,8 +145,13 @@ export async function verifyChain(options: VerifyChainOptions): Promise<Report> 
   validateRevocationInputs(options.revocation, options.crls, options.ocspResponses);
   const j = judgeChain(served, plan);
   const rev = await revocationFor(served, j.chain, plan, options);
+  // Key order is the JSON report's order: inputs first, then revocation.
+  const extra = {
+    ...(options.inputs ? { inputs: options.inputs, inputNotes: options.inputNotes ?? [] } : {}),
+    ...(rev ? { revocation: rev.report } : {}),
+  };
   return assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings: [...inputFindings, ...j.findings, ...(rev?.findings ?? [])],
-    successMessage: CERT_STAGE_OK, successMessageId: null, ...(rev ? { extra: { revocation: rev.report } } : {}) });
+    successMessage: CERT_STAGE_OK, successMessageId: null, ...(Object.keys(extra).length ? { extra } : {}) });
 }
 
 /** Offline verification's revocation step: nothing unless offline inputs are given or a fetching mode is chosen. */

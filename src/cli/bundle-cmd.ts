@@ -1,54 +1,15 @@
-import { stat } from 'node:fs/promises';
+/**
+ * `certcheck bundle LEAF|HOST:PORT`: a chain file or a live backend's chain (captureChain) →
+ * makeBundle → the chain written as PEM or PKCS#12, with a summary.
+ */
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { AIA_MAX_FETCHES, AIA_OVERALL_MS, AIA_PER_FETCH_MS, bundleChain, buildBundle, buildBundleAia, chainPem, readCertDir, type AiaFetch, type BundleResult } from '../bundle.js';
+import { AIA_MAX_FETCHES, AIA_OVERALL_MS, AIA_PER_FETCH_MS, makeBundle, type AiaFetch, type BundleResult } from '../bundle.js';
 import { InputError } from '../model/errors.js';
 import { neutralize } from '../render/junit.js';
 import type { ParsedCert } from '../x509/types.js';
-import { loadCertFile, parseAt, parseIntOpt, passwordProvider, type PasswordOpts } from './common.js';
+import { addSourceOptions, loadChainOrBackend, loadPrivateKey, parseAt, parseResolve, passwordOpts, passwordProvider, type SourceFlags } from './options.js';
 import type { CliIo } from './io.js';
-import { parseResolve } from './probe-cmd.js';
-import { loadPrivateKey } from './rotate-cmd.js';
-import { collect } from './verify-cmd.js';
-
-export interface SourceFlags extends PasswordOpts {
-  sni?: string;
-  timeout: string;
-  resolve: string[];
-}
-
-const TARGET_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/;
-
-/**
- * A chain file, or (when no such file exists and the argument looks like HOST:PORT) the list a
- * live backend sends, captured exactly as the probe captures it.
- */
-export async function loadChainOrBackend(arg: string, io: CliIo, flags: SourceFlags): Promise<{ certs: Uint8Array[]; from: 'file' | 'backend' }> {
-  const isFile = arg === '-' || await stat(arg).then(() => true, () => false);
-  if (isFile || !TARGET_RE.test(arg)) {
-    const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
-    return { certs: (await loadCertFile(arg, io, pw)).certificates, from: 'file' };
-  }
-  const { probeBackend } = await import('../probe.js');
-  const report = await probeBackend({
-    target: arg, ...(flags.sni !== undefined ? { sni: flags.sni } : {}),
-    timeoutSeconds: parseIntOpt('--timeout', flags.timeout, 1, 86400)!, resolve: parseResolve(flags.resolve),
-  });
-  const certs = (report.chain?.presented ?? []).filter((c) => !c.error).map((c) =>
-    new Uint8Array(Buffer.from(c.pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, ''), 'base64')));
-  // The backend, not the user, is at fault here: exit 1 as for an Unhealthy verdict.
-  if (!certs.length) throw new InputError(`${arg}: no certificate chain captured (${report.message})`, 1);
-  return { certs, from: 'backend' };
-}
-
-export function addSourceOptions(cmd: Command): Command {
-  return cmd
-    .option('--sni <name>', 'for a live backend: the SNI to send')
-    .option('--timeout <seconds>', 'for a live backend: timeout', '30')
-    .option('--resolve <name=address>', 'for a live backend: use this address for this name (repeatable)', collect, [])
-    .option('--password-env <var>', 'PKCS#12 password from this environment variable')
-    .option('--password-file <file>', 'PKCS#12 password from the first line of this file');
-}
 
 function role(c: ParsedCert, i: number, r: BundleResult): string {
   return i === 0 ? 'leaf' : c === r.root ? 'root' : 'intermediate';
@@ -85,6 +46,7 @@ function checkPfxFlags(flags: BundleFlags): void {
   if (!flags.passwordEnv && !flags.passwordFile) throw new InputError('--format pfx: the PFX password comes from --password-env VAR or --password-file FILE');
 }
 
+/** Builds the `bundle` command. */
 export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('bundle')
     .description('write the chain the gateway needs, as PEM: leaf, then intermediates in issuer order, the root only with --include-root (missing issuers come from --intermediates DIR and, with --aia, from the certificates\' CA Issuers URLs over plain HTTP)')
@@ -102,25 +64,16 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
     checkPfxFlags(flags);
     const at = parseAt(flags.at);
     const src = await loadChainOrBackend(arg, io, flags);
-    const dir = flags.intermediates ? await readCertDir(flags.intermediates) : { certs: [], notes: [] };
-    const aia = flags.aia ? await buildBundleAia({ certs: src.certs, pool: dir.certs, at }, { resolve: parseResolve(flags.resolve) }) : undefined;
-    const r = aia ? aia.result : buildBundle({ certs: src.certs, pool: dir.certs, at });
-    const chain = bundleChain(r, !!flags.includeRoot);
     const pfx = flags.format === 'pfx';
-    let body: string | Uint8Array;
-    if (pfx) {
-      const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
-      const [{ keyMatchesCert }, { writePfx }] = await Promise.all([import('../rotate.js'), import('../x509/pfx-write.js')]);
-      const key = await loadPrivateKey(flags.key!, io, pw);
-      const leaf = chain[0]!;
-      if (!keyMatchesCert(key, leaf)) throw new InputError(`--key ${flags.key}: the private key does not match the leaf certificate "${leaf.subject.text}" (sha256 ${leaf.sha256.slice(0, 16)}…)`);
-      const password = await passwordProvider(pw, io, flags.output!)();
-      if (password === '') throw new InputError('--format pfx: the PFX password is empty');
-      body = await writePfx({ certs: chain.map((c) => c.der), key, password });
-    } else {
-      body = chainPem(chain);
-    }
-    const warnings = [...dir.notes, ...r.problems];
+    const pw = passwordOpts(flags);
+    const out = await makeBundle({
+      certs: src.certs, at, includeRoot: !!flags.includeRoot,
+      ...(flags.intermediates ? { intermediatesDir: flags.intermediates } : {}),
+      ...(flags.aia ? { aia: true, resolve: parseResolve(flags.resolve) } : {}),
+      ...(pfx ? { pfx: { key: await loadPrivateKey(flags.key!, io, pw), keySource: `--key ${flags.key}`, password: passwordProvider(pw, io, flags.output!) } } : {}),
+    });
+    const { result: r, chain, body, fetches } = out;
+    const warnings = [...out.notes, ...r.problems];
     if (!r.complete) warnings.unshift(`the chain is incomplete: no certificate issued "${r.path[r.path.length - 1]!.subject.text}" (its issuer is "${r.missingIssuer}"); add it to --intermediates${flags.aia ? '' : ' or try --aia'}`);
     if (flags.output !== undefined) {
       // The PFX carries the private key: owner-only, like the key file it came from should be.
@@ -135,15 +88,15 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
         output: flags.output ?? null, format: pfx ? 'pfx' : 'pem', complete: r.complete, missingIssuer: r.missingIssuer, includeRoot: !!flags.includeRoot,
         chain: chain.map((c, i) => ({ role: role(c, i, r), subject: c.subject.text, sha256: c.sha256 })),
         root: r.root ? { subject: r.root.subject.text, sha256: r.root.sha256, included: !!flags.includeRoot } : null,
-        ...(aia ? { aia: aia.fetches } : {}), warnings,
+        ...(fetches ? { aia: fetches } : {}), warnings,
       }, null, 2)}\n`);
     } else {
       const lines = [`certcheck bundle: ${flags.output !== undefined ? `wrote ${flags.output}` : 'chain'} (${pfx ? 'PKCS#12 with the private key, ' : ''}${chain.length} certificate${chain.length === 1 ? '' : 's'}, leaf first):`];
       chain.forEach((c, i) => lines.push(`  ${i}. ${c.subject.text}  (${role(c, i, r)}, sha256 ${c.sha256.slice(0, 16)}…)`));
       if (r.root && !flags.includeRoot) lines.push(`  root "${r.root.subject.text}" left out (the gateway has its own copy; --include-root adds it)`);
-      if (aia) {
-        if (!aia.fetches.length) lines.push(`aia: nothing fetched (${r.complete ? 'the chain was already complete' : 'no CA Issuers URL on the top certificate'})`);
-        for (const a of aia.fetches) lines.push(`aia: ${aiaLine(a)}`);
+      if (fetches) {
+        if (!fetches.length) lines.push(`aia: nothing fetched (${r.complete ? 'the chain was already complete' : 'no CA Issuers URL on the top certificate'})`);
+        for (const a of fetches) lines.push(`aia: ${aiaLine(a)}`);
       }
       for (const w of warnings) lines.push(`warning: ${w}`);
       say(`${lines.map(neutralize).join('\n')}\n`);

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
-import { useColor } from './common.js';
+import { useColor } from './options.js';
 import type { CliIo } from './io.js';
 
+/** Builds the `demo` command: embedded loopback backends, each probed (runDemo) and shown as a table. */
 export function demoCommand(io: CliIo, setExit: (n: number) => void): Command {
   return new Command('demo')
     .description('start embedded backends on 127.0.0.1 (healthy, missing intermediate, wrong order, expired, ...) and probe each, as the gateway would')

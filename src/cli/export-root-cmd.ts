@@ -1,14 +1,14 @@
+/**
+ * `certcheck export-root TARGET|FILE`: a chain file or a live backend's chain (captureChain) →
+ * findRoot (the given roots, then the store) → the root written as a Base-64 .cer.
+ */
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { buildBundle } from '../bundle.js';
+import { findRoot } from '../bundle.js';
 import { InputError } from '../model/errors.js';
 import { neutralize } from '../render/junit.js';
-import { toPem } from '../x509/cert.js';
-import { mozillaStore, systemStore } from '../x509/store.js';
-import type { PasswordOpts } from './common.js';
+import { addSourceOptions, collect, loadAnchors, loadChainOrBackend, passwordOpts, type SourceFlags } from './options.js';
 import type { CliIo } from './io.js';
-import { addSourceOptions, loadChainOrBackend, type SourceFlags } from './bundle-cmd.js';
-import { collect, loadAnchors } from './verify-cmd.js';
 
 interface ExportRootFlags extends SourceFlags {
   output?: string;
@@ -17,6 +17,7 @@ interface ExportRootFlags extends SourceFlags {
   json?: boolean;
 }
 
+/** Builds the `export-root` command. */
 export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('export-root')
     .description('write the root of the backend\'s chain as the Base-64 .cer the gateway accepts (the portal/certmgr export steps in one command)')
@@ -27,41 +28,37 @@ export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Comm
     .option('--json', 'print what was written as JSON');
   addSourceOptions(cmd);
   cmd.action(async (arg: string, flags: ExportRootFlags) => {
-    const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
+    const pw = passwordOpts(flags);
     const src = await loadChainOrBackend(arg, io, flags);
+    // Decoded here too, so an undecodable root is reported with its file's name.
     const given = (await loadAnchors(flags.trustedRoot, io, pw)) ?? [];
-    const store = flags.caStore === 'system' ? systemStore() : mozillaStore();
-    const r = buildBundle({ certs: src.certs, anchors: [...given.filter((c) => c.selfIssued), ...store.anchors] });
-    const sent = new Set(src.certs.map((d) => Buffer.from(d).toString('base64')));
+    const r = findRoot({ certs: src.certs, trustedRoots: given.map((c) => c.der), caStore: flags.caStore });
     const say = flags.output !== undefined ? io.stdout : io.stderr;
-    const top = r.path[r.path.length - 1]!;
+    const what = src.from === 'backend' ? 'server' : 'file';
     if (!r.root) {
-      const msg = `the ${src.from === 'backend' ? 'server' : 'file'} does not send the root and it is in no store given: "${top.subject.text}" is issued by "${r.missingIssuer}", which is neither sent, nor a --trusted-root, nor in ${store.description}. Get that root from the CA (or pass it with --trusted-root) and rerun.`;
+      const msg = `the ${what} does not send the root and it is in no store given: "${r.topSubject}" is issued by "${r.missingIssuer}", which is neither sent, nor a --trusted-root, nor in ${r.store}. Get that root from the CA (or pass it with --trusted-root) and rerun.`;
       if (flags.json) say(`${JSON.stringify({ output: null, root: null, missingIssuer: r.missingIssuer, warnings: [msg] }, null, 2)}\n`);
       else io.stderr(`${neutralize(`certcheck export-root: warning: ${msg}`)}\n`);
       setExit(1);
       return;
     }
     const root = r.root;
-    const wasSent = sent.has(Buffer.from(root.der).toString('base64'));
-    const fromGiven = given.some((g) => g.sha256 === root.sha256);
-    const inStore = store.bySha256.has(root.sha256);
     const notes: string[] = [];
-    if (!wasSent) notes.push(`the ${src.from === 'backend' ? 'server' : 'file'} does not send the root; it was taken from ${fromGiven ? 'the --trusted-root file' : store.description}`);
-    if (inStore) notes.push('this root is in the well-known store: with "Use well known CA certificate" the gateway trusts it already; upload it only for custom-root mode');
+    if (!r.sent) notes.push(`the ${what} does not send the root; it was taken from ${r.fromTrustedRoots ? 'the --trusted-root file' : r.store}`);
+    if (r.inStore) notes.push('this root is in the well-known store: with "Use well known CA certificate" the gateway trusts it already; upload it only for custom-root mode');
     else notes.push('upload this file to the backend setting\'s trusted root certificates ("Use well known CA certificate": No)');
     if (r.problems.length) notes.push(...r.problems.map((p) => `path problem: ${p}`));
     // Base-64 DER in PEM armour is what the portal calls "Base-64 encoded X.509 (.CER)".
-    const cer = toPem(root.der);
+    const cer = root.pem;
     if (flags.output !== undefined) {
       try { writeFileSync(flags.output, cer); } catch (e) {
         throw new InputError(`--output: cannot write ${flags.output} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
       }
     }
     if (flags.json) {
-      say(`${JSON.stringify({ output: flags.output ?? null, root: { subject: root.subject.text, sha256: root.sha256, notAfter: root.notAfter.date?.toISOString() ?? null, sent: wasSent, inStore }, notes }, null, 2)}\n`);
+      say(`${JSON.stringify({ output: flags.output ?? null, root: { subject: root.subject, sha256: root.sha256, notAfter: root.notAfter, sent: r.sent, inStore: r.inStore }, notes }, null, 2)}\n`);
     } else {
-      const lines = [`certcheck export-root: ${flags.output !== undefined ? `wrote ${flags.output}` : 'root'}: ${root.subject.text}`, `  sha256 ${root.sha256}`, ...notes.map((n) => `  note: ${n}`)];
+      const lines = [`certcheck export-root: ${flags.output !== undefined ? `wrote ${flags.output}` : 'root'}: ${root.subject}`, `  sha256 ${root.sha256}`, ...notes.map((n) => `  note: ${n}`)];
       say(`${lines.map(neutralize).join('\n')}\n`);
     }
     if (flags.output === undefined) io.stdout(cer);

@@ -12,4 +12,5 @@ registerLazyCommand('gateway', async () => (await import('./gateway-cmd.js')).ga
 registerLazyCommand('targets', async () => (await import('./targets-cmd.js')).targetsCommand);
 registerLazyCommand('completion', async () => (await import('./completion-cmd.js')).completionCommand);
 
+/** The CLI: main, and the registration calls tests use to run a subset of commands. */
 export { main, registerCommand, registerLazyCommand } from './main.js';

@@ -1,3 +1,5 @@
+// The CLI's only contact with the process (output, environment, terminal), so `main` runs in tests
+// with captured output and never touches process.stdout for nothing.
 import { fstatSync, writeSync } from 'node:fs';
 
 /** Everything the CLI touches of the process, so tests can run `main` in-process. */
@@ -15,6 +17,7 @@ export interface CliIo {
   signal?: AbortSignal;
 }
 
+/** The real process: stdout, stderr, the environment and the terminal. */
 export function nodeIo(): CliIo {
   return {
     stdout: directWriter(1, () => process.stdout),

@@ -1,10 +1,13 @@
+// The CLI's dispatcher: the program, its global flags and errors, and the table of commands, each
+// built (or lazily imported) only when the arguments can reach it. Commands sit side by side here.
 import { Command, CommanderError } from 'commander';
 import { isInputError } from '../model/errors.js';
 import { VERSION } from '../version.js';
-import { EXIT } from './common.js';
+import { EXIT } from './options.js';
 import type { CliIo } from './io.js';
 import { verifyCommand } from './verify-cmd.js';
 
+/** Builds one command on the program; `setExit` records its exit status. */
 export type CommandFactory = (io: CliIo, setExit: (n: number) => void) => Command;
 
 /** A registered command: built on every run, or (lazy) imported only when this run may need it. */

@@ -1,10 +1,8 @@
 import { Command, Option } from 'commander';
-import { InputError } from '../model/errors.js';
-import { addRevocationOptions, addTrustOptions, loadAnchors, loadRevocationInputs, type VerifyFlags } from './verify-cmd.js';
-import { emit, parseAt, parseIntOpt, type PasswordOpts } from './common.js';
+import { addRevocationOptions, addTrustOptions, collect, emit, loadAnchors, loadRevocationInputs, parseAt, parseIntOpt, parseResolve, passwordOpts, thresholds, type TrustFlags } from './options.js';
 import type { CliIo } from './io.js';
 
-interface ProbeFlags extends Omit<VerifyFlags, 'host' | 'purpose'> {
+interface ProbeFlags extends TrustFlags {
   sni?: string | false;
   hostHeader?: string;
   path: string;
@@ -15,16 +13,7 @@ interface ProbeFlags extends Omit<VerifyFlags, 'host' | 'purpose'> {
   protocol: 'https' | 'http';
 }
 
-export function parseResolve(list: string[]): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const r of list) {
-    const i = r.indexOf('=');
-    if (i <= 0 || i === r.length - 1) throw new InputError(`--resolve: expected NAME=ADDRESS, got "${r}"`);
-    m.set(r.slice(0, i), r.slice(i + 1));
-  }
-  return m;
-}
-
+/** Builds the `probe` command (the default one): flags → ProbeOptions → probeBackend → a renderer. */
 export function probeCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('probe')
     .description('probe a backend like the gateway\'s health probe (DNS → TCP → TLS → certificates → HTTP GET); the default command: certcheck HOST:PORT [options]')
@@ -36,17 +25,17 @@ export function probeCommand(io: CliIo, setExit: (n: number) => void): Command {
     .option('--status <codes>', 'healthy status codes: single codes, ranges, comma lists', '200-399')
     .option('--body <text>', 'the response body must contain this text (at most 4090 characters)')
     .option('--timeout <seconds>', 'probe timeout for the whole probe, like the gateway\'s', '30')
-    .option('--resolve <name=address>', 'use this address for this name (repeatable), like curl --resolve', (v: string, p: string[]) => [...p, v], [])
+    .option('--resolve <name=address>', 'use this address for this name (repeatable), like curl --resolve', collect, [])
     .addOption(new Option('--protocol <protocol>', 'backend setting protocol').choices(['https', 'http']).default('https'));
   addTrustOptions(cmd);
   addRevocationOptions(cmd);
   cmd.action(async (target: string, flags: ProbeFlags) => {
-    const pw: PasswordOpts = { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
+    const pw = passwordOpts(flags);
     const timeout = parseIntOpt('--timeout', flags.timeout, 1, 86400)!;
     const trustedRoots = await loadAnchors(flags.trustedRoot, io, pw);
     const wellKnownRoots = await loadAnchors(flags.wellKnownRoot, io, pw);
     const authCerts = await loadAnchors(flags.authCert, io, pw);
-    const minDays = parseIntOpt('--min-days', flags.minDays, 0, 100_000);
+    const limits = thresholds(flags);
     const revInputs = await loadRevocationInputs(flags);
     // Loaded when the command runs: `verify` and `--help` should not pay for TLS, HTTP and the probe.
     const { probeBackend } = await import('../probe.js');
@@ -60,8 +49,7 @@ export function probeCommand(io: CliIo, setExit: (n: number) => void): Command {
       path: flags.path, status: flags.status, ...(flags.body !== undefined ? { body: flags.body } : {}),
       timeoutSeconds: timeout, sku: flags.sku, caStore: flags.caStore, profile: flags.profile, at: parseAt(flags.at),
       ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}), ...(wellKnownRoots ? { wellKnownRoots } : {}),
-      resolve: parseResolve(flags.resolve), warnDays: parseIntOpt('--warn-days', flags.warnDays, 0, 100_000) ?? 30,
-      ...(minDays !== undefined ? { minDays } : {}),
+      resolve: parseResolve(flags.resolve), ...limits,
     });
     setExit(emit(report, io, flags));
   });

@@ -1,3 +1,7 @@
+/**
+ * `certcheck targets FILE`: one "host:port [sni]" a line → ProbeOptions per target → the shared
+ * sweep (sweep.ts) → the targets view.
+ */
 import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
 import type { ProbeOptions } from '../probe.js';
@@ -6,10 +10,9 @@ import { parseStatusMatch, validateBodyMatch } from '../gateway/match.js';
 import { parseHostRef } from '../x509/names.js';
 import { readInputFile, inputLabel } from '../x509/decode.js';
 import type { TargetItem } from '../render/health.js';
-import { parseAt, parseIntOpt, type PasswordOpts } from './common.js';
+import { collect, loadAnchors, parseAt, parseIntOpt, type PasswordOpts } from './options.js';
 import type { CliIo } from './io.js';
-import { addSweepOptions, resolveMap, runSweep, type SweepFlags } from './gateway-cmd.js';
-import { collect, loadAnchors } from './verify-cmd.js';
+import { addSweepOptions, resolveMap, runSweep, type SweepFlags } from './sweep.js';
 
 /** Quote a piece of the targets file for an error line: short, and ASCII only (the file may be binary). */
 function quoted(s: string): string {
@@ -58,6 +61,7 @@ interface TargetsFlags extends SweepFlags, PasswordOpts {
   protocol: 'https' | 'http';
 }
 
+/** Builds the `targets` command. */
 export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('targets')
     .description('probe many backends at once, one "host:port [sni]" a line (# comments, "-" for stdin), as the gateway\'s probe would (exit 0 all Healthy, 1 any Unhealthy, 3 any Unknown)')

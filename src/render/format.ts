@@ -2,6 +2,7 @@ import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
 import { renderGithub } from './github.js';
 import { neutralize, renderJunit, targetName } from './junit.js';
+import { withRotationWords } from './rotate.js';
 import { painter, renderText } from './text.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'github'] as const;
@@ -70,7 +71,9 @@ export function neutralizeDeep<T>(v: T): T {
 }
 
 /** The one place that picks a renderer; renderers decide nothing the report has not decided. */
-export function renderReport(report: Report, format: OutputFormat, o: RenderOptions = {}): string {
+export function renderReport(data: Report, format: OutputFormat, o: RenderOptions = {}): string {
+  // Rotation steps are data; every format shows them in words.
+  const report = withRotationWords(data);
   const name = o.name ?? targetName(report);
   switch (format) {
     case 'json': return `${JSON.stringify(report, null, 2)}\n`;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CERTS_DIR, fixtureKey, fixturePem, startBackend, type BackendSpec } from '../../src/fixtures.js';
+import { CERTS_DIR, closedPort, fixtureKey, fixturePem, startBackend, type BackendSpec } from '../../src/fixtures.js';
 import { GATEWAY_MESSAGES } from '../../src/model/messages.js';
 import type { Report } from '../../src/model/report.js';
 import { allPemCerts } from '../helpers/openssl-pki.js';
@@ -183,5 +183,17 @@ describe('certcheck export-root', () => {
     const j = JSON.parse(p.stderr) as { root: { inStore: boolean; sent: boolean }; notes: string[] };
     expect(j.root).toMatchObject({ inStore: true, sent: true });
     expect(j.notes.join(' ')).toContain('the gateway trusts it already');
+  });
+});
+
+describe('a live backend that sends no chain (captureChain)', () => {
+  test('bundle and export-root say which stage failed and exit 1, writing nothing', async () => {
+    const port = await closedPort();
+    for (const cmd of ['bundle', 'export-root']) {
+      const r = await runCli([cmd, `127.0.0.1:${port}`, '--timeout', '5']);
+      expect(r.code, cmd).toBe(1);
+      expect(r.stdout, cmd).toBe('');
+      expect(r.stderr, cmd).toMatch(new RegExp(`127\\.0\\.0\\.1:${port}: no certificate chain captured \\(TCP refused ECONNREFUSED: `));
+    }
   });
 });

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exitFor } from '../../src/cli/common.js';
+import { exitFor } from '../../src/cli/options.js';
 import type { Report } from '../../src/model/report.js';
 import { verifyChain, type VerifyChainOptions } from '../../src/verify.js';
 import { loadServed, scenarioByName } from '../../certs/scenarios.mjs';

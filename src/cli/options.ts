@@ -1,0 +1,275 @@
+/**
+ * The CLI's one shared module: flag parsing (dates, numbers, passwords, trust and revocation
+ * flags, --resolve, key and chain files) into the options the library calls take, and the
+ * report's way out (emit, exit status). Every command uses it side by side; commands never
+ * import each other.
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { statSync, writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { InputError } from '../model/errors.js';
+import type { Report } from '../model/report.js';
+import { renderReport, resolveFormat, summaryLine } from '../render/format.js';
+import { REVOCATION_MODES, validateRevocationInputs, type OfflineInput, type RevocationMode } from '../revocation/check.js';
+import { parseCertificate } from '../x509/cert.js';
+import { decodeCertificates, readInputFile, type DecodedInput } from '../x509/decode.js';
+import type { ParsedCert } from '../x509/types.js';
+import type { CliIo } from './io.js';
+
+/** Exit statuses: 0 Healthy, 1 Unhealthy, 2 usage or input error, 3 Unknown. */
+export const EXIT = { healthy: 0, unhealthy: 1, usage: 2, unknown: 3 } as const;
+
+/** The exit status for a report's verdict. */
+export function exitFor(r: Pick<Report, 'status'>): number {
+  return r.status === 'Healthy' ? EXIT.healthy : r.status === 'Unknown' ? EXIT.unknown : EXIT.unhealthy;
+}
+
+/** Colour only for a terminal, never with --no-color or NO_COLOR set. */
+export function useColor(io: CliIo, flag?: boolean): boolean {
+  if (flag === false) return false;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  return io.stdoutIsTTY;
+}
+
+/** --at as a Date (a date-time without a zone is UTC); now when absent. */
+export function parseAt(s: string | undefined): Date {
+  if (s === undefined) return new Date();
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(s)) {
+    throw new InputError(`--at: "${s}" is not an ISO-8601 date (e.g. 2027-01-15T00:00:00Z)`);
+  }
+  const d = new Date(/T/.test(s) && !/(Z|[+-]\d{2}:\d{2})$/.test(s) ? `${s}Z` : s);
+  if (Number.isNaN(d.getTime())) throw new InputError(`--at: "${s}" is not a real date`);
+  return d;
+}
+
+/** A whole-number flag within [min, max]; undefined when absent. */
+export function parseIntOpt(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new InputError(`${name}: expected a whole number from ${min} to ${max}, got "${v}"`);
+  return Number(v);
+}
+
+/** Where a PKCS#12 or key password comes from. */
+export interface PasswordOpts { passwordEnv?: string; passwordFile?: string }
+
+/** The password for `file`: from the environment variable, the file, or a terminal prompt, in that order. */
+export function passwordProvider(o: PasswordOpts, io: CliIo, file: string): () => Promise<string> {
+  return async () => {
+    if (o.passwordEnv) {
+      const v = io.env[o.passwordEnv];
+      if (v === undefined) throw new InputError(`--password-env: environment variable ${o.passwordEnv} is not set`);
+      return v;
+    }
+    if (o.passwordFile) {
+      const bytes = await readInputFile(o.passwordFile);
+      return Buffer.from(bytes).toString('utf8').replace(/\r?\n$/, '');
+    }
+    if (io.promptSecret && io.stdinIsTTY) return io.promptSecret(`Password for ${file}: `);
+    throw new InputError(`${file}: PKCS#12 needs a password (use --password-env VAR or --password-file FILE)`);
+  };
+}
+
+/** A certificate file (PEM, DER, Base-64, PKCS#7, PKCS#12; "-" for stdin) decoded, with its notes. */
+export async function loadCertFile(path: string, io: CliIo, pw: PasswordOpts): Promise<DecodedInput> {
+  const bytes = await readInputFile(path);
+  return decodeCertificates(bytes, path, { password: passwordProvider(pw, io, path), passwordKnown: !!(pw.passwordEnv || pw.passwordFile) });
+}
+
+/** The report flags every single-report command shares. */
+export interface EmitOptions {
+  /** text | json | junit | github (checked here, so every command gets the same message). */
+  format?: string;
+  /** Alias of format json. */
+  json?: boolean;
+  /** Write the rendered report to this file; stdout then gets a one-line summary. */
+  output?: string;
+  color?: boolean;
+  verbose?: boolean;
+}
+
+/** Render the report as asked, print or write it, and return the exit status. */
+export function emit(report: Report, io: CliIo, o: EmitOptions): number {
+  const format = resolveFormat(o);
+  if (o.output !== undefined) {
+    if (o.output === '') throw new InputError('--output: empty file name');
+    // A file never gets colour: CI systems read it, not a terminal.
+    const body = renderReport(report, format, { color: false, verbose: !!o.verbose });
+    try {
+      writeFileSync(o.output, body);
+    } catch (e) {
+      throw new InputError(`--output: cannot write ${o.output} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    io.stdout(summaryLine(report, format, o.output));
+  } else {
+    io.stdout(renderReport(report, format, { color: format === 'text' && useColor(io, o.color), verbose: !!o.verbose }));
+  }
+  return exitFor(report);
+}
+
+/** `--password-env` / `--password-file` as the password options every file loader takes. */
+export function passwordOpts(flags: PasswordOpts): PasswordOpts {
+  return { ...(flags.passwordEnv ? { passwordEnv: flags.passwordEnv } : {}), ...(flags.passwordFile ? { passwordFile: flags.passwordFile } : {}) };
+}
+
+/** commander's collector for a repeatable option. */
+export function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+/** --resolve NAME=ADDRESS (repeatable) as the map the library calls take. */
+export function parseResolve(list: string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const r of list) {
+    const i = r.indexOf('=');
+    if (i <= 0 || i === r.length - 1) throw new InputError(`--resolve: expected NAME=ADDRESS, got "${r}"`);
+    m.set(r.slice(0, i), r.slice(i + 1));
+  }
+  return m;
+}
+
+/** The trust and report flags verify, probe and rotate share (addTrustOptions, addRevocationOptions). */
+export interface TrustFlags extends PasswordOpts {
+  trustedRoot?: string[];
+  wellKnownRoot?: string[];
+  authCert?: string[];
+  caStore: 'mozilla' | 'system';
+  profile: 'gateway' | 'strict';
+  sku: 'v1' | 'v2';
+  at?: string;
+  json?: boolean;
+  format?: string;
+  output?: string;
+  color?: boolean;
+  verbose?: boolean;
+  warnDays?: string;
+  minDays?: string;
+  revocation?: RevocationMode;
+  crl?: string[];
+  ocspResponse?: string[];
+}
+
+/** Revocation flags, for verify and probe only (rotate has no path to check). */
+export function addRevocationOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--revocation <mode>', 'revocation checks: off; staple (judge a stapled OCSP response, fetch nothing); ocsp / crl / all (also fetch from the certificates\' http:// URLs, 5 s each, soft-fail)').choices([...REVOCATION_MODES]).default('staple'))
+    .option('--crl <file>', 'an issuer\'s CRL (DER or PEM) to check the path against, offline (repeatable)', collect, [])
+    .option('--ocsp-response <file>', 'an OCSP response (DER) to check the path against, offline (repeatable)', collect, []);
+}
+
+/** Read --crl / --ocsp-response files and check they parse (a bad file is a usage error). */
+export async function loadRevocationInputs(flags: Pick<TrustFlags, 'revocation' | 'crl' | 'ocspResponse'>): Promise<{ revocation?: RevocationMode; crls?: OfflineInput[]; ocspResponses?: OfflineInput[] }> {
+  const read = async (files: string[] | undefined) => {
+    const out: OfflineInput[] = [];
+    for (const f of files ?? []) out.push({ name: f, data: await readInputFile(f) });
+    return out.length ? out : undefined;
+  };
+  const crls = await read(flags.crl);
+  const ocspResponses = await read(flags.ocspResponse);
+  validateRevocationInputs(flags.revocation, crls, ocspResponses);
+  return { ...(flags.revocation ? { revocation: flags.revocation } : {}), ...(crls ? { crls } : {}), ...(ocspResponses ? { ocspResponses } : {}) };
+}
+
+/** Certificate files given as roots or authentication certificates, decoded; an undecodable one is a usage error naming its file. */
+export async function loadAnchors(files: string[] | undefined, io: CliIo, pw: PasswordOpts): Promise<ParsedCert[] | undefined> {
+  if (!files?.length) return undefined;
+  const out: ParsedCert[] = [];
+  for (const f of files) {
+    const d = await loadCertFile(f, io, pw);
+    for (const der of d.certificates) {
+      try { out.push(parseCertificate(der)); } catch (e) { throw new InputError(`${f}: certificate does not decode (${(e as Error).message})`); }
+    }
+  }
+  return out;
+}
+
+/** The trust-store, profile, threshold and report flags of verify, probe and rotate. */
+export function addTrustOptions(cmd: Command): Command {
+  return cmd
+    .option('--trusted-root <file>', 'uploaded trusted root (repeatable; PEM, DER, Base-64 .cer, PKCS#7): switches to the gateway\'s custom-root mode', collect, [])
+    .option('--well-known-root <file>', 'replace the well-known CA store with these roots (repeatable): an organisation\'s own list of public roots', collect, [])
+    .addOption(new Option('--ca-store <store>', 'default trust store for well-known CA mode').choices(['mozilla', 'system']).default('mozilla'))
+    .addOption(new Option('--sku <sku>', 'gateway SKU rules').choices(['v1', 'v2']).default('v2'))
+    .option('--auth-cert <file>', 'v1: uploaded authentication certificate (repeatable)', collect, [])
+    .addOption(new Option('--profile <profile>', 'gateway: what the gateway decides; strict: RFC 5280 + CA/B Forum rules as errors').choices(['gateway', 'strict']).default('gateway'))
+    .option('--at <iso-8601>', 'check validity at this time instead of now, e.g. 2027-01-15T00:00:00Z')
+    .option('--warn-days <n>', 'warn when a certificate on the path expires within N days', '30')
+    .option('--min-days <n>', 'error when a certificate on the path expires within N days')
+    .option('--password-env <var>', 'PKCS#12 password from this environment variable')
+    .option('--password-file <file>', 'PKCS#12 password from the first line of this file')
+    .addOption(new Option('--format <format>', 'report format: text, json (schemaVersion 1, schema/report.schema.json), junit (XML, one test case per target), github (workflow annotations)').choices(['text', 'json', 'junit', 'github']))
+    .option('--json', 'the same as --format json')
+    .option('--output <file>', 'write the report to this file (stdout then prints a one-line summary)')
+    .option('--no-color', 'no colour (also: NO_COLOR)')
+    .option('-v, --verbose', 'show info-level findings too');
+}
+
+/** --warn-days / --min-days as the thresholds the library calls take. */
+export function thresholds(flags: { warnDays?: string; minDays?: string }): { warnDays: number; minDays?: number } {
+  const minDays = parseIntOpt('--min-days', flags.minDays, 0, 100_000);
+  return { warnDays: parseIntOpt('--warn-days', flags.warnDays, 0, 100_000) ?? 30, ...(minDays !== undefined ? { minDays } : {}) };
+}
+
+/** A private key file: PEM (PKCS#8, PKCS#1, SEC1, encrypted PKCS#8 with the password options) or DER. */
+export async function loadPrivateKey(file: string, io: CliIo, pw: PasswordOpts): Promise<KeyObject> {
+  const buf = Buffer.from(await readInputFile(file));
+  const text = buf.toString('latin1');
+  const pem = text.includes('-----BEGIN ');
+  const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text);
+  const passphrase = encrypted ? await passwordProvider(pw, io, file)() : undefined;
+  try {
+    if (pem) return createPrivateKey({ key: text, format: 'pem', ...(passphrase !== undefined ? { passphrase } : {}) });
+    for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+      try { return createPrivateKey({ key: buf, format: 'der', type }); } catch { /* next encoding */ }
+    }
+  } catch { /* reported below, without echoing anything from the file */ }
+  throw new InputError(`--key ${file}: not a private key${encrypted ? ' (or the password is wrong)' : ''}`);
+}
+
+/** The flags of a command that takes a chain file or a live backend (bundle, export-root). */
+export interface SourceFlags extends PasswordOpts {
+  sni?: string;
+  timeout: string;
+  resolve: string[];
+}
+
+function exists(path: string): boolean {
+  try { return statSync(path, { throwIfNoEntry: false }) !== undefined; } catch { return false; }
+}
+
+const TARGET_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/;
+
+/**
+ * A chain file, or (when no such file exists and the argument looks like HOST:PORT) the list a
+ * live backend sends, captured exactly as sent (the library's captureChain).
+ */
+export async function loadChainOrBackend(arg: string, io: CliIo, flags: SourceFlags): Promise<{ certs: Uint8Array[]; from: 'file' | 'backend' }> {
+  // Synchronous: node:fs/promises would be one more module on every command's cold start.
+  const isFile = arg === '-' || exists(arg);
+  if (isFile || !TARGET_RE.test(arg)) return { certs: (await loadCertFile(arg, io, passwordOpts(flags))).certificates, from: 'file' };
+  // Loaded only for a live backend: a file never pays for DNS, TCP and TLS.
+  const { captureChain } = await import('../capture-chain.js');
+  const cap = await captureChain({
+    target: arg, ...(flags.sni !== undefined ? { sni: flags.sni } : {}),
+    timeoutSeconds: parseIntOpt('--timeout', flags.timeout, 1, 86400)!, resolve: parseResolve(flags.resolve),
+  });
+  // The backend, not the user, is at fault here: exit 1 as for an Unhealthy verdict.
+  if (!cap.certificates.length) throw new InputError(`${arg}: no certificate chain captured (${captureFailureText(cap)})`, 1);
+  return { certs: cap.certificates, from: 'backend' };
+}
+
+/** Why nothing was captured, in one line: the stage and what Node or the TLS tap said. */
+function captureFailureText(cap: { failure: { stage: string; kind: string; code: string | null; message: string } | null; notCapturedReason: string | null }): string {
+  const f = cap.failure;
+  if (!f) return cap.notCapturedReason ?? 'no Certificate message seen';
+  return `${f.stage.toUpperCase()} ${f.kind}${f.code ? ` ${f.code}` : ''}: ${f.message}${cap.notCapturedReason ? `; ${cap.notCapturedReason}` : ''}`;
+}
+
+/** The live-backend and password flags of bundle and export-root. */
+export function addSourceOptions(cmd: Command): Command {
+  return cmd
+    .option('--sni <name>', 'for a live backend: the SNI to send')
+    .option('--timeout <seconds>', 'for a live backend: timeout', '30')
+    .option('--resolve <name=address>', 'for a live backend: use this address for this name (repeatable)', collect, [])
+    .option('--password-env <var>', 'PKCS#12 password from this environment variable')
+    .option('--password-file <file>', 'PKCS#12 password from the first line of this file');
+}
