@@ -1,6 +1,6 @@
 import { probeBackend, type ProbeOptions } from './probe.js';
 import { closedPort, fixturePem, startBackend, type BackendSpec, type RunningBackend } from './fixtures.js';
-import type { Report } from './model/report.js';
+import type { ProbeReport } from './model/report.js';
 
 export interface DemoCase {
   name: string;
@@ -30,7 +30,7 @@ export function demoCases(): DemoCase[] {
   ];
 }
 
-export interface DemoResult { c: DemoCase; report: Report }
+export interface DemoResult { c: DemoCase; report: ProbeReport }
 
 export async function runDemo(cases = demoCases()): Promise<DemoResult[]> {
   const running: RunningBackend[] = [];

@@ -11,7 +11,7 @@ import { makeFinding } from './model/catalog.js';
 import { InputError } from './model/errors.js';
 import type { Finding } from './model/findings.js';
 import { GATEWAY_MESSAGES, fillMessage } from './model/messages.js';
-import type { Report } from './model/report.js';
+import type { ProbeReport, StageResult } from './model/report.js';
 import { escapeText, parseCertificate } from './x509/cert.js';
 import { parseHostRef, type HostRef } from './x509/names.js';
 import type { ParsedCert } from './x509/types.js';
@@ -55,7 +55,7 @@ export interface ProbeOptions {
   ocspResponses?: OfflineInput[];
 }
 
-export interface StageResult { stage: 'dns' | 'tcp' | 'tls' | 'certificate' | 'http'; ok: boolean; ms: number; detail: string }
+export type { StageResult };
 
 export { splitTarget } from './capture/target.js';
 import { splitTarget } from './capture/target.js';
@@ -118,7 +118,7 @@ function bodyText(b: Uint8Array, max = 512): string {
 }
 
 /** Run one probe as the gateway does and judge what it saw. Never throws for backend behaviour. */
-export async function probeBackend(o: ProbeOptions): Promise<Report> {
+export async function probeBackend(o: ProbeOptions): Promise<ProbeReport> {
   const { host: targetHost, port } = splitTarget(o.target, o.port);
   const sku = o.sku ?? 'v2';
   const protocol = o.protocol ?? 'https';
@@ -227,7 +227,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
     socket?.destroy();
   }
 
-  async function finish(): Promise<Report> {
+  async function finish(): Promise<ProbeReport> {
     const rev = revocation ? await revocation : undefined;
     if (rev) findings.push(...rev.findings);
     const st = http?.status;

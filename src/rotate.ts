@@ -3,9 +3,8 @@ import { judgeChain, type ChainJudgement } from './checks/chain.js';
 import { isCA, type Profile } from './checks/path-rules.js';
 import { InputError } from './model/errors.js';
 import type { Finding, FindingCode } from './model/findings.js';
-import type { GatewayMessageId } from './model/messages.js';
 import { rankFindings } from './model/rank.js';
-import type { HealthStatus, Report } from './model/report.js';
+import type { CertRef, RotationInfo, RotationStep, VerdictRef, VerifyReport } from './model/report.js';
 import { probeBackend, splitTarget } from './probe.js';
 import { assembleReport, makePlan } from './verify.js';
 import { nameKey, parseCertificate } from './x509/cert.js';
@@ -41,24 +40,7 @@ export interface RotateOptions {
   resolve?: Map<string, string>;
 }
 
-export interface CertRef { subject: string; sha256: string }
-export interface VerdictRef { status: HealthStatus; message: string; messageId: GatewayMessageId | null }
-export interface RotationStep { order: number; where: 'gateway' | 'backend' | 'check'; action: string }
-
-export interface RotationInfo {
-  newSource: string;
-  keyCheck: 'match' | 'not-checked';
-  /** The list the backend will send once the new certificate is installed. */
-  served: CertRef[];
-  servedOrder: 'as-given' | 'issuer-order';
-  current: (VerdictRef & { target: string; presented: CertRef[]; root: CertRef | null }) | null;
-  comparison: { sameRoot: boolean | null; newIntermediates: string[]; removedIntermediates: string[]; newRoot: string | null; sameLeafKey: boolean | null } | null;
-  /** The root the gateway must trust before the backend switches; sha256 null when the new file does not hold it. */
-  rootToUpload: { subject: string; sha256: string | null; available: boolean } | null;
-  /** The verdict once rootToUpload is uploaded (null when nothing to upload or the root is not at hand). */
-  afterUpload: VerdictRef | null;
-  steps: RotationStep[];
-}
+export type { CertRef, RotationInfo, RotationStep, VerdictRef };
 
 const TRUST_CODES: ReadonlySet<FindingCode> = new Set(['UNTRUSTED_ROOT', 'UNTRUSTED_INTERMEDIATE', 'UPLOADED_ROOT_NOT_ISSUER', 'UPLOADED_ROOT_MISMATCH']);
 const INCOMPLETE_CODES: ReadonlySet<FindingCode> = new Set(['CHAIN_ONLY_LEAF', 'CHAIN_INCOMPLETE']);
@@ -121,7 +103,7 @@ export const ROTATE_OK = 'After the new certificate is installed, the gateway\'s
  * Predict the gateway's verdict once the new certificate is installed, compare it with what the
  * backend serves today, and give the steps in the order that keeps the backend healthy.
  */
-export async function planRotation(o: RotateOptions): Promise<Report> {
+export async function planRotation(o: RotateOptions): Promise<VerifyReport> {
   if (!o.newCerts.length) throw new InputError(`${o.newSource}: no certificate`);
   const at = o.at ?? new Date();
   const parsedNew = parseAll(o.newCerts, o.newSource);

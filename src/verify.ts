@@ -9,7 +9,7 @@ import { InputError } from './model/errors.js';
 import type { Finding } from './model/findings.js';
 import { GATEWAY_MESSAGES, type GatewayMessageId } from './model/messages.js';
 import { rankFindings } from './model/rank.js';
-import { SCHEMA_VERSION, type ChainReport, type Report, type TrustReport } from './model/report.js';
+import { SCHEMA_VERSION, type ChainReport, type ProbeDetails, type ProbeReport, type ReportBase, type TrustReport, type VerifyDetails, type VerifyReport } from './model/report.js';
 import { VERSION } from './version.js';
 import { checkRevocation, pathFromChain, validateRevocationInputs, VERIFY_REVOCATION_BUDGET_MS, type OfflineInput, type RevocationMode, type RevocationOutcome } from './revocation/check.js';
 
@@ -106,8 +106,7 @@ export function makePlan(p: PlanInputs): { plan: CertPlan; trust: TrustReport; i
   return { plan, trust, inputFindings };
 }
 
-export interface ReportParts {
-  kind: 'verify' | 'probe';
+interface CommonParts {
   plan: CertPlan;
   trust: TrustReport;
   chain: ChainReport | null;
@@ -115,15 +114,19 @@ export interface ReportParts {
   /** The success text when Healthy. */
   successMessage: string;
   successMessageId: GatewayMessageId | null;
-  extra?: Record<string, unknown>;
 }
 
-export function assembleReport(parts: ReportParts): Report {
+/** What a runner hands over to make a report: the judged parts, and the kind's own parts in `extra`. */
+export type ReportParts = CommonParts & ({ kind: 'verify'; extra?: VerifyDetails } | { kind: 'probe'; extra: ProbeDetails });
+
+export function assembleReport(parts: CommonParts & { kind: 'verify'; extra?: VerifyDetails }): VerifyReport;
+export function assembleReport(parts: CommonParts & { kind: 'probe'; extra: ProbeDetails }): ProbeReport;
+export function assembleReport(parts: ReportParts): VerifyReport | ProbeReport {
   const { status, primary, ordered } = rankFindings(parts.findings);
-  return {
+  // Key order is the JSON's: the common head, the kind's own parts, then trust, chain, findings.
+  const head = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'certcheck', version: VERSION },
-    kind: parts.kind,
     status,
     ok: status === 'Healthy',
     message: primary ? (primary.gatewayMessage ?? primary.explanation) : parts.successMessage,
@@ -133,17 +136,18 @@ export function assembleReport(parts: ReportParts): Report {
     profile: parts.plan.profile,
     at: parts.plan.at.toISOString(),
     host: parts.plan.host ? parts.plan.host.value : null,
-    ...parts.extra,
-    trust: parts.trust,
-    chain: parts.chain,
-    findings: ordered,
-  };
+  } satisfies Omit<ReportBase, 'trust' | 'chain' | 'findings'>;
+  const { schemaVersion, tool, ...verdict } = head;
+  const tail = { trust: parts.trust, chain: parts.chain, findings: ordered };
+  return parts.kind === 'probe'
+    ? { schemaVersion, tool, kind: 'probe', ...verdict, ...parts.extra, ...tail }
+    : { schemaVersion, tool, kind: 'verify', ...verdict, ...parts.extra, ...tail };
 }
 
 export const CERT_STAGE_OK = 'The certificate checks pass: the gateway would go on to send the HTTP probe.';
 
 /** Verify a certificate list offline, as the gateway would judge it if a backend served it. */
-export async function verifyChain(options: VerifyChainOptions): Promise<Report> {
+export async function verifyChain(options: VerifyChainOptions): Promise<VerifyReport> {
   const served = [...toDerList(options.leaf, 'leaf'), ...(options.intermediates ?? []).flatMap((i) => toDerList(i, 'intermediates'))];
   const at = options.at ?? new Date();
   if (Number.isNaN(at.getTime())) throw new InputError('at: not a valid date');

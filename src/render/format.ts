@@ -1,7 +1,7 @@
 import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
 import { renderGithub } from './github.js';
-import { neutralize, renderJunit, targetName } from './junit.js';
+import { neutralize, renderJunit, rotationOf, targetName } from './junit.js';
 import { painter, renderText } from './text.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'github'] as const;
@@ -30,15 +30,8 @@ export interface RenderOptions {
   name?: string;
 }
 
-interface RotationView {
-  current?: { target: string; status: string; message: string } | null;
-  comparison?: { sameRoot: boolean | null; newIntermediates: string[]; newRoot: string | null } | null;
-  afterUpload?: { status: string; message: string } | null;
-  steps?: { order: number; where: string; action: string }[];
-}
-
 function rotationText(r: Report, color: boolean): string {
-  const rot = r.rotation as RotationView | undefined;
+  const rot = rotationOf(r);
   if (!rot) return '';
   const p = painter(color);
   const lines = ['', p('bold', 'Rotation pre-flight:')];
@@ -50,7 +43,7 @@ function rotationText(r: Report, color: boolean): string {
     lines.push(`  New intermediates: ${c.newIntermediates.length ? c.newIntermediates.join('; ') : 'none'}`);
   }
   if (rot.afterUpload) lines.push(`  Once the gateway steps are done: ${rot.afterUpload.status}: ${rot.afterUpload.message}`);
-  if (rot.steps?.length) {
+  if (rot.steps.length) {
     lines.push(p('bold', 'Steps, in order:'));
     for (const s of rot.steps) lines.push(`  ${s.order}. [${s.where}] ${s.action}`);
   }

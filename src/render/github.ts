@@ -1,5 +1,5 @@
 import type { Report } from '../model/report.js';
-import { failureDetail, neutralize, targetName, type CaseEntry } from './junit.js';
+import { failureDetail, neutralize, rotationOf, targetName, type CaseEntry } from './junit.js';
 
 // Workflow-command escaping as @actions/core does it; control characters are neutralised first
 // so a hostile subject can neither end the command early nor steer the log viewer.
@@ -27,8 +27,7 @@ export function renderGithub(entries: readonly CaseEntry[]): string {
     for (const f of r.findings.filter((x) => x.severity === 'warning')) {
       out.push(command('warning', `certcheck ${name}: ${f.code}`, `${f.explanation}${f.fix ? `\nFix: ${f.fix}` : ''}`));
     }
-    const steps = (r.rotation as { steps?: { order: number; where: string; action: string }[] } | undefined)?.steps;
-    for (const s of steps ?? []) out.push(command('notice', `certcheck rotation step ${s.order} (${s.where})`, s.action));
+    for (const s of rotationOf(r)?.steps ?? []) out.push(command('notice', `certcheck rotation step ${s.order} (${s.where})`, s.action));
   }
   return out.length ? `${out.join('\n')}\n` : '';
 }

@@ -4,7 +4,7 @@
  * findings, the plan and the probe evidence next to each server.
  */
 import type { Finding } from '../model/findings.js';
-import { SCHEMA_VERSION, countHealth, type HealthStatus, type Report } from '../model/report.js';
+import { SCHEMA_VERSION, countHealth, type HealthStatus, type ProbeReport } from '../model/report.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import { planJson, type ProbePlan } from '../gateway/plan.js';
 import type { RunResult } from '../gateway/run.js';
@@ -42,7 +42,7 @@ export function sweepRow<I>(r: RunResult, item: I, evidence: boolean): SweepRow<
   return {
     item, health: r.health, healthProbeLog: r.healthProbeLog,
     messageId: rep?.messageId ?? null, primary: rep?.primary ?? null, notProbed: r.error,
-    findings: evidence ? rep?.findings ?? [] : [], probe: evidence && rep ? probeEvidence(rep) : null,
+    findings: evidence ? rep?.findings ?? [] : [], probe: evidence && rep?.kind === 'probe' ? probeEvidence(rep) : null,
   };
 }
 
@@ -62,7 +62,7 @@ function group<T extends { plan: ProbePlan }>(rows: T[]): Group<T>[] {
 }
 
 /** Probe evidence for JSON: the report's observation without certificate PEM (kept small per server). */
-function probeEvidence(r: Report): Record<string, unknown> {
+function probeEvidence(r: ProbeReport): Record<string, unknown> {
   return {
     target: r.target, probe: r.probe, tls: r.tls, http: r.http, stages: r.stages, timings: r.timings, trust: { mode: r.trust.mode, store: r.trust.store },
     chain: r.chain ? {

@@ -9,7 +9,7 @@ import { makeFinding } from '../model/catalog.js';
 import { InputError } from '../model/errors.js';
 import type { Finding } from '../model/findings.js';
 import { opensslError } from '../model/openssl.js';
-import type { ChainReport } from '../model/report.js';
+import type { ChainReport, RevocationCertResult, RevocationCheck, RevocationMode, RevocationReport, RevocationSource } from '../model/report.js';
 import { parseCertificate } from '../x509/cert.js';
 import type { TrustStore } from '../x509/store.js';
 import type { ParsedCert } from '../x509/types.js';
@@ -22,7 +22,7 @@ import { nowMs } from '../clock.js';
 /** The HTTP client, loaded on the first fetch: offline checks (staple, --crl, verify) load no node:http. */
 const loadFetch = () => import('./fetch.js');
 
-export type RevocationMode = 'off' | 'staple' | 'ocsp' | 'crl' | 'all';
+export type { RevocationMode };
 export const REVOCATION_MODES: readonly RevocationMode[] = ['off', 'staple', 'ocsp', 'crl', 'all'];
 
 /** Per fetch; never beyond the caller's overall deadline. */
@@ -31,42 +31,7 @@ export const DEFAULT_REVOCATION_MAX_BYTES = 1024 * 1024;
 /** URLs tried per certificate and method: bounds the work a hostile certificate can cause. */
 export const MAX_URLS_PER_METHOD = 3;
 
-export type RevocationSource = 'staple' | 'ocsp' | 'crl' | 'ocsp-file' | 'crl-file';
-
-export interface RevocationCheck {
-  source: RevocationSource;
-  url?: string;
-  method?: 'GET' | 'POST';
-  /** invalid: an answer that cannot be used; unreachable: no answer; unavailable: no URL to ask. */
-  status: 'good' | 'revoked' | 'unknown' | 'invalid' | 'unreachable' | 'unavailable';
-  detail: string;
-  thisUpdate?: string | null;
-  nextUpdate?: string | null;
-  revocationTime?: string | null;
-  reason?: string;
-  ms?: number;
-}
-
-export interface RevocationCertResult {
-  pathIndex: number;
-  presentedIndex: number | null;
-  subject: string;
-  serial: string;
-  sha256: string;
-  /** unchecked: no usable answer from any source. */
-  status: 'good' | 'revoked' | 'unknown' | 'unchecked';
-  checks: RevocationCheck[];
-}
-
-export interface RevocationReport {
-  mode: RevocationMode;
-  /** What the backend stapled: absent for offline verification. */
-  staple?: 'not-stapled' | 'good' | 'revoked' | 'unknown' | 'invalid';
-  certificates: RevocationCertResult[];
-  /** Offline inputs that matched no certificate on the path. */
-  unmatched: string[];
-  ms: number;
-}
+export type { RevocationCertResult, RevocationCheck, RevocationReport, RevocationSource };
 
 export interface RevocationOptions {
   mode?: RevocationMode;
