@@ -5,7 +5,7 @@ import { GATEWAY_MESSAGES, fillMessage, type GatewayMessageId } from './messages
  * One voice: every word certcheck says about a finding lives here. Checks emit a code plus
  * evidence; this table turns them into the gateway's message, our explanation and the fix.
  */
-interface Entry {
+export interface Entry {
   stage: Stage;
   severity: Severity;
   /** Gateway message on the v2 SKU (and v1 unless `v1` says otherwise). */

@@ -63,7 +63,7 @@ export function neutralizeDeep<T>(v: T): T {
 }
 
 /** The one place that picks a renderer; renderers decide nothing the report has not decided. */
-export function renderReport(report: Report, format: OutputFormat, o: RenderOptions = {}): string {
+export function renderReport(report: Report, format: OutputFormat = 'text', o: RenderOptions = {}): string {
   const name = o.name ?? targetName(report);
   switch (format) {
     case 'json': return `${JSON.stringify(report, null, 2)}\n`;

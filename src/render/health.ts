@@ -8,6 +8,7 @@ import { SCHEMA_VERSION, countHealth, type HealthStatus, type ProbeReport } from
 import type { GatewayConfig } from '../gateway/config.js';
 import { planJson, type ProbePlan } from '../gateway/plan.js';
 import type { RunResult } from '../gateway/run.js';
+import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
 import { VERSION } from '../version.js';
 import { painter } from './text.js';
 
@@ -245,4 +246,41 @@ export function renderTargetsText(rows: readonly SweepRow<TargetItem>[], meta: S
   out.push('');
   out.push(...table(rows.map((r) => ({ server: `${r.item.target}${r.item.sni ? ` (SNI ${r.item.sni})` : ''}`, ...rowOf(r) })), color, width, ''));
   return `${out.join('\n')}\n`;
+}
+
+/** How {@link renderGatewayHealth} and {@link renderGatewayPlan} print. */
+export interface GatewayRenderOptions {
+  /** `text` (the default): the portal's Backend Health page; `json`: the `show-backend-health` shape. */
+  format?: 'text' | 'json';
+  /** ANSI colours in the text view. */
+  color?: boolean;
+  /** Line width of the text view (default 110). */
+  width?: number;
+}
+
+/** What the sweep's header says about the run; `checkGateway` callers measure it themselves. */
+export interface GatewaySweepInfo {
+  /** When the sweep started (default: now). */
+  at?: Date;
+  /** How long it took (default 0). */
+  elapsedMs?: number;
+  /** How many probes ran at once (default: the runner's default). */
+  concurrency?: number;
+}
+
+/**
+ * A gateway sweep (`checkGateway`'s result) as `certcheck gateway` prints it: the Backend Health
+ * page as text, or JSON in the shape of `az network application-gateway show-backend-health`.
+ */
+export function renderGatewayHealth(cfg: GatewayConfig, sweep: { notes: string[]; results: readonly RunResult<ProbePlan>[] },
+  o: GatewayRenderOptions & GatewaySweepInfo = {}): string {
+  const json = o.format === 'json';
+  const rows = sweep.results.map((r) => sweepRow(r, r.item, json));
+  const meta: SweepMeta = { at: o.at ?? new Date(), elapsedMs: o.elapsedMs ?? 0, concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, notes: sweep.notes };
+  return json ? `${JSON.stringify(healthJson(cfg, rows, meta), null, 2)}\n` : renderHealthText(cfg, rows, meta, !!o.color, o.width);
+}
+
+/** A gateway's probe plans (`planGateway`'s result) as `certcheck gateway --plan` prints them. */
+export function renderGatewayPlan(cfg: GatewayConfig, planned: { plans: ProbePlan[]; notes: string[] }, o: Omit<GatewayRenderOptions, 'width'> = {}): string {
+  return o.format === 'json' ? `${JSON.stringify(plansJson(cfg, planned.plans, planned.notes), null, 2)}\n` : renderPlansText(cfg, planned.plans, planned.notes, !!o.color);
 }
