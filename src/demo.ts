@@ -2,6 +2,7 @@ import { probeBackend, type ProbeOptions } from './probe.js';
 import { closedPort, fixturePem, startBackend, type BackendSpec, type RunningBackend } from './fixtures.js';
 import type { ProbeReport } from './model/report.js';
 
+/** One demo case: a loopback backend (or a closed port) and the probe sent to it. */
 export interface DemoCase {
   name: string;
   what: string;
@@ -30,8 +31,10 @@ export function demoCases(): DemoCase[] {
   ];
 }
 
+/** A demo case and the report its probe produced. */
 export interface DemoResult { c: DemoCase; report: ProbeReport }
 
+/** Start each case's loopback backend on 127.0.0.1, probe them all, and stop them. */
 export async function runDemo(cases = demoCases()): Promise<DemoResult[]> {
   const running: RunningBackend[] = [];
   try {

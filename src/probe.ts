@@ -18,6 +18,7 @@ import type { ParsedCert } from './x509/types.js';
 import { assembleReport, makePlan, pemToDer, type CertInput } from './verify.js';
 import { checkRevocation, validateRevocationInputs, type OfflineInput, type RevocationMode, type RevocationOutcome } from './revocation/check.js';
 
+/** One backend and the probe the gateway would send it (host names, path, match, trust, SKU switches, clock). */
 export interface ProbeOptions {
   /** "host:port", "[v6]:port", or a host with `port` set. */
   target: string;

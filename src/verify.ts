@@ -13,8 +13,10 @@ import { SCHEMA_VERSION, type ChainReport, type ProbeDetails, type ProbeReport, 
 import { VERSION } from './version.js';
 import { checkRevocation, pathFromChain, validateRevocationInputs, VERIFY_REVOCATION_BUDGET_MS, type OfflineInput, type RevocationMode, type RevocationOutcome } from './revocation/check.js';
 
+/** A certificate as PEM text (which may hold several) or as DER bytes. */
 export type CertInput = string | Uint8Array;
 
+/** What `verifyChain` judges and how: the served list, the trust the gateway would use, the name it checks, the clock. */
 export interface VerifyChainOptions {
   /** The served certificate list's first element (PEM text may hold the whole chain). */
   leaf: CertInput;

@@ -11,7 +11,9 @@ import type { OpenSslErrorName } from '../model/openssl.js';
  * (purpose sslserver, security level 1), written as pure functions over one candidate path.
  */
 
+/** `gateway`: only what the gateway enforces decides; `strict`: certcheck's stricter policy is reported too, labelled as ours. */
 export type Profile = 'gateway' | 'strict';
+/** The extended key usage the leaf is checked for (the gateway checks serverAuth). */
 export type Purpose = 'serverAuth' | 'clientAuth' | 'any';
 
 export interface PathIssue {

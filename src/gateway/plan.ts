@@ -13,6 +13,7 @@ import type { BackendPool, BackendSetting, GatewayCert, GatewayConfig, GatewayPr
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 30;
 export const DEFAULT_PROBE_HOST = '127.0.0.1';
 
+/** Why each part of a plan has its value, in words (which setting or probe field, or which default). */
 export interface PlanWhy {
   protocol: string;
   port: string;
@@ -25,6 +26,7 @@ export interface PlanWhy {
   trust: string;
 }
 
+/** What the gateway would send to one server of one pool under one backend setting, and why. */
 export interface ProbePlan {
   pool: string;
   poolId: string | null;
@@ -63,6 +65,7 @@ export interface ProbePlan {
   options: ProbeOptions;
 }
 
+/** Which pools and settings to plan, and limits applied to every plan. */
 export interface PlanOptions {
   /** Only these pools / settings (names, case-insensitive). */
   pools?: string[];

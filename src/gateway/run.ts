@@ -21,12 +21,14 @@ export const MAX_CONCURRENCY = 1024;
 /** How long past a probe's own timeout the runner waits before declaring it stuck. */
 export const DEFAULT_GRACE_MS = 2000;
 
+/** Anything a sweep can probe: the options for `probeBackend`, or the reason it is not probed. */
 export interface Probeable {
   options: ProbeOptions;
   /** When set, the item is not probed and its health is Unknown with this reason. */
   blocked?: string | null;
 }
 
+/** One finished item of a sweep: its health, the gateway's Details text, and the report when it was probed. */
 export interface RunResult<T extends Probeable = Probeable> {
   item: T;
   health: HealthStatus;
@@ -41,6 +43,7 @@ export interface RunResult<T extends Probeable = Probeable> {
 /** All a finished sweep keeps: how many items came back with each health. */
 export type SweepCounts = HealthCounts;
 
+/** A sweep's progress, passed to `RunOptions.onProgress` after each item. */
 export interface RunProgress {
   done: number;
   /** The number of items: known for an array or when RunOptions.total is given, else the number started so far. */
@@ -52,6 +55,7 @@ export interface RunProgress {
   last: RunResult;
 }
 
+/** How a sweep runs: concurrency, overrides applied to every probe, callbacks, cancellation. */
 export interface RunOptions {
   concurrency?: number;
   resolve?: Map<string, string>;

@@ -212,6 +212,7 @@ const E: Record<FindingCode, Entry> = {
     explain: 'The {cert} ({subject}) is not revoked according to {sources}.' },
 };
 
+/** Every finding code's stage, severity, gateway message and wording (explanation and fix templates). */
 export const CATALOG: Readonly<Record<FindingCode, Readonly<Entry>>> = E;
 
 export interface FindingOptions {

@@ -45,12 +45,15 @@ export const FINDING_CODES = [
   // revocation (appended)
   'CERT_REVOKED', 'REVOCATION_UNKNOWN', 'REVOCATION_UNREACHABLE', 'OCSP_STAPLE_INVALID', 'REVOCATION_GOOD',
 ] as const;
+/** A finding's stable code: API, never renamed, only deprecated. */
 export type FindingCode = (typeof FINDING_CODES)[number];
 
 /** Evidence is data, never prose: the text renderer words it, JSON carries it as is. */
 export type EvidenceValue = string | number | boolean | null | string[] | number[];
+/** A finding's evidence: named values (expected vs presented, dates, indexes), never prose. */
 export type Evidence = Record<string, EvidenceValue>;
 
+/** The OpenSSL verify error the gateway's own OpenSSL would report for a finding. */
 export interface OpenSslError {
   /** X509_V_ERR number as the gateway's OpenSSL (1.1.1 numbering by default) reports it. */
   code: number;
@@ -60,6 +63,7 @@ export interface OpenSslError {
   text: string;
 }
 
+/** One thing certcheck found: a stable code, the gateway's message when it is the one shown, our explanation and fix, and evidence. */
 export interface Finding {
   code: FindingCode;
   severity: Severity;

@@ -4,7 +4,9 @@ import { renderGithub } from './github.js';
 import { neutralize, renderJunit, rotationOf, targetName } from './junit.js';
 import { painter, renderText } from './text.js';
 
+/** The formats `renderReport` writes. */
 export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'github'] as const;
+/** One of `OUTPUT_FORMATS`. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface FormatFlags {
@@ -23,6 +25,7 @@ export function resolveFormat(flags: FormatFlags): OutputFormat {
   return (f as OutputFormat | undefined) ?? (flags.json ? 'json' : 'text');
 }
 
+/** How `renderReport` prints. */
 export interface RenderOptions {
   color?: boolean;
   verbose?: boolean;

@@ -1,6 +1,7 @@
 import type { Finding } from '../model/findings.js';
 import type { CertSummary, Report } from '../model/report.js';
 
+/** How `renderText` prints. */
 export interface TextOptions {
   color: boolean;
   /** Show info-level findings too. */

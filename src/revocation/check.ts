@@ -33,6 +33,7 @@ export const MAX_URLS_PER_METHOD = 3;
 
 export type { RevocationCertResult, RevocationCheck, RevocationReport, RevocationSource };
 
+/** What `checkRevocation` checks: a path, the answers at hand (staple, files), whether to fetch, the clock. */
 export interface RevocationOptions {
   mode?: RevocationMode;
   /** The validated path, leaf first, each certificate followed by its issuer. */
@@ -54,12 +55,14 @@ export interface RevocationOptions {
   skewSeconds?: number;
 }
 
+/** A CRL or OCSP response (DER or PEM), optionally named for the report. */
 export type OfflineInput = Uint8Array | { name: string; data: Uint8Array };
 
 function named(list: OfflineInput[] | undefined): { name: string; data: Uint8Array }[] {
   return (list ?? []).map((x, i) => (x instanceof Uint8Array ? { name: `#${i + 1}`, data: x } : x));
 }
 
+/** The revocation step's findings and its report part. */
 export interface RevocationOutcome {
   findings: Finding[];
   report: RevocationReport;
@@ -105,6 +108,7 @@ export const VERIFY_REVOCATION_BUDGET_MS = 15_000;
 
 const definitive = (s: RevocationCheck['status']) => s === 'good' || s === 'revoked' || s === 'unknown';
 
+/** Check the revocation status of each certificate on a path; soft-fail: only a valid, signed revocation is an error. */
 export async function checkRevocation(o: RevocationOptions): Promise<RevocationOutcome> {
   const t0 = nowMs();
   const mode = o.mode ?? 'staple';

@@ -18,6 +18,7 @@ const HASH_OID_BY_NAME: Record<string, string> = {
 };
 const HASH_NAME_BY_OID: Record<string, string> = Object.fromEntries(Object.entries(HASH_OID_BY_NAME).map(([k, v]) => [v, k]));
 
+/** The digests revocation messages may use. */
 export type HashName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
 export function hashOid(name: HashName): string {

@@ -15,11 +15,13 @@ const OID_DELTA = '2.5.29.27';
 const OID_IDP = '2.5.29.28';
 const OID_CRL_NUMBER = '2.5.29.20';
 
+/** One revoked certificate in a CRL. */
 export interface CrlEntry {
   revocationDate: TimeValue;
   reason?: string;
 }
 
+/** A decoded CRL (RFC 5280 §5). */
 export interface ParsedCrl {
   der: Uint8Array;
   tbs: Uint8Array;
@@ -37,6 +39,7 @@ export interface ParsedCrl {
   scope?: string;
 }
 
+/** What a CRL says about one certificate. */
 export interface CrlVerdict {
   /** invalid: the CRL is not usable for this certificate (never a revocation). */
   status: 'good' | 'revoked' | 'invalid';
@@ -124,6 +127,7 @@ export function parseCrl(input: Uint8Array): ParsedCrl {
   return crl;
 }
 
+/** The clock and the tolerated clock skew for `checkCrl`. */
 export interface CrlValidateOptions {
   at: Date;
   skewSeconds?: number;

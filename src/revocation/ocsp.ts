@@ -27,8 +27,10 @@ const RESPONSE_STATUS: Record<number, string> = {
   0: 'successful', 1: 'malformedRequest', 2: 'internalError', 3: 'tryLater', 5: 'sigRequired', 6: 'unauthorized',
 };
 
+/** A certificate's status in an OCSP response. */
 export type CertStatus = 'good' | 'revoked' | 'unknown';
 
+/** The CertID an OCSP response names a certificate by (RFC 6960 §4.1.1). */
 export interface OcspCertId {
   hashOid: string;
   issuerNameHash: string;
@@ -37,6 +39,7 @@ export interface OcspCertId {
   serial: string;
 }
 
+/** One certificate's status in a BasicOCSPResponse (RFC 6960 §4.2.1). */
 export interface OcspSingleResponse {
   certId: OcspCertId;
   status: CertStatus;
@@ -46,6 +49,7 @@ export interface OcspSingleResponse {
   nextUpdate?: TimeValue;
 }
 
+/** A decoded BasicOCSPResponse (RFC 6960 §4.2.1). */
 export interface BasicOcspResponse {
   tbs: Uint8Array;
   responderId: { byName: Uint8Array } | { byKey: string };
@@ -58,6 +62,7 @@ export interface BasicOcspResponse {
   nonce?: string;
 }
 
+/** A decoded OCSPResponse: its status and, when successful, the basic response. */
 export interface ParsedOcspResponse {
   responseStatus: number;
   responseStatusName: string;
@@ -227,6 +232,7 @@ function withinValidity(c: ParsedCert, at: Date): boolean {
   return !!nb && !!na && nb.getTime() <= at.getTime() && at.getTime() <= na.getTime();
 }
 
+/** The clock and the tolerated clock skew for `validateOcspResponse`. */
 export interface OcspValidateOptions {
   at: Date;
   skewSeconds?: number;

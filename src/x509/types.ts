@@ -16,6 +16,7 @@ export interface TimeValue {
   lint?: string;
 }
 
+/** One attribute of a distinguished name's RDN. */
 export interface NameAttribute {
   oid: string;
   /** Short name when known: CN, O, OU, C, L, ST, emailAddress, ... */
@@ -26,6 +27,7 @@ export interface NameAttribute {
   tag: number;
 }
 
+/** A distinguished name: its bytes, its attributes, and display text. */
 export interface DistinguishedName {
   /** The encoded Name, byte-exact; equality of names is compared on a canonical form (see cert.ts). */
   der: Uint8Array;
@@ -35,6 +37,7 @@ export interface DistinguishedName {
   text: string;
 }
 
+/** A GeneralName (RFC 5280 §4.2.1.6) as found in SANs, name constraints and AKIs. */
 export type GeneralName =
   | { type: 'dns'; value: string }
   | { type: 'ip'; bytes: Uint8Array; value: string }
@@ -44,6 +47,7 @@ export type GeneralName =
   | { type: 'dirName'; value: DistinguishedName }
   | { type: 'other'; tag: number; der: Uint8Array };
 
+/** One certificate extension, raw, and whether certcheck understands it. */
 export interface CertExtension {
   oid: string;
   critical: boolean;
@@ -55,6 +59,7 @@ export interface CertExtension {
   error?: string;
 }
 
+/** The subject public key's algorithm and size. */
 export interface PublicKeyInfo {
   algorithm: 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | 'dsa' | 'unknown';
   oid: string;
@@ -64,17 +69,20 @@ export interface PublicKeyInfo {
   curve?: string;
 }
 
+/** An AlgorithmIdentifier: OID and encoded parameters. */
 export interface AlgorithmIdentifier {
   oid: string;
   /** Encoded parameters, if any. */
   params?: Uint8Array;
 }
 
+/** A CA's name constraints (RFC 5280 §4.2.1.10). */
 export interface NameConstraints {
   permitted: GeneralName[];
   excluded: GeneralName[];
 }
 
+/** One certificate decoded by `parseCertificate`, keeping the raw bytes each judgement needs. */
 export interface ParsedCert {
   der: Uint8Array;
   /** Lowercase hex SHA-256 of `der`. */
