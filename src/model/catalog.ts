@@ -215,6 +215,7 @@ const E: Record<FindingCode, Entry> = {
 /** Every finding code's stage, severity, gateway message and wording (explanation and fix templates). */
 export const CATALOG: Readonly<Record<FindingCode, Readonly<Entry>>> = E;
 
+/** What `makeFinding` needs beyond code and evidence: which certificate, an OpenSSL error, a severity or message override, the SKU. */
 export interface FindingOptions {
   certIndex?: number;
   certSha256?: string;
@@ -231,6 +232,7 @@ function fmt(v: unknown): string {
   return String(v);
 }
 
+/** A finding worded from the catalog: the code's explanation, fix and gateway message with the evidence filled in. */
 export function makeFinding(code: FindingCode, evidence: Evidence, opts: FindingOptions = {}): Finding {
   const e = E[code];
   const values: Record<string, string> = {};

@@ -1,7 +1,12 @@
+/**
+ * What a rule says: a finding is a stable code, its stage and severity, evidence as data, and the
+ * wording the catalog (catalog.ts) fills in. Codes are API: never renamed, only deprecated.
+ */
 import type { GatewayMessageId } from './messages.js';
 
 /** Where in the probe a finding arises; also the rank order the gateway reports in. */
 export type Stage = 'input' | 'dns' | 'tcp' | 'tls' | 'certificate' | 'http';
+/** The stages in the order the gateway's probe meets them. */
 export const STAGE_ORDER: readonly Stage[] = ['input', 'dns', 'tcp', 'tls', 'certificate', 'http'];
 
 /**

@@ -1,3 +1,8 @@
+/**
+ * The one place that picks a renderer for a report: text, json, junit or github. Renderers word
+ * what the report decided and decide nothing themselves; they read only the report (no x509/,
+ * capture/ or checks/), so a report from JSON renders the same as one fresh from the library.
+ */
 import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
 import { renderGithub } from './github.js';
@@ -9,6 +14,7 @@ export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'github'] as const;
 /** One of `OUTPUT_FORMATS`. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+/** The CLI's output flags, as `resolveFormat` reads them. */
 export interface FormatFlags {
   format?: string;
   /** The older spelling of --format json. */

@@ -1,3 +1,7 @@
+/**
+ * GitHub Actions workflow commands (::error / ::warning / ::notice) for reports, escaped so that no
+ * text from a certificate or a backend can end a command or start one of its own.
+ */
 import type { Report } from '../model/report.js';
 import { failureDetail, neutralize, rotationOf, targetName, type CaseEntry } from './junit.js';
 
@@ -32,6 +36,7 @@ export function renderGithub(entries: readonly CaseEntry[]): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
+/** One report as GitHub Actions annotations, named by its target. */
 export function renderGithubReport(r: Report): string {
   return renderGithub([{ name: targetName(r), report: r }]);
 }

@@ -12,6 +12,7 @@ import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
 import { VERSION } from '../version.js';
 import { painter } from './text.js';
 
+/** What a sweep's header says: when, how long, how many at once, and the notes of the planning. */
 export interface SweepMeta {
   at: Date;
   elapsedMs: number;
@@ -223,6 +224,7 @@ export function renderPlansText(cfg: GatewayConfig, plans: ProbePlan[], notes: s
 /** A plain target from a targets file. */
 export interface TargetItem { line: number; target: string; sni: string | null }
 
+/** A targets-file sweep as JSON: one entry per line of the file, in file order. */
 export function targetsJson(rows: readonly SweepRow<TargetItem>[], meta: SweepMeta): Record<string, unknown> {
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -240,6 +242,7 @@ export function targetsJson(rows: readonly SweepRow<TargetItem>[], meta: SweepMe
   };
 }
 
+/** A targets-file sweep as text: the summary, then one table row per target. */
 export function renderTargetsText(rows: readonly SweepRow<TargetItem>[], meta: SweepMeta, color: boolean, width = 110): string {
   const out = [`${summaryLine(rows, color)}; ${(meta.elapsedMs / 1000).toFixed(1)} s with ${meta.concurrency} in parallel`];
   for (const n of meta.notes) out.push(painter(color)('dim', `note: ${n}`));

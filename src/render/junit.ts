@@ -1,3 +1,7 @@
+/**
+ * JUnit XML for CI test reporters, plus what the other renderers share: the terminal/XML-safe
+ * `neutralize`, a report's display name, and the failure text (gateway message, why, fix).
+ */
 import type { Finding } from '../model/findings.js';
 import type { Report, RotationInfo } from '../model/report.js';
 
@@ -107,6 +111,7 @@ export function junitCase({ name, report: r }: CaseEntry): JunitCase {
 /** The tool fields the suite's properties name (taken from the first report). */
 export interface JunitTool { version: string; schemaVersion: string }
 
+/** The suite's tool properties, from the first report (empty when there is none). */
 export function junitTool(r: Report | undefined): JunitTool {
   return { version: r?.tool.version ?? '', schemaVersion: r ? String(r.schemaVersion) : '' };
 }

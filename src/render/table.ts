@@ -1,3 +1,7 @@
+/**
+ * The portal's Backend Health table for a handful of reports (the demo): one row per case, the
+ * health, and the gateway's Details text, wrapped to the terminal.
+ */
 import type { Report } from '../model/report.js';
 import { painter } from './text.js';
 

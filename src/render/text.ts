@@ -1,3 +1,8 @@
+/**
+ * The text view of one report: target and stages (probe), the check, trust, the chain as presented
+ * and the path built, the findings, then the gateway's verdict and message last, where a reader
+ * of a terminal looks first.
+ */
 import type { Finding } from '../model/findings.js';
 import type { CertSummary, Report } from '../model/report.js';
 
@@ -10,6 +15,7 @@ export interface TextOptions {
 
 const C = { red: 31, green: 32, yellow: 33, blue: 34, dim: 2, bold: 1 } as const;
 
+/** A function that wraps text in an ANSI colour or style, or leaves it as is when `color` is false. */
 export function painter(color: boolean) {
   return (c: keyof typeof C, s: string) => (color ? `\u001b[${C[c]}m${s}\u001b[0m` : s);
 }
