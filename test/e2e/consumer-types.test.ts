@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +125,23 @@ describe('the public API, from the built declarations', () => {
       return ts.displayPartsToString(s.getDocumentationComment(checker)).trim() === '';
     }).map((e) => e.name);
     expect(undocumented).toEqual([]);
+  });
+
+  test('the report type and schema/report.schema.json name the same top-level fields, per kind', () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'schema/report.schema.json'), 'utf8')) as { properties: Record<string, unknown>; additionalProperties: unknown; anyOf: { properties: { kind: { const: string } }; required?: string[] }[] };
+    const report = checker.getExportsOfModule(door).find((e) => e.name === 'Report')!;
+    const kinds = (checker.getDeclaredTypeOfSymbol(resolveAlias(report)) as ts.UnionType).types;
+    const fields = (t: ts.Type) => checker.getPropertiesOfType(t).map((p) => p.name);
+    expect([...new Set(kinds.flatMap(fields))].sort()).toEqual(Object.keys(schema.properties).sort());
+    expect(schema.additionalProperties).toBe(false);
+    for (const k of kinds) {
+      const kind = (checker.getTypeOfSymbol(k.getProperty('kind')!) as ts.StringLiteralType).value;
+      const required = checker.getPropertiesOfType(k).filter((p) => !(p.flags & ts.SymbolFlags.Optional)).map((p) => p.name);
+      const own = schema.anyOf.find((a) => a.properties.kind.const === kind);
+      expect(own, `schema anyOf entry for kind ${kind}`).toBeDefined();
+      const base = (schema as unknown as { required: string[] }).required;
+      expect([...new Set([...base, ...(own!.required ?? [])])].sort(), `required fields of a ${kind} report`).toEqual(required.sort());
+    }
   });
 
   test('the door exports no CLI', () => {
