@@ -121,6 +121,7 @@ interface CommonParts {
 /** What a runner hands over to make a report: the judged parts, and the kind's own parts in `extra`. */
 export type ReportParts = CommonParts & ({ kind: 'verify'; extra?: VerifyDetails } | { kind: 'probe'; extra: ProbeDetails });
 
+/** Rank the findings and build the report of that kind; the success message applies when nothing outranks it. */
 export function assembleReport(parts: CommonParts & { kind: 'verify'; extra?: VerifyDetails }): VerifyReport;
 export function assembleReport(parts: CommonParts & { kind: 'probe'; extra: ProbeDetails }): ProbeReport;
 export function assembleReport(parts: ReportParts): VerifyReport | ProbeReport {
