@@ -129,6 +129,7 @@ export function findRoot(i: RootSearch): FoundRoot {
   };
 }
 
+/** One CA Issuers URL that bundle --aia fetched (or tried to), and what came of it. */
 export interface AiaFetch {
   url: string;
   /** Subject of the certificate whose CA Issuers URL this was. */

@@ -2,9 +2,9 @@
 // as the gateway would (`certcheck demo`, `npm run demo`).
 import { probeBackend, type ProbeOptions } from './probe.js';
 import { closedPort, fixturePem, startBackend, type BackendSpec, type RunningBackend } from './fixtures.js';
-import type { Report } from './model/report.js';
+import type { ProbeReport } from './model/report.js';
 
-/** One demo backend: what it serves and how it is probed. */
+/** One demo case: a loopback backend (or a closed port) and the probe sent to it. */
 export interface DemoCase {
   name: string;
   what: string;
@@ -34,9 +34,9 @@ export function demoCases(): DemoCase[] {
 }
 
 /** A demo case and the report its probe produced. */
-export interface DemoResult { c: DemoCase; report: Report }
+export interface DemoResult { c: DemoCase; report: ProbeReport }
 
-/** Starts each case's loopback backend, probes them all, and closes them. */
+/** Start each case's loopback backend on 127.0.0.1, probe them all, and stop them. */
 export async function runDemo(cases = demoCases()): Promise<DemoResult[]> {
   const running: RunningBackend[] = [];
   try {

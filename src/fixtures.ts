@@ -29,6 +29,7 @@ export function fixtureKey(name: string): string {
   return readFileSync(`${CERTS_DIR}${entry(name).key.replace(/^certs\//, '')}`, 'utf8');
 }
 
+/** A loopback TLS backend built from the repository's test PKI: what it serves and how it answers. */
 export interface BackendSpec {
   /** Certificates in the order the server sends them; the first one's key is used. */
   served: string[];

@@ -16,15 +16,14 @@ import { setUpProbe } from './gateway/probe-setup.js';
 import type { Finding } from './model/findings.js';
 import { GATEWAY_MESSAGES, fillMessage } from './model/messages.js';
 import type { ProbeOptions } from './model/plan.js';
-import type { Report } from './model/report.js';
+import type { ProbeReport, StageResult } from './model/report.js';
 import { escapeText } from './x509/cert.js';
 import { assembleReport } from './verify.js';
 import { checkRevocation, type RevocationOutcome } from './revocation/check.js';
 
 export type { ProbeOptions } from './model/plan.js';
 
-/** One stage of a probe as the report lists it: did it pass, how long it took, what it saw. */
-export interface StageResult { stage: 'dns' | 'tcp' | 'tls' | 'certificate' | 'http'; ok: boolean; ms: number; detail: string }
+export type { StageResult };
 
 export { splitTarget } from './gateway/target.js';
 
@@ -33,7 +32,7 @@ function bodyText(b: Uint8Array, max = 512): string {
 }
 
 /** Run one probe as the gateway does and judge what it saw. Never throws for backend behaviour. */
-export async function probeBackend(o: ProbeOptions): Promise<Report> {
+export async function probeBackend(o: ProbeOptions): Promise<ProbeReport> {
   const setup = setUpProbe(o);
   const { targetHost, port, sku, protocol, timeoutSeconds, at, names, plan, trust, inputFindings } = setup;
   const { path, status: match, body } = setup.http;
@@ -106,7 +105,7 @@ export async function probeBackend(o: ProbeOptions): Promise<Report> {
     socket?.destroy();
   }
 
-  async function finish(): Promise<Report> {
+  async function finish(): Promise<ProbeReport> {
     const rev = revocation ? await revocation : undefined;
     if (rev) findings.push(...rev.findings);
     const st = http?.status;

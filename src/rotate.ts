@@ -13,7 +13,7 @@ import { isCA, type Profile } from './checks/path-rules.js';
 import { InputError } from './model/errors.js';
 import type { Finding, FindingCode } from './model/findings.js';
 import { rankFindings } from './model/rank.js';
-import type { Report } from './model/report.js';
+import type { VerifyReport } from './model/report.js';
 import type { GatewayConfig } from './gateway/config.js';
 import type { CertRef, RotationInfo, RotationStep, RotationStepData, VerdictRef } from './model/rotation.js';
 import { probeBackend, splitTarget } from './probe.js';
@@ -129,7 +129,7 @@ export const ROTATE_OK = 'After the new certificate is installed, the gateway\'s
  * Predict the gateway's verdict once the new certificate is installed, compare it with what the
  * backend serves today, and give the steps in the order that keeps the backend healthy.
  */
-export async function planRotation(options: RotateOptions): Promise<Report> {
+export async function planRotation(options: RotateOptions): Promise<VerifyReport> {
   const o = options.gateway ? await withGateway(options, options.gateway) : options;
   const hostName = o.host ?? backendName(o.backend);
   if (hostName === undefined) throw new InputError('rotate: --sni NAME is required (the host name the gateway checks the certificate against)');

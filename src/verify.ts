@@ -12,7 +12,7 @@ import { InputError } from './model/errors.js';
 import type { Finding } from './model/findings.js';
 import { GATEWAY_MESSAGES, type GatewayMessageId } from './model/messages.js';
 import { rankFindings } from './model/rank.js';
-import { SCHEMA_VERSION, type ChainReport, type Report, type TrustReport } from './model/report.js';
+import { SCHEMA_VERSION, type ChainReport, type ProbeDetails, type ProbeReport, type ReportBase, type TrustReport, type VerifyDetails, type VerifyReport } from './model/report.js';
 import { VERSION } from './version.js';
 import { checkRevocation, pathFromChain, validateRevocationInputs, VERIFY_REVOCATION_BUDGET_MS, type OfflineInput, type RevocationMode, type RevocationOutcome } from './revocation/check.js';
 
@@ -23,6 +23,7 @@ import { makePlan } from './gateway/trust.js';
 /** Kept for callers that took the trust-store choice from here; it lives in gateway/trust.ts. */
 export { makePlan, type PlanInputs } from './gateway/trust.js';
 
+/** What `verifyChain` judges and how: the served list, the trust the gateway would use, the name it checks, the clock. */
 export interface VerifyChainOptions {
   /** The served certificate list's first element (PEM text may hold the whole chain). */
   leaf: CertInput;
@@ -78,9 +79,8 @@ function parseAnchors(inputs: CertInput[], what: string): ParsedCert[] {
   });
 }
 
-/** What a runner has when it assembles a report. */
-export interface ReportParts {
-  kind: 'verify' | 'probe';
+/** What every report is made from: the plan, the trust store used, the chain and the findings. */
+interface CommonParts {
   plan: CertPlan;
   trust: TrustReport;
   chain: ChainReport | null;
@@ -88,16 +88,20 @@ export interface ReportParts {
   /** The success text when Healthy. */
   successMessage: string;
   successMessageId: GatewayMessageId | null;
-  extra?: Record<string, unknown>;
 }
 
-/** The report from a runner's parts: findings ranked, the verdict and message taken from the first. */
-export function assembleReport(parts: ReportParts): Report {
+/** What a runner hands over to make a report: the judged parts, and the kind's own parts in `extra`. */
+export type ReportParts = CommonParts & ({ kind: 'verify'; extra?: VerifyDetails } | { kind: 'probe'; extra: ProbeDetails });
+
+/** Rank the findings and build the report of that kind; the success message applies when nothing outranks it. */
+export function assembleReport(parts: CommonParts & { kind: 'verify'; extra?: VerifyDetails }): VerifyReport;
+export function assembleReport(parts: CommonParts & { kind: 'probe'; extra: ProbeDetails }): ProbeReport;
+export function assembleReport(parts: ReportParts): VerifyReport | ProbeReport {
   const { status, primary, ordered } = rankFindings(parts.findings);
-  return {
+  // Key order is the JSON's: the common head, the kind's own parts, then trust, chain, findings.
+  const head = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'certcheck', version: VERSION },
-    kind: parts.kind,
     status,
     ok: status === 'Healthy',
     message: primary ? (primary.gatewayMessage ?? primary.explanation) : parts.successMessage,
@@ -107,11 +111,12 @@ export function assembleReport(parts: ReportParts): Report {
     profile: parts.plan.profile,
     at: parts.plan.at.toISOString(),
     host: parts.plan.host ? parts.plan.host.value : null,
-    ...parts.extra,
-    trust: parts.trust,
-    chain: parts.chain,
-    findings: ordered,
-  };
+  } satisfies Omit<ReportBase, 'trust' | 'chain' | 'findings'>;
+  const { schemaVersion, tool, ...verdict } = head;
+  const tail = { trust: parts.trust, chain: parts.chain, findings: ordered };
+  return parts.kind === 'probe'
+    ? { schemaVersion, tool, kind: 'probe', ...verdict, ...parts.extra, ...tail }
+    : { schemaVersion, tool, kind: 'verify', ...verdict, ...parts.extra, ...tail };
 }
 
 /** The message when every certificate check passes offline. */
@@ -124,7 +129,7 @@ export const CERT_STAGE_OK = 'The certificate checks pass: the gateway would go 
  * malformed call (undecodable PEM, an invalid date or host, `sku: 'v1'` without `authCerts`,
  * unreadable revocation inputs); every problem with the certificates is a finding.
  */
-export async function verifyChain(options: VerifyChainOptions): Promise<Report> {
+export async function verifyChain(options: VerifyChainOptions): Promise<VerifyReport> {
   const served = [...toDerList(options.leaf, 'leaf'), ...(options.intermediates ?? []).flatMap((i) => toDerList(i, 'intermediates'))];
   const at = options.at ?? new Date();
   if (Number.isNaN(at.getTime())) throw new InputError('at: not a valid date');

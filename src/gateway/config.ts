@@ -13,15 +13,19 @@ import { parseCertificate } from '../x509/cert.js';
 import { decodeCertificates, readInputFile, inputLabel } from '../x509/decode.js';
 import type { ParsedCert } from '../x509/types.js';
 
+/** The gateway generation whose rules apply (Standard_v2/WAF_v2 are v2). */
 export type GatewaySku = 'v1' | 'v2';
+/** The document a configuration was read from: `az network application-gateway show` output, an ARM resource, or an ARM template. */
 export type ConfigShape = 'cli' | 'arm' | 'arm-template';
 
+/** One backend address of a pool: an FQDN or an IP address, and where the document holds it. */
 export interface PoolMember {
   kind: 'fqdn' | 'ip';
   address: string;
   jsonPath: string;
 }
 
+/** A backend address pool as the gateway's configuration declares it. */
 export interface BackendPool {
   name: string;
   id: string | null;
@@ -31,6 +35,7 @@ export interface BackendPool {
   nicMembers: number;
 }
 
+/** A certificate uploaded to the gateway (trusted root or v1 authentication certificate), decoded. */
 export interface GatewayCert {
   name: string;
   id: string | null;
@@ -40,6 +45,7 @@ export interface GatewayCert {
   keyVaultSecretId: string | null;
 }
 
+/** A custom health probe as configured. */
 export interface GatewayProbe {
   name: string;
   id: string | null;
@@ -58,6 +64,7 @@ export interface GatewayProbe {
   body: string | null;
 }
 
+/** A backend setting (backend HTTP settings): port, protocol, host name choice, probe, trust. */
 export interface BackendSetting {
   name: string;
   id: string | null;
@@ -79,6 +86,7 @@ export interface BackendSetting {
 /** A pool and a setting that a routing rule (or path rule) sends traffic through together. */
 export interface PoolSettingPair { pool: BackendPool; setting: BackendSetting; via: string[] }
 
+/** A gateway's configuration as certcheck reads it from `parseGatewayConfig` / `loadGatewayConfig`. */
 export interface GatewayConfig {
   source: string;
   shape: ConfigShape;

@@ -5,7 +5,7 @@ import { GATEWAY_MESSAGES, fillMessage, type GatewayMessageId } from './messages
  * One voice: every word certcheck says about a finding lives here. Checks emit a code plus
  * evidence; this table turns them into the gateway's message, our explanation and the fix.
  */
-interface Entry {
+export interface Entry {
   stage: Stage;
   severity: Severity;
   /** Gateway message on the v2 SKU (and v1 unless `v1` says otherwise). */
@@ -341,8 +341,10 @@ const E: Record<FindingCode, Entry> = {
     fix: 'Export the missing resources with --network, or check them in Network Watcher (IP flow verify, effective security rules, effective routes).' },
 };
 
+/** Every finding code's stage, severity, gateway message and wording (explanation and fix templates). */
 export const CATALOG: Readonly<Record<FindingCode, Readonly<Entry>>> = E;
 
+/** What `makeFinding` needs beyond code and evidence: which certificate, an OpenSSL error, a severity or message override, the SKU. */
 export interface FindingOptions {
   certIndex?: number;
   certSha256?: string;
@@ -371,6 +373,7 @@ export function caseDetail(code: FindingCode, evidence: Evidence): string | unde
   return typeof evidence.detail === 'string' && evidence.detail !== '' ? evidence.detail : undefined;
 }
 
+/** A finding worded from the catalog: the code's explanation, fix and gateway message with the evidence filled in. */
 export function makeFinding(code: FindingCode, evidence: Evidence, opts: FindingOptions = {}): Finding {
   const e = E[code];
   const values: Record<string, string> = {};

@@ -12,6 +12,7 @@ export class InputError extends Error {
   }
 }
 
+/** `e` is a usage error (a bad file, flag or password), not a bug. */
 export function isInputError(e: unknown): e is InputError {
   return e instanceof InputError;
 }

@@ -1,7 +1,12 @@
+/**
+ * What a rule says: a finding is a stable code, its stage and severity, evidence as data, and the
+ * wording the catalog (catalog.ts) fills in. Codes are API: never renamed, only deprecated.
+ */
 import type { GatewayMessageId } from './messages.js';
 
 /** Where in the probe a finding arises; also the rank order the gateway reports in. */
 export type Stage = 'input' | 'dns' | 'tcp' | 'tls' | 'certificate' | 'http';
+/** The stages in the order the gateway's probe meets them. */
 export const STAGE_ORDER: readonly Stage[] = ['input', 'dns', 'tcp', 'tls', 'certificate', 'http'];
 
 /**
@@ -49,12 +54,15 @@ export const FINDING_CODES = [
   'NET_ROUTE_NONE', 'NET_ROUTE_VIA_APPLIANCE', 'NET_ROUTE_UNKNOWN', 'NET_INTERNET_OUTBOUND_BLOCKED',
   'NET_AZURE_LB_BLOCKED', 'NET_NOT_DETERMINED',
 ] as const;
+/** A finding's stable code: API, never renamed, only deprecated. */
 export type FindingCode = (typeof FINDING_CODES)[number];
 
 /** Evidence is data, never prose: the text renderer words it, JSON carries it as is. */
 export type EvidenceValue = string | number | boolean | null | string[] | number[];
+/** A finding's evidence: named values (expected vs presented, dates, indexes), never prose. */
 export type Evidence = Record<string, EvidenceValue>;
 
+/** The OpenSSL verify error the gateway's own OpenSSL would report for a finding. */
 export interface OpenSslError {
   /** X509_V_ERR number as the gateway's OpenSSL (1.1.1 numbering by default) reports it. */
   code: number;
@@ -64,6 +72,7 @@ export interface OpenSslError {
   text: string;
 }
 
+/** One thing certcheck found: a stable code, the gateway's message when it is the one shown, our explanation and fix, and evidence. */
 export interface Finding {
   code: FindingCode;
   severity: Severity;

@@ -8,6 +8,7 @@ export type GatewayMessageId =
   | 'M1' | 'M2' | 'M3' | 'M4' | 'M5' | 'M6' | 'M6v1' | 'M7' | 'M8' | 'M8leaf' | 'M9' | 'M10' | 'M11'
   | 'M12' | 'M13' | 'M14' | 'M15' | 'M16' | 'V1a' | 'V1b' | 'U1' | 'OK';
 
+/** One of the gateway's backend-health texts: its id, a short title, the canonical text, other wordings seen. */
 export interface GatewayMessage {
   id: GatewayMessageId;
   title: string;
@@ -18,6 +19,7 @@ export interface GatewayMessage {
 const m = (id: GatewayMessageId, title: string, text: string, aliases: string[] = []): GatewayMessage =>
   ({ id, title, text, aliases });
 
+/** Every backend-health text the gateway shows, by id. */
 export const GATEWAY_MESSAGES: Readonly<Record<GatewayMessageId, GatewayMessage>> = {
   M1: m('M1', 'Backend server timeout',
     "Time taken by the backend to respond to application gateway's health probe is more than the timeout threshold in the probe setting."),

@@ -41,8 +41,10 @@ const T = {
   MISSING_SUBJECT_KEY_IDENTIFIER: [86, 'Missing Subject Key Identifier'],
 } as const satisfies Record<string, readonly [number, string]>;
 
+/** An X509_V_ERR constant name without its prefix, as this table knows them. */
 export type OpenSslErrorName = keyof typeof T;
 
+/** The OpenSSL verify error of that name, numbered as the gateway's OpenSSL would (1.1.1). */
 export function opensslError(name: OpenSslErrorName): OpenSslError {
   const [code, text] = T[name];
   return { code, name, text };

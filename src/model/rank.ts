@@ -1,3 +1,7 @@
+/**
+ * The rank: of all findings, which one the gateway would show, and so the report's status and
+ * message. A pure function of the findings.
+ */
 import type { Finding, FindingCode } from './findings.js';
 import { STAGE_ORDER } from './findings.js';
 import type { HealthStatus } from './report.js';
@@ -29,6 +33,7 @@ function cmp(a: Finding, b: Finding): number {
   return 0;
 }
 
+/** The verdict of a list of findings: the health, the finding whose message the gateway shows, and all of them, most important first. */
 export function rankFindings(findings: Finding[]): { status: HealthStatus; primary: Finding | null; ordered: Finding[] } {
   const sevOrder = { error: 0, unknown: 1, warning: 2, info: 3 } as const;
   const ordered = [...findings].sort((a, b) => sevOrder[a.severity] - sevOrder[b.severity] || cmp(a, b));

@@ -1,6 +1,16 @@
+/**
+ * The report: what `verifyChain` and `probeBackend` return and what `--format json` prints. It is
+ * a union on `kind` so a caller (and `render/`) can read every part with its type, without casts;
+ * `schema/report.schema.json` describes the same shape. The JSON's key order follows the order in
+ * which the runners build it (see `assembleReport` in src/verify.ts), not the order here.
+ *
+ * Types only, plus the health tally a sweep shares with the renderers: this file imports nothing
+ * outside `model/`, so every floor may read it.
+ */
 import type { Finding } from './findings.js';
 import type { GatewayMessageId } from './messages.js';
 
+/** The gateway's verdict on a backend, in the words of its Backend Health page. */
 export type HealthStatus = 'Healthy' | 'Unhealthy' | 'Unknown';
 
 /** How many results came back with each health (a sweep's summary). */
@@ -17,33 +27,48 @@ export function tallyHealth(c: HealthCounts, health: HealthStatus): void {
   if (health === 'Healthy') c.healthy++; else if (health === 'Unhealthy') c.unhealthy++; else c.unknown++;
 }
 
+/** The counts of a finished list of results. */
 export function countHealth(results: Iterable<{ health: HealthStatus }>): HealthCounts {
   const c: HealthCounts = { total: 0, healthy: 0, unhealthy: 0, unknown: 0 };
   for (const r of results) tallyHealth(c, r.health);
   return c;
 }
+
+/**
+ * The version of the report's shape. Fields may be added within a version; a removal or a change
+ * of meaning bumps it.
+ */
 export const SCHEMA_VERSION = 1;
 
+/** One certificate as it was presented (or uploaded), decoded for reading. */
 export interface CertSummary {
+  /** Position in the list it came from (the presented chain, or the uploaded roots). */
   index: number;
   subject: string;
   issuer: string;
+  /** Serial number, hex. */
   serial: string;
+  /** ISO 8601 UTC, or the raw encoded text when it is not a real instant. */
   notBefore: string;
   notAfter: string;
   /** Whole days from the check time to notAfter (negative when expired). */
   daysLeft: number | null;
+  /** Lowercase hex SHA-256 of the DER. */
   sha256: string;
   selfSigned: boolean;
   ca: boolean;
+  /** Key algorithm and size, e.g. "RSA 2048" or "EC P-256". */
   key: string;
   signatureAlgorithm: string;
+  /** Subject alternative names as "DNS:…", "IP:…" and so on. */
   subjectAltName: string[];
+  /** The certificate as PEM. */
   pem: string;
   /** Set when the certificate did not decode; the other fields are then placeholders. */
   error?: string;
 }
 
+/** One certificate on the path the gateway's OpenSSL builds. */
 export interface PathEntry {
   /** Index in the presented chain, or null for a certificate taken from the trust store. */
   presentedIndex: number | null;
@@ -52,39 +77,167 @@ export interface PathEntry {
   sha256: string;
 }
 
+/** The chain as presented and the path built from it. */
 export interface ChainReport {
+  /** Every certificate the backend sent (or the files held), in order, duplicates and extras included. */
   presented: CertSummary[];
   /** The path that validated, or the best failing one (leaf first). */
   path: PathEntry[];
   pathValid: boolean;
+  /** The path ends at a trust anchor of the store in use. */
   anchored: boolean;
+  /** The work path building did (it runs under budgets; see the PATH_BUDGET_EXHAUSTED finding). */
   stats: { signatureChecks: number; buildCalls: number; pathsEvaluated: number };
 }
 
+/** Which trust store decided, as the gateway would choose it. */
 export interface TrustReport {
+  /**
+   * `wellknown`: the well-known CA store (Node's bundled Mozilla roots unless replaced);
+   * `uploaded`: the backend setting's trusted root certificates; `v1-auth-cert`: v1's
+   * authentication certificates; `none`: nothing to trust (plain HTTP).
+   */
   mode: 'wellknown' | 'uploaded' | 'v1-auth-cert' | 'none';
+  /** The store in words, e.g. "uploaded trusted root certificates (1)". */
   store: string;
+  /** How many certificates in the store can end a path. */
   anchors: number;
+  /** The uploaded roots, when `mode` is `uploaded`. */
   uploaded?: CertSummary[];
 }
 
-export interface Report {
-  schemaVersion: number;
+// ---- revocation and rotation: their own model files, re-exported as parts of the report --------
+
+export type { RevocationCertResult, RevocationCheck, RevocationMode, RevocationReport, RevocationSource } from './revocation.js';
+export type { CertRef, RootRef, RotationInfo, RotationStep, RotationStepCode, RotationStepData, VerdictRef } from './rotation.js';
+import type { RevocationReport } from './revocation.js';
+import type { RotationInfo } from './rotation.js';
+
+// ---- probe parts ------------------------------------------------------------------------------
+
+/** The probe stages in the order the gateway runs them. */
+export type ProbeStage = 'dns' | 'tcp' | 'tls' | 'certificate' | 'http';
+
+/** One stage of a live probe: whether it passed, how long it took, and a one-line account. */
+export interface StageResult { stage: ProbeStage; ok: boolean; ms: number; detail: string }
+
+/** The backend as addressed. */
+export interface ProbeTarget {
+  /** The host as given (name or IP literal). */
+  host: string;
+  port: number;
+  protocol: 'https' | 'http';
+  /** The address connected to (or the first resolved), null when none. */
+  address: string | null;
+}
+
+/** What the gateway's probe sends, and why that host. */
+export interface ProbeRequest {
+  /** The name the certificate is checked against, null when not checked. */
+  host: string | null;
+  /** Where `host` came from, in words (the gateway's precedence, appgw-spec §2). */
+  hostSource: string;
+  hostHeader: string;
+  /** The SNI sent, null when none. */
+  sni: string | null;
+  path: string;
+  /** The status match, as the gateway writes it (e.g. "200-399"). */
+  status: string;
+  /** The body match, null when none. */
+  body: string | null;
+  timeoutSeconds: number;
+}
+
+/** The TLS handshake as observed. */
+export interface TlsReport {
+  protocol: string | null;
+  cipher: string | null;
+  sniSent: string | null;
+  /** The ALPN protocol agreed, or false. */
+  alpn: string | false;
+  ocspStapled: boolean;
+  sessionReused: boolean;
+  /** The certificate list was captured from the wire. */
+  captured: boolean;
+  notCapturedReason: string | null;
+}
+
+/** The HTTP response as observed. */
+export interface HttpReport {
+  status: number | null;
+  statusText: string | null;
+  /** A redirect's Location (never followed), escaped. */
+  location: string | null;
+  /** The start of the body, escaped, at most 512 characters. */
+  bodyPrefix: string;
+  bodyBytesRead: number;
+  bodyTruncated: boolean;
+  /** How many body bytes the probe reads at most. */
+  bodyCap: number;
+}
+
+/** Milliseconds: the whole probe, and each stage that ran. */
+export type ProbeTimings = { totalMs: number } & { [S in ProbeStage]?: number };
+
+// ---- the report -------------------------------------------------------------------------------
+
+/** The parts every report has. */
+export interface ReportBase {
+  schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'certcheck'; version: string };
-  kind: 'verify' | 'probe';
   status: HealthStatus;
+  /** `status === 'Healthy'`. */
   ok: boolean;
   /** The one message the gateway would show: a gateway text with placeholders filled, or the success log. */
   message: string;
   messageId: GatewayMessageId | null;
   /** The finding behind `message`, when not Healthy. */
   primary: Finding | null;
+  /** Which SKU's rules were applied. */
   sku: 'v1' | 'v2';
+  /** `gateway`: what the gateway enforces; `strict`: certcheck's stricter policy on top, labelled as ours. */
   profile: 'gateway' | 'strict';
+  /** The check time (ISO 8601 UTC). */
   at: string;
+  /** The name the certificate was checked against, null when none. */
   host: string | null;
   trust: TrustReport;
   chain: ChainReport | null;
+  /** Every finding, most important first. */
   findings: Finding[];
-  [extra: string]: unknown;
 }
+
+/** A certificate list judged offline (`verifyChain`, `certcheck verify`, `certcheck rotate`). */
+export interface VerifyReport extends ReportBase {
+  kind: 'verify';
+  /** The chain files, in order (CLI and rotation). */
+  inputs?: string[];
+  /** Notes on reading the files (e.g. "private key ignored"). */
+  inputNotes?: string[];
+  revocation?: RevocationReport;
+  /** `certcheck rotate`'s pre-flight. */
+  rotation?: RotationInfo;
+}
+
+/** A live probe of a backend (`probeBackend`, `certcheck HOST:PORT`). */
+export interface ProbeReport extends ReportBase {
+  kind: 'probe';
+  target: ProbeTarget;
+  probe: ProbeRequest;
+  /** Null for plain HTTP or when the probe stopped before TLS. */
+  tls: TlsReport | null;
+  /** Null when the probe stopped before HTTP. */
+  http: HttpReport | null;
+  revocation?: RevocationReport;
+  stages: StageResult[];
+  timings: ProbeTimings;
+}
+
+/** Every report; narrow on `kind`. */
+export type Report = VerifyReport | ProbeReport;
+
+/** The parts of a verify report beyond `ReportBase`, as a runner supplies them. */
+export type VerifyDetails = Omit<VerifyReport, keyof ReportBase | 'kind'>;
+
+/** The parts of a probe report beyond `ReportBase`, as a runner supplies them. */
+export type ProbeDetails = Omit<ProbeReport, keyof ReportBase | 'kind'>;

@@ -1,13 +1,21 @@
+/**
+ * The one place that picks a renderer for a report: text, json, junit or github. Renderers word
+ * what the report decided and decide nothing themselves; they read only the report (no x509/,
+ * capture/ or checks/), so a report from JSON renders the same as one fresh from the library.
+ */
 import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
 import { renderGithub } from './github.js';
-import { neutralize, renderJunit, targetName } from './junit.js';
+import { neutralize, renderJunit, rotationOf, targetName } from './junit.js';
 import { withRotationWords } from './rotate.js';
 import { painter, renderText } from './text.js';
 
+/** The formats `renderReport` writes. */
 export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'github'] as const;
+/** One of `OUTPUT_FORMATS`. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+/** The CLI's output flags, as `resolveFormat` reads them. */
 export interface FormatFlags {
   format?: string;
   /** The older spelling of --format json. */
@@ -24,6 +32,7 @@ export function resolveFormat(flags: FormatFlags): OutputFormat {
   return (f as OutputFormat | undefined) ?? (flags.json ? 'json' : 'text');
 }
 
+/** How `renderReport` prints. */
 export interface RenderOptions {
   color?: boolean;
   verbose?: boolean;
@@ -31,15 +40,8 @@ export interface RenderOptions {
   name?: string;
 }
 
-interface RotationView {
-  current?: { target: string; status: string; message: string } | null;
-  comparison?: { sameRoot: boolean | null; newIntermediates: string[]; newRoot: string | null } | null;
-  afterUpload?: { status: string; message: string } | null;
-  steps?: { order: number; where: string; action: string }[];
-}
-
 function rotationText(r: Report, color: boolean): string {
-  const rot = r.rotation as RotationView | undefined;
+  const rot = rotationOf(r);
   if (!rot) return '';
   const p = painter(color);
   const lines = ['', p('bold', 'Rotation pre-flight:')];
@@ -51,7 +53,7 @@ function rotationText(r: Report, color: boolean): string {
     lines.push(`  New intermediates: ${c.newIntermediates.length ? c.newIntermediates.join('; ') : 'none'}`);
   }
   if (rot.afterUpload) lines.push(`  Once the gateway steps are done: ${rot.afterUpload.status}: ${rot.afterUpload.message}`);
-  if (rot.steps?.length) {
+  if (rot.steps.length) {
     lines.push(p('bold', 'Steps, in order:'));
     for (const s of rot.steps) lines.push(`  ${s.order}. [${s.where}] ${s.action}`);
   }
@@ -71,7 +73,7 @@ export function neutralizeDeep<T>(v: T): T {
 }
 
 /** The one place that picks a renderer; renderers decide nothing the report has not decided. */
-export function renderReport(data: Report, format: OutputFormat, o: RenderOptions = {}): string {
+export function renderReport(data: Report, format: OutputFormat = 'text', o: RenderOptions = {}): string {
   // Rotation steps are data; every format shows them in words.
   const report = withRotationWords(data);
   const name = o.name ?? targetName(report);

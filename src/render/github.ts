@@ -1,5 +1,9 @@
+/**
+ * GitHub Actions workflow commands (::error / ::warning / ::notice) for reports, escaped so that no
+ * text from a certificate or a backend can end a command or start one of its own.
+ */
 import type { Report } from '../model/report.js';
-import { failureDetail, neutralize, targetName, type CaseEntry } from './junit.js';
+import { failureDetail, neutralize, rotationOf, targetName, type CaseEntry } from './junit.js';
 
 // Workflow-command escaping as @actions/core does it; control characters are neutralised first
 // so a hostile subject can neither end the command early nor steer the log viewer.
@@ -27,12 +31,12 @@ export function renderGithub(entries: readonly CaseEntry[]): string {
     for (const f of r.findings.filter((x) => x.severity === 'warning')) {
       out.push(command('warning', `certcheck ${name}: ${f.code}`, `${f.explanation}${f.fix ? `\nFix: ${f.fix}` : ''}`));
     }
-    const steps = (r.rotation as { steps?: { order: number; where: string; action: string }[] } | undefined)?.steps;
-    for (const s of steps ?? []) out.push(command('notice', `certcheck rotation step ${s.order} (${s.where})`, s.action));
+    for (const s of rotationOf(r)?.steps ?? []) out.push(command('notice', `certcheck rotation step ${s.order} (${s.where})`, s.action ?? ''));
   }
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
+/** One report as GitHub Actions annotations, named by its target. */
 export function renderGithubReport(r: Report): string {
   return renderGithub([{ name: targetName(r), report: r }]);
 }

@@ -4,14 +4,16 @@
  * findings, the plan and the probe evidence next to each server.
  */
 import type { Finding } from '../model/findings.js';
-import { SCHEMA_VERSION, countHealth, type HealthStatus, type Report } from '../model/report.js';
+import { SCHEMA_VERSION, countHealth, type HealthStatus, type ProbeReport } from '../model/report.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import { planJson, type ProbePlan } from '../gateway/plan.js';
 import type { RunResult } from '../sweep.js';
 import type { NetworkSummary, RowNetwork } from '../gateway/network/verdict.js';
+import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
 import { VERSION } from '../version.js';
 import { painter } from './text.js';
 
+/** What a sweep's header says: when, how long, how many at once, and the notes of the planning. */
 export interface SweepMeta {
   at: Date;
   elapsedMs: number;
@@ -45,7 +47,7 @@ export function sweepRow<I>(r: RunResult, item: I, evidence: boolean): SweepRow<
   return {
     item, health: r.health, healthProbeLog: r.healthProbeLog,
     messageId: rep?.messageId ?? null, primary: rep?.primary ?? null, notProbed: r.error,
-    findings: evidence ? rep?.findings ?? [] : [], probe: evidence && rep ? probeEvidence(rep) : null,
+    findings: evidence ? rep?.findings ?? [] : [], probe: evidence && rep?.kind === 'probe' ? probeEvidence(rep) : null,
   };
 }
 
@@ -65,7 +67,7 @@ function group<T extends { plan: ProbePlan }>(rows: T[]): Group<T>[] {
 }
 
 /** Probe evidence for JSON: the report's observation without certificate PEM (kept small per server). */
-function probeEvidence(r: Report): Record<string, unknown> {
+function probeEvidence(r: ProbeReport): Record<string, unknown> {
   return {
     target: r.target, probe: r.probe, tls: r.tls, http: r.http, stages: r.stages, timings: r.timings, trust: { mode: r.trust.mode, store: r.trust.store },
     chain: r.chain ? {
@@ -261,6 +263,7 @@ export function renderPlansText(cfg: GatewayConfig, plans: ProbePlan[], notes: s
 /** A plain target from a targets file. */
 export interface TargetItem { line: number; target: string; sni: string | null }
 
+/** A targets-file sweep as JSON: one entry per line of the file, in file order. */
 export function targetsJson(rows: readonly SweepRow<TargetItem>[], meta: SweepMeta): Record<string, unknown> {
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -278,10 +281,48 @@ export function targetsJson(rows: readonly SweepRow<TargetItem>[], meta: SweepMe
   };
 }
 
+/** A targets-file sweep as text: the summary, then one table row per target. */
 export function renderTargetsText(rows: readonly SweepRow<TargetItem>[], meta: SweepMeta, color: boolean, width = 110): string {
   const out = [`${summaryLine(rows, color)}; ${(meta.elapsedMs / 1000).toFixed(1)} s with ${meta.concurrency} in parallel`];
   for (const n of meta.notes) out.push(painter(color)('dim', `note: ${n}`));
   out.push('');
   out.push(...table(rows.map((r) => ({ server: `${r.item.target}${r.item.sni ? ` (SNI ${r.item.sni})` : ''}`, ...rowOf(r) })), color, width, ''));
   return `${out.join('\n')}\n`;
+}
+
+/** How {@link renderGatewayHealth} and {@link renderGatewayPlan} print. */
+export interface GatewayRenderOptions {
+  /** `text` (the default): the portal's Backend Health page; `json`: the `show-backend-health` shape. */
+  format?: 'text' | 'json';
+  /** ANSI colours in the text view. */
+  color?: boolean;
+  /** Line width of the text view (default 110). */
+  width?: number;
+}
+
+/** What the sweep's header says about the run; `checkGateway` callers measure it themselves. */
+export interface GatewaySweepInfo {
+  /** When the sweep started (default: now). */
+  at?: Date;
+  /** How long it took (default 0). */
+  elapsedMs?: number;
+  /** How many probes ran at once (default: the runner's default). */
+  concurrency?: number;
+}
+
+/**
+ * A gateway sweep (`checkGateway`'s result) as `certcheck gateway` prints it: the Backend Health
+ * page as text, or JSON in the shape of `az network application-gateway show-backend-health`.
+ */
+export function renderGatewayHealth(cfg: GatewayConfig, sweep: { notes: string[]; results: readonly RunResult<ProbePlan>[] },
+  o: GatewayRenderOptions & GatewaySweepInfo = {}): string {
+  const json = o.format === 'json';
+  const rows = sweep.results.map((r) => sweepRow(r, r.item, json));
+  const meta: SweepMeta = { at: o.at ?? new Date(), elapsedMs: o.elapsedMs ?? 0, concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, notes: sweep.notes };
+  return json ? `${JSON.stringify(healthJson(cfg, rows, meta), null, 2)}\n` : renderHealthText(cfg, rows, meta, !!o.color, o.width);
+}
+
+/** A gateway's probe plans (`planGateway`'s result) as `certcheck gateway --plan` prints them. */
+export function renderGatewayPlan(cfg: GatewayConfig, planned: { plans: ProbePlan[]; notes: string[] }, o: Omit<GatewayRenderOptions, 'width'> = {}): string {
+  return o.format === 'json' ? `${JSON.stringify(plansJson(cfg, planned.plans, planned.notes), null, 2)}\n` : renderPlansText(cfg, planned.plans, planned.notes, !!o.color);
 }

@@ -1,5 +1,9 @@
+/**
+ * JUnit XML for CI test reporters, plus what the other renderers share: the terminal/XML-safe
+ * `neutralize`, a report's display name, and the failure text (gateway message, why, fix).
+ */
 import type { Finding } from '../model/findings.js';
-import type { Report } from '../model/report.js';
+import type { Report, RotationInfo } from '../model/report.js';
 
 /** One JUnit test case: a target (backend, chain file, rotation) and its report. */
 export interface CaseEntry {
@@ -28,21 +32,23 @@ function xmlAttr(s: string): string {
 
 /** A short name for what the report is about: "host:port (SNI name)", the chain files, or the rotation. */
 export function targetName(r: Report): string {
-  const target = r.target as { host?: string; port?: number } | undefined;
-  const probe = r.probe as { sni?: string | null } | undefined;
-  const rotation = r.rotation as { newSource?: string } | undefined;
-  if (rotation?.newSource) return `rotate ${rotation.newSource}${r.host ? ` for ${r.host}` : ''}`;
-  if (target?.host !== undefined) {
-    const hp = target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
-    return probe?.sni ? `${hp} (SNI ${probe.sni})` : hp;
+  if (r.kind === 'probe') {
+    const { host, port } = r.target;
+    const hp = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    return r.probe.sni ? `${hp} (SNI ${r.probe.sni})` : hp;
   }
-  const inputs = r.inputs as string[] | undefined;
-  if (inputs?.length) return `${inputs.join(' + ')}${r.host ? ` for ${r.host}` : ''}`;
+  if (r.rotation?.newSource) return `rotate ${r.rotation.newSource}${r.host ? ` for ${r.host}` : ''}`;
+  if (r.inputs?.length) return `${r.inputs.join(' + ')}${r.host ? ` for ${r.host}` : ''}`;
   return r.host ?? r.kind;
 }
 
+/** The rotation pre-flight of a `certcheck rotate` report, if the report is one. */
+export function rotationOf(r: Report): RotationInfo | undefined {
+  return r.kind === 'verify' ? r.rotation : undefined;
+}
+
 function seconds(r: Report): string {
-  const ms = (r.timings as { totalMs?: number } | undefined)?.totalMs;
+  const ms = r.kind === 'probe' ? r.timings.totalMs : undefined;
   return typeof ms === 'number' && Number.isFinite(ms) ? (ms / 1000).toFixed(3) : '0';
 }
 
@@ -77,7 +83,7 @@ function systemOut(r: Report): string {
   for (const c of r.chain?.presented ?? []) {
     lines.push(`[${c.index}] ${c.subject} (notAfter ${c.notAfter}${c.daysLeft !== null ? `, ${c.daysLeft} days left` : ''}) sha256 ${c.sha256}`);
   }
-  const steps = (r.rotation as { steps?: { order: number; where: string; action: string }[] } | undefined)?.steps;
+  const steps = rotationOf(r)?.steps;
   if (steps?.length) lines.push('Rotation steps:', ...steps.map((s) => `  ${s.order}. [${s.where}] ${s.action}`));
   return lines.join('\n');
 }
@@ -105,6 +111,7 @@ export function junitCase({ name, report: r }: CaseEntry): JunitCase {
 /** The tool fields the suite's properties name (taken from the first report). */
 export interface JunitTool { version: string; schemaVersion: string }
 
+/** The suite's tool properties, from the first report (empty when there is none). */
 export function junitTool(r: Report | undefined): JunitTool {
   return { version: r?.tool.version ?? '', schemaVersion: r ? String(r.schemaVersion) : '' };
 }

@@ -78,7 +78,8 @@ export function rotationStepText(step: RotationStep, findings: readonly Finding[
  * has always shown them); any other report is returned as it is.
  */
 export function withRotationWords(report: Report): Report {
-  const rot = report.rotation as RotationInfo | undefined;
+  if (report.kind !== 'verify') return report;
+  const rot = report.rotation;
   if (!rot?.steps?.length) return report;
   const steps = rot.steps.map((s) => {
     const { order, where, action: _old, ...data } = s;

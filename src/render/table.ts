@@ -1,6 +1,11 @@
+/**
+ * The portal's Backend Health table for a handful of reports (the demo): one row per case, the
+ * health, and the gateway's Details text, wrapped to the terminal.
+ */
 import type { Report } from '../model/report.js';
 import { painter } from './text.js';
 
+/** One row of `renderHealthTable`: a case name, the server as shown, and its report. */
 export interface HealthRow { name: string; server: string; report: Report; note?: string }
 
 /** The portal's Backend Health view: one row per server, health, and the gateway's Details text. */

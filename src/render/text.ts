@@ -1,7 +1,12 @@
+/**
+ * The text view of one report: target and stages (probe), the check, trust, the chain as presented
+ * and the path built, the findings, then the gateway's verdict and message last, where a reader
+ * of a terminal looks first.
+ */
 import type { Finding } from '../model/findings.js';
 import type { CertSummary, Report } from '../model/report.js';
-import { escapeText } from '../x509/cert.js';
 
+/** How `renderText` prints. */
 export interface TextOptions {
   color: boolean;
   /** Show info-level findings too. */
@@ -10,6 +15,7 @@ export interface TextOptions {
 
 const C = { red: 31, green: 32, yellow: 33, blue: 34, dim: 2, bold: 1 } as const;
 
+/** A function that wraps text in an ANSI colour or style, or leaves it as is when `color` is false. */
 export function painter(color: boolean) {
   return (c: keyof typeof C, s: string) => (color ? `\u001b[${C[c]}m${s}\u001b[0m` : s);
 }
@@ -17,6 +23,15 @@ export function painter(color: boolean) {
 function statusLine(r: Report, p: ReturnType<typeof painter>): string {
   const col = r.status === 'Healthy' ? 'green' : r.status === 'Unknown' ? 'yellow' : 'red';
   return `${p('bold', 'Verdict:')} ${p(col, r.status)}`;
+}
+
+/**
+ * Control characters, bidi overrides and backslashes as visible escapes, as x509/ escapes what it
+ * decodes: a decoder's error text may quote the bytes it choked on.
+ */
+function escapeText(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\\]/g, (c) =>
+    c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function certLines(c: CertSummary, p: ReturnType<typeof painter>, marks: string): string[] {
@@ -46,10 +61,10 @@ function findingLines(f: Finding, p: ReturnType<typeof painter>): string[] {
 export function renderText(r: Report, o: TextOptions): string {
   const p = painter(o.color);
   const lines: string[] = [];
-  const target = r.target as { host?: string; port?: number; address?: string } | undefined;
+  const target = r.kind === 'probe' ? r.target : undefined;
   if (target) lines.push(`${p('bold', 'Target:')}  ${target.host}:${target.port}${target.address && target.address !== target.host ? ` (${target.address})` : ''}`);
-  const tlsInfo = r.tls as { protocol?: string; cipher?: string; sniSent?: string | null; ocspStapled?: boolean } | undefined;
-  const stages = r.stages as { stage: string; ok: boolean; ms: number; detail: string }[] | undefined;
+  const tlsInfo = r.kind === 'probe' ? r.tls : undefined;
+  const stages = r.kind === 'probe' ? r.stages : undefined;
   if (stages?.length) {
     lines.push(p('bold', 'Stages:'));
     for (const s of stages) lines.push(`  ${s.ok ? p('green', 'ok  ') : p('red', 'FAIL')} ${s.stage.padEnd(12)} ${String(Math.round(s.ms)).padStart(5)} ms  ${s.detail}`);

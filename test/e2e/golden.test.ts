@@ -20,5 +20,7 @@ describe('reports are unchanged (test/golden/reports.json)', () => {
     const was = JSON.parse(readFileSync(FILE, 'utf8')) as GoldenEntry[];
     expect(now.map((e) => `${e.kind} ${e.name}`)).toEqual(was.map((e) => `${e.kind} ${e.name}`));
     for (let i = 0; i < was.length; i++) expect(now[i], `${was[i]!.kind} ${was[i]!.name}`).toEqual(was[i]);
+    // toEqual ignores key order; the printed JSON must keep it too.
+    for (let i = 0; i < was.length; i++) expect(JSON.stringify(now[i]), `${was[i]!.kind} ${was[i]!.name}: key order`).toBe(JSON.stringify(was[i]));
   });
 });

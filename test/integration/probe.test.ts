@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CERTS_DIR, closedPort, fixtureKey, fixturePem, startBackend, type BackendSpec, type RunningBackend } from '../../src/fixtures.js';
 import { probeBackend, type ProbeOptions } from '../../src/probe.js';
 import { GATEWAY_MESSAGES, fillMessage, type GatewayMessageId } from '../../src/model/messages.js';
-import type { Report } from '../../src/model/report.js';
+import type { ProbeReport, Report } from '../../src/model/report.js';
 
 const text = (id: GatewayMessageId, values: Record<string, string | number> = {}) => fillMessage(GATEWAY_MESSAGES[id].text, values);
 const sha256 = (name: string) => createHash('sha256').update(readFileSync(`${CERTS_DIR}out/pki/${name}.der`)).digest('hex');
@@ -21,7 +21,7 @@ const presentedHashes = (r: Report) => (r.chain?.presented ?? []).map((c) => c.s
 /** v2 backend setting with host name backend.test and root-a uploaded: the usual healthy setup. */
 const v2 = (extra: Partial<ProbeOptions> = {}): Partial<ProbeOptions> => ({ sni: 'backend.test', trustedRoots: [fixturePem('root-a')], ...extra });
 
-async function withBackend(spec: BackendSpec, opts: Partial<ProbeOptions>, target = (p: number) => `127.0.0.1:${p}`): Promise<Report> {
+async function withBackend(spec: BackendSpec, opts: Partial<ProbeOptions>, target = (p: number) => `127.0.0.1:${p}`): Promise<ProbeReport> {
   const b = await startBackend(spec);
   try {
     return await probeBackend({ timeoutSeconds: 5, ...opts, target: target(b.port) });

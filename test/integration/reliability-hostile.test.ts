@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { fixtureKey, fixturePem } from '../../src/fixtures.js';
-import type { Report } from '../../src/model/report.js';
+import type { ProbeReport, Report } from '../../src/model/report.js';
 import { verifyChain } from '../../src/verify.js';
 import { certPath } from '../../certs/scenarios.mjs';
 import * as g from '../reliability/certgen.js';
@@ -20,7 +20,7 @@ const RECORD_HEAD = Buffer.from([0x16, 0x03, 0x03, 0x40, 0x00]);
 const CHUNK_OVERFLOW = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\nhello\r\n0\r\n\r\n';
 const M15_NO_CODE = 'none (the TLS handshake failed before certificate verification)';
 
-interface Run { code: number; stdout: string; stderr: string; ms: number; report: Report }
+interface Run { code: number; stdout: string; stderr: string; ms: number; report: ProbeReport }
 
 async function probe(port: number, extra: string[] = [], timeout = 5): Promise<Run> {
   let stdout = '';
@@ -31,7 +31,7 @@ async function probe(port: number, extra: string[] = [], timeout = 5): Promise<R
     '--timeout', String(timeout), '--json', ...extra], io);
   const ms = performance.now() - t0;
   expect(stderr).toBe('');
-  return { code, stdout, stderr, ms, report: JSON.parse(stdout) as Report };
+  return { code, stdout, stderr, ms, report: JSON.parse(stdout) as ProbeReport };
 }
 
 // ---- servers; every one is tracked and closed -------------------------------------------------
@@ -228,7 +228,7 @@ describe('F: probe HTTP', () => {
     const r = await probe(port);
     const after = process.memoryUsage();
     expectVerdict(r, 'Healthy', 'OK');
-    expect((r.report.http as { bodyBytesRead: number }).bodyBytesRead).toBe(65_536);
+    expect(r.report.http?.bodyBytesRead).toBe(65_536);
     expect(after.heapUsed + after.external - heap.heapUsed - heap.external).toBeLessThan(50 * 1024 * 1024);
     expect(written).toBeLessThan(512 * 1024 * 1024);
     timed('64 endless body', r, 3000);
@@ -259,7 +259,7 @@ describe('F: probe HTTP', () => {
   it('66: chunk-size overflow after a valid status line ends fast and names the status', async () => {
     const port = await tlsServer(reply(CHUNK_OVERFLOW));
     const r = await probe(port);
-    expect((r.report.http as { status: number }).status).toBe(200);
+    expect(r.report.http?.status).toBe(200);
     timed('66 chunk-size overflow', r, 1500);
   });
 
@@ -281,7 +281,7 @@ describe('F: probe HTTP', () => {
     const r = await probe(port);
     expectVerdict(r, 'Healthy', 'OK');
     expect(r.report.message).toBe('Success. Received 302 status code');
-    const loc = (r.report.http as { location: string }).location;
+    const loc = r.report.http?.location;
     expect(loc).toBe('http://169.254.169.254/latest\\u009b2J');
     const f = r.report.findings.find((x) => x.code === 'HTTP_REDIRECT_NOT_FOLLOWED');
     expect(f?.evidence.location).toBe(loc);

@@ -13,7 +13,7 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CERTS_DIR, fixtureKey, fixturePem, startBackend, type RunningBackend } from '../../src/fixtures.js';
 import { GATEWAY_MESSAGES } from '../../src/model/messages.js';
-import type { Report } from '../../src/model/report.js';
+import type { VerifyReport } from '../../src/model/report.js';
 import { probeBackend } from '../../src/probe.js';
 import type { RotationInfo } from '../../src/rotate.js';
 import { assertValidReport } from '../helpers/report-schema.js';
@@ -46,10 +46,10 @@ async function serve(certPem: string, keyPem: string): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-async function rotate(args: string[], env: Record<string, string> = {}): Promise<{ code: number; report: Report; rotation: RotationInfo; stderr: string }> {
+async function rotate(args: string[], env: Record<string, string> = {}): Promise<{ code: number; report: VerifyReport; rotation: RotationInfo; stderr: string }> {
   const r = await runCli(['rotate', ...args, '--format', 'json'], env);
   if (r.code === 2) throw new Error(`rotate failed: ${r.stderr}`);
-  const report = JSON.parse(r.stdout) as Report;
+  const report = JSON.parse(r.stdout) as VerifyReport;
   assertValidReport(report, `rotate ${args[0]}`);
   return { code: r.code, report, rotation: report.rotation as RotationInfo, stderr: r.stderr };
 }

@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, registerCommand } from '../../src/cli/index.js';
 import type { CliIo } from '../../src/cli/io.js';
-import type { Report } from '../../src/model/report.js';
+import type { Report, VerifyReport } from '../../src/model/report.js';
 import { bundlePath, certPath, scenarios } from '../../certs/scenarios.mjs';
 import * as g from '../reliability/certgen.js';
 
@@ -176,9 +176,9 @@ describe('H: secrets and output safety', () => {
         outputs.push(r.stdout, r.stderr);
       }
     }
-    const json = JSON.parse((await run(['verify', pfx, '--password-env', 'PW', '--json'], { PW: PASS })).stdout) as Report;
+    const json = JSON.parse((await run(['verify', pfx, '--password-env', 'PW', '--json'], { PW: PASS })).stdout) as VerifyReport;
     expect(json.chain!.presented.length).toBe(3);
-    expect((json.inputNotes as string[]).join()).toContain('private key ignored (not printed)');
+    expect(json.inputNotes?.join()).toContain('private key ignored (not printed)');
     // wrong password, and the trusted-root path that reads the same file
     const wrongPw = 'Wr0ng-S3cret-xyzzy';
     const w = await run(['verify', pfx, '--password-env', 'PW'], { PW: wrongPw });
@@ -220,7 +220,7 @@ describe('H: secrets and output safety', () => {
       const r = await run(['verify', file, '--format', format, '-v', '--host', 'backend.test']);
       expect([0, 1]).toContain(r.code);
       for (const l of keyLines) expect(r.stdout + r.stderr).not.toContain(l.slice(0, 16));
-      if (format === 'json') expect((JSON.parse(r.stdout) as Report).inputNotes).toEqual([`${file}: private key ignored (not printed)`]);
+      if (format === 'json') expect((JSON.parse(r.stdout) as VerifyReport).inputNotes).toEqual([`${file}: private key ignored (not printed)`]);
     }
   });
 

@@ -138,7 +138,7 @@ function poisoned(r: Report): Report {
   if (c.primary) c.primary = c.findings[0]!;
   if (c.chain?.presented[0]) c.chain.presented[0].subject = evil;
   c.host = evil;
-  c.inputs = [evil];
+  if (c.kind === 'verify') c.inputs = [evil];
   return c;
 }
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { Finding } from '../../src/model/findings.js';
-import type { Report } from '../../src/model/report.js';
+import type { Report, VerifyReport } from '../../src/model/report.js';
 import type { RotationInfo, RotationStep } from '../../src/model/rotation.js';
 import { rotationStepText, withRotationWords } from '../../src/render/rotate.js';
 
@@ -34,13 +34,13 @@ describe('rotation step words', () => {
 
   test('the rendered report carries the words as action, after where; a report without rotation is untouched', () => {
     const rotation = { newSource: 'new.pem', steps } as unknown as RotationInfo;
-    const report = { status: 'Unhealthy', findings: [expired], rotation } as unknown as Report;
+    const report = { kind: 'verify', status: 'Unhealthy', findings: [expired], rotation } as unknown as VerifyReport;
     const worded = withRotationWords(report);
-    const first = (worded.rotation as RotationInfo).steps[0]!;
+    const first = ((worded as VerifyReport).rotation as RotationInfo).steps[0]!;
     expect(Object.keys(first).slice(0, 3)).toEqual(['order', 'where', 'action']);
     expect(first.code).toBe('UPLOAD_NEW_ROOT');
     expect((report.rotation as RotationInfo).steps[0]!.action).toBeUndefined();
-    const plain = { status: 'Healthy', findings: [] } as unknown as Report;
+    const plain = { kind: 'verify', status: 'Healthy', findings: [] } as unknown as Report;
     expect(withRotationWords(plain)).toBe(plain);
   });
 });

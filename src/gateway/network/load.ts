@@ -9,7 +9,8 @@
  * caller that has the template evaluator passes it as `evaluate` (issue 16 owns that evaluator).
  */
 
-type Json = Record<string, unknown>;
+/** A JSON object as read from a network document. */
+export type Json = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -38,6 +39,7 @@ export interface NsgRule {
   unresolved: string | null;
 }
 
+/** A network security group and its rules (default rules are added when evaluated). */
 export interface NetworkSecurityGroup {
   key: string;
   id: string | null;
@@ -47,8 +49,10 @@ export interface NetworkSecurityGroup {
   source: string;
 }
 
+/** A route's next hop type, as Azure names it. */
 export type NextHopType = 'Internet' | 'VnetLocal' | 'VNetPeering' | 'VirtualAppliance' | 'VirtualNetworkGateway' | 'None';
 
+/** One user-defined route: a prefix and its next hop. */
 export interface UserRoute {
   name: string;
   /** A CIDR, or a service tag (route tables accept some), or an unevaluated expression. */
@@ -57,6 +61,7 @@ export interface UserRoute {
   nextHopIpAddress: string | null;
 }
 
+/** A route table and whether it propagates gateway (BGP) routes. */
 export interface RouteTable {
   key: string;
   id: string | null;
@@ -66,6 +71,7 @@ export interface RouteTable {
   source: string;
 }
 
+/** A subnet: its address prefixes and the NSG and route table attached to it. */
 export interface Subnet {
   key: string;
   id: string | null;
@@ -78,6 +84,7 @@ export interface Subnet {
   source: string;
 }
 
+/** A virtual network: its address spaces, DNS servers, peerings and subnets. */
 export interface VirtualNetwork {
   key: string;
   id: string | null;
@@ -90,8 +97,10 @@ export interface VirtualNetwork {
   source: string;
 }
 
+/** One IP configuration of a NIC: its private address and its subnet. */
 export interface NicIpConfig { privateIPAddress: string | null; subnetKey: string | null }
 
+/** A network interface: its IP configurations and its NSG. */
 export interface NetworkInterface {
   key: string;
   id: string | null;
@@ -128,6 +137,7 @@ export interface NetworkInventory {
 /** Evaluates an ARM template expression in its template; returns undefined when it cannot. */
 export type ExpressionEvaluator = (expression: string, template: Json) => unknown;
 
+/** How network documents are read: an evaluator for ARM template expressions, when one is at hand. */
 export interface LoadNetworkOptions {
   evaluate?: ExpressionEvaluator;
 }

@@ -12,6 +12,7 @@
 import type { NextHopType, RouteTable } from './load.js';
 import { cidrSpan, contains, isDefaultPrefix, isPrivatePoint, prefixLength, type Span } from './ipset.js';
 
+/** One effective route of the gateway subnet: a prefix, its next hop, and where it came from. */
 export interface EffectiveRoute {
   source: 'Default' | 'User';
   /** The route's name (user routes) or what it stands for (system routes). */

@@ -107,6 +107,7 @@ function notDetermined(what: string, reason: string): Finding {
   return makeFinding('NET_NOT_DETERMINED', { what, reason });
 }
 
+/** What the network model is built from: the SKU and the gateway it is for. */
 export interface NetworkModelOptions {
   sku: 'v1' | 'v2';
   /** The gateway's resource id and name, to pick it among several in the documents. */
