@@ -232,6 +232,7 @@ export function addSweepOptions(cmd: Command): Command {
 }
 
 interface GatewayFlags extends SweepFlags {
+  parameters: string[];
   pool: string[];
   setting: string[];
   plan?: boolean;
@@ -242,7 +243,8 @@ interface GatewayFlags extends SweepFlags {
 export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('gateway')
     .description('probe every pool member × backend setting of an Application Gateway as its health probe does, and show the Backend Health page (exit 0 all Healthy, 1 any Unhealthy, 3 any Unknown)')
-    .argument('<config>', 'gateway JSON: az network application-gateway show, the ARM/REST resource, or an ARM template; "-" reads stdin')
+    .argument('<config>', 'gateway JSON: az network application-gateway show, the ARM/REST resource, an ARM template (Export template, az bicep build), or terraform show -json; "-" reads stdin')
+    .option('--parameters <file|name=value>', 'ARM template parameters, as az deployment group create takes them: a parameters file (or @file) or NAME=VALUE (repeatable; later ones win)', collect, [])
     .option('--pool <name>', 'only this backend pool (repeatable)', collect, [])
     .option('--setting <name>', 'only this backend setting (repeatable)', collect, [])
     .option('--plan', 'print what each probe would send, and why, without contacting anything')
@@ -256,9 +258,10 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     const at = parseAt(flags.at);
     const color = useColor(io, flags.color);
     // The sweep machinery loads when the command runs, not with the CLI.
-    const [{ loadGatewayConfig }, { planGateway, planGatewayLazily }, { healthJson, plansJson, renderHealthText, renderPlansText }] = await Promise.all([
+    const [{ loadGatewayConfig, readParameterArgs }, { planGateway, planGatewayLazily }, { healthJson, plansJson, renderHealthText, renderPlansText }] = await Promise.all([
       import('../gateway/config.js'), import('../gateway/plan.js'), import('../render/health.js')]);
-    const cfg = await loadGatewayConfig(file);
+    const parameters = flags.parameters.length ? await readParameterArgs(flags.parameters) : undefined;
+    const cfg = await loadGatewayConfig(file, parameters ? { parameters } : {});
     const planOptions = {
       ...(flags.pool.length ? { pools: flags.pool } : {}),
       ...(flags.setting.length ? { settings: flags.setting } : {}),
