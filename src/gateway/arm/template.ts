@@ -257,13 +257,14 @@ class Evaluator implements FnHost {
           for (const c of x as Json[]) {
             const name = this.evalValue(c.name, `${path}.copy.name`, null, null);
             if (typeof name !== 'string') continue;
-            out[name] = this.copyArray(c, `${path}.copy`, (lp) => this.evalValue(c.input, lp, null, null));
+            out[name] = this.copyArray(c, path ? `${path}.copy` : 'copy', (lp) => this.evalValue(c.input, lp, null, null));
           }
           continue;
         }
-        const key2 = this.evalValue(k, `${path}.${k}`, null, null);
+        const kp = path ? `${path}.${k}` : k;
+        const key2 = this.evalValue(k, kp, null, null);
         const kk = typeof key2 === 'string' ? key2 : k;
-        out[kk] = this.evalValue(x, `${path}.${k}`, out, kk);
+        out[kk] = this.evalValue(x, kp, out, kk);
       }
       return out;
     }
