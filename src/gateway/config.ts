@@ -152,6 +152,9 @@ function get(o: Json, key: string): unknown {
   return k === undefined ? undefined : o[k];
 }
 
+/** Fields that name a host: a placeholder-built value there would be probed under a wrong name. */
+const HOST_KEYS = new Set(['host', 'hostName', 'sniName']);
+
 type SourcesOf = (container: object, key: string | number) => readonly ArmSource[] | undefined;
 
 /**
@@ -190,7 +193,21 @@ class Reader {
       this.unknowns.push(`${key}: ${v.path ? v.describe() : `${p}: ${v.reason}`}`);
       return { v: undefined, p };
     }
+    const ph = HOST_KEYS.has(key) && k !== undefined ? this.placeholder(obj, k) : null;
+    if (ph) {
+      this.unknowns.push(`${key}: ${p}: ${shown(v)} ${ph}`);
+      return { v: undefined, p };
+    }
     return { v, p };
+  }
+
+  /**
+   * Why a value built from the deployment context (resourceGroup().id, subscription()) cannot be
+   * used as a host name: the evaluation had only placeholders, so the name would be wrong.
+   */
+  placeholder(container: object, key: string | number): string | null {
+    const ctx = (this.sourcesOf(container, key) ?? []).filter((x) => x.kind === 'context' && x.placeholder);
+    return ctx.length ? `is built from ${ctx.map((x) => x.name).join(', ')}, known only at deployment (evaluated with a placeholder)` : null;
   }
 
   /** The unknown at `obj[key]`, or null. */
@@ -534,9 +551,15 @@ export async function parseGatewayConfig(doc: unknown, source: string, options: 
       const path = `${it.path}.${ak}[${i}]`;
       if (isUnknown(raw)) return unknownMember(raw, path, null);
       // REST examples write a member as a bare string: an IP or a host name.
-      if (typeof raw === 'string') return memberFromText(r, raw, path, 'string', r.sourceAtIndex(addrs, i));
+      if (typeof raw === 'string') {
+        const ph = r.placeholder(addrs, i);
+        if (ph) return unknownMember(new ArmUnknown(`${shown(raw)} ${ph}`, '', path), path, r.sourceAtIndex(addrs, i));
+        return memberFromText(r, raw, path, 'string', r.sourceAtIndex(addrs, i));
+      }
       const o = r.obj(raw, path);
       const fk = keyOf(o, 'fqdn'), ik = keyOf(o, 'ipAddress');
+      const phk = fk !== undefined && r.placeholder(o, fk) ? fk : ik !== undefined && r.placeholder(o, ik) ? ik : undefined;
+      if (phk !== undefined) return unknownMember(new ArmUnknown(`${shown(o[phk])} ${r.placeholder(o, phk)}`, '', `${path}.${phk}`), `${path}.${phk}`, r.sourceAt(o, phk));
       const fu = r.unknownAt(o, 'fqdn'), iu = r.unknownAt(o, 'ipAddress');
       if (fu || iu) return unknownMember((fu ?? iu)!, `${path}.${fu ? fk : ik}`, r.sourceAt(o, fu ? 'fqdn' : 'ipAddress'));
       const fqdn = r.str(o, 'fqdn', path);
