@@ -652,7 +652,8 @@ export async function parseGatewayConfig(doc: unknown, source: string, options: 
 }
 
 function unknownMember(u: ArmUnknown, path: string, source: string | null): PoolMember {
-  return { kind: 'fqdn', address: u.expression || '(unknown)', jsonPath: path, unknown: `the address is unknown (${u.describe()})`, ...(source ? { source } : {}) };
+  const shownAddress = u.expression || (u.reason.startsWith('known after apply') ? '(known after apply)' : '(unknown)');
+  return { kind: 'fqdn', address: shownAddress, jsonPath: path, unknown: `the address is unknown (${u.describe()})`, ...(source ? { source } : {}) };
 }
 
 /**
