@@ -3,7 +3,9 @@
 export { verifyChain, type VerifyChainOptions, type CertInput } from './verify.js';
 export { probeBackend, type ProbeOptions, type StageResult } from './probe.js';
 export { checkGateway } from './gateway/run.js';
-export { parseGatewayConfig, loadGatewayConfig } from './gateway/config.js';
+export { parseGatewayConfig, loadGatewayConfig, readParameterArgs, type GatewayConfig, type GatewayConfigOptions } from './gateway/config.js';
+export { evaluateTemplate, type EvaluateOptions, type TemplateEvaluation, type EvaluatedResource, type SuppliedParameter } from './gateway/arm/template.js';
+export { ArmUnknown, type ArmSource } from './gateway/arm/values.js';
 export { planGateway } from './gateway/plan.js';
 export { checkRevocation } from './revocation/check.js';
 export { parseOcspResponse, validateOcspResponse, buildOcspRequest } from './revocation/ocsp.js';
