@@ -558,10 +558,10 @@ export async function parseGatewayConfig(doc: unknown, source: string, options: 
       }
       const o = r.obj(raw, path);
       const fk = keyOf(o, 'fqdn'), ik = keyOf(o, 'ipAddress');
-      const phk = fk !== undefined && r.placeholder(o, fk) ? fk : ik !== undefined && r.placeholder(o, ik) ? ik : undefined;
-      if (phk !== undefined) return unknownMember(new ArmUnknown(`${shown(o[phk])} ${r.placeholder(o, phk)}`, '', `${path}.${phk}`), `${path}.${phk}`, r.sourceAt(o, phk));
       const fu = r.unknownAt(o, 'fqdn'), iu = r.unknownAt(o, 'ipAddress');
       if (fu || iu) return unknownMember((fu ?? iu)!, `${path}.${fu ? fk : ik}`, r.sourceAt(o, fu ? 'fqdn' : 'ipAddress'));
+      const phk = fk !== undefined && r.placeholder(o, fk) ? fk : ik !== undefined && r.placeholder(o, ik) ? ik : undefined;
+      if (phk !== undefined) return unknownMember(new ArmUnknown(`${shown(o[phk])} ${r.placeholder(o, phk)}`, '', `${path}.${phk}`), `${path}.${phk}`, r.sourceAt(o, phk));
       const fqdn = r.str(o, 'fqdn', path);
       const ip = r.str(o, 'ipAddress', path);
       r.end();

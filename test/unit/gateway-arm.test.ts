@@ -178,6 +178,10 @@ describe('ARM copy loops and nested deployments', () => {
     const gw = r.resources.find((x) => x.name === 'gw-inner')!;
     expect((gw.value.properties as J).host).toBe('in.outer.test');
     expect(gw.path).toBe('resources[1].properties.template.resources[0]');
+    expect(r.sourcesOf(gw.value.properties as J, 'host')).toEqual([
+      { kind: 'parameter', name: 'h', origin: 'module', file: 'resources[1]' },
+      { kind: 'parameter', name: 'h', origin: 'default' },
+    ]);
     expect((r.resources.find((x) => x.name === 'z')!.value.properties as J).host).toBe('outer.test');
   });
   it('a symbolic-name template (languageVersion 2.0) reads its resources object', () => {

@@ -174,3 +174,25 @@ describe('Bicep', () => {
     await expect(loadGatewayConfig(f)).rejects.toThrow(/a \.bicep file is Bicep source; compile it to an ARM template first: az bicep build --file /);
   });
 });
+
+describe('az bicep build output', () => {
+  it('a module (inner-scope nested deployment) with a property for-loop; a runtime reference costs its row only', async () => {
+    const c = await parseGatewayConfig(load('bicep-build'), 'main.json');
+    expect([c.shape, c.name, c.sku.version]).toEqual(['arm-template', 'agw-prod', 'v2']);
+    const plans = planGateway(c).plans;
+    expect(plans.map((p) => [p.pool, p.address, p.hostHeader, p.path, p.configuredTimeoutSeconds, p.blocked === null])).toEqual([
+      ['pool-fqdn', 'api1.contoso.test', 'api1.contoso.test', '/healthz', 15, true],
+      ['pool-fqdn', 'api2.contoso.test', 'api2.contoso.test', '/healthz', 15, true],
+      ['pool-app', "[parameters('appHost')]", "[parameters('appHost')]", '/healthz', 15, false],
+    ]);
+    expect(plans[2]!.blocked).toBe("not known from this document: the address is unknown (resources[1].properties.template.resources[0].properties.backendAddressPools[1].properties.backendAddresses[0].fqdn: [parameters('appHost')] is unknown (defaultHostName is a runtime property of a referenced resource, not in the template))");
+    expect(plans[0]!.why.host).toMatch(/\[from parameter backendFqdns \(passed by the nested deployment at resources\[1\]\), variable backends, parameter env \(its default value\)\]$/);
+    expect(plans[0]!.why.path).toBe('custom probe probe-health: path "/healthz" [from parameter probePath (its default value)]');
+  });
+
+  it('--parameters reach through to the module: env=test picks the other backends', async () => {
+    const c = await parseGatewayConfig(load('bicep-build'), 'main.json', { parameters: { env: { value: 'test', origin: 'command line' } } });
+    expect(c.name).toBe('agw-test');
+    expect(c.pools[0]!.members.map((m) => m.address)).toEqual(['api-test.contoso.test']);
+  });
+});

@@ -20,8 +20,10 @@ const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && 
 export interface SuppliedParameter {
   value: unknown;
   origin: Exclude<ParameterOrigin, 'default'>;
-  /** The parameters file it came from (for provenance). */
+  /** The parameters file it came from, or the nested deployment that passed it (for provenance). */
   file?: string;
+  /** What the value itself depended on (a module parameter computed from the parent's inputs). */
+  sources?: ArmSource[];
 }
 
 /** The deployment's context; every field a placeholder unless given. */
@@ -122,7 +124,7 @@ class Evaluator implements FnHost {
   p(rest: string): string { return this.prefix ? `${this.prefix}.${rest}` : rest; }
 
   private note(s: ArmSource): void {
-    const key = `${s.kind}:${s.name.toLowerCase()}`;
+    const key = `${s.kind}:${s.name.toLowerCase()}${s.kind === 'parameter' ? `:${s.origin}:${s.file ?? ''}` : ''}`;
     for (const c of this.collecting) if (!c.has(key)) c.set(key, s);
   }
   private noteAll(list: ArmSource[]): void { for (const s of list) this.note(s); }
@@ -153,6 +155,7 @@ class Evaluator implements FnHost {
       const r = this.collect(() => {
         if (supplied) {
           this.note({ kind: 'parameter', name: d.name, origin: supplied.origin, ...(supplied.file ? { file: supplied.file } : {}) });
+          this.noteAll(supplied.sources ?? []);
           return coerceParameter(supplied.value, d.decl, d.name);
         }
         if ('defaultValue' in d.decl) {
@@ -381,8 +384,8 @@ class Evaluator implements FnHost {
     const ps = isObj(props.parameters) ? props.parameters : {};
     for (const [k, v] of Object.entries(ps)) {
       const val = isObj(v) && 'value' in v ? v.value : isObj(v) && 'reference' in v ? new ArmUnknown(`parameter ${k} is a Key Vault reference`) : v;
-      const srcs = this.store.get(ps, k) ?? (isObj(v) ? this.store.get(v, 'value') : undefined);
-      given[k] = { value: val, origin: 'parameters file', file: `${ev.path} (module parameters${srcs?.length ? '' : ''})` };
+      const srcs = isObj(v) ? this.store.get(v, 'value') : undefined;
+      given[k] = { value: val, origin: 'module', file: ev.path, ...(srcs?.length ? { sources: [...srcs] } : {}) };
     }
     const sub = new Evaluator(inner, { ...this.options, parameters: given, pathPrefix: path }, this.store, this.warnings, path);
     return sub.run();

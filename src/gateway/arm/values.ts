@@ -35,7 +35,7 @@ export class ArmUnknown {
 export const isUnknown = (v: unknown): v is ArmUnknown => v instanceof ArmUnknown;
 
 /** Where a parameter's value came from. */
-export type ParameterOrigin = 'default' | 'parameters file' | 'command line';
+export type ParameterOrigin = 'default' | 'parameters file' | 'command line' | 'module';
 
 /** One input that an evaluated value depended on. */
 export type ArmSource =
@@ -48,7 +48,7 @@ export type ArmSource =
 /** One line for a source: `parameter probeHost (parameters file p.json)`. */
 export function describeSource(s: ArmSource): string {
   switch (s.kind) {
-    case 'parameter': return `parameter ${s.name} (${s.origin === 'parameters file' && s.file ? `parameters file ${s.file}` : s.origin === 'default' ? 'its default value' : s.origin})`;
+    case 'parameter': return `parameter ${s.name} (${s.origin === 'parameters file' && s.file ? `parameters file ${s.file}` : s.origin === 'default' ? 'its default value' : s.origin === 'module' ? `passed by the nested deployment at ${s.file ?? '?'}` : s.origin})`;
     case 'variable': return `variable ${s.name}`;
     case 'context': return `${s.name}${s.placeholder ? ' (a placeholder: the real value is known only at deployment)' : ''}`;
     case 'reference': return `reference to ${s.name}`;
