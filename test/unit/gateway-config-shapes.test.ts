@@ -149,6 +149,21 @@ describe('tolerant reading, strict meaning', () => {
     expect([b!.address, b!.blocked]).toEqual(['10.0.0.4', null]);
   });
 
+  it('an SKU that cannot be known: every row planned, none probed', async () => {
+    const tpl = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { size: { type: 'string' } },
+      resources: [{ type: 'Microsoft.Network/applicationGateways', name: 'gw', properties: {
+        sku: { name: "[parameters('size')]", tier: "[parameters('size')]" },
+        backendAddressPools: [{ name: 'p', properties: { backendAddresses: [{ ipAddress: '10.0.0.4' }, { ipAddress: '10.0.0.5' }] } }],
+        backendHttpSettingsCollection: [{ name: 's', properties: { port: 443, protocol: 'Https' } }],
+      } }],
+    };
+    const plans = planGateway(await parseGatewayConfig(tpl, 't.json')).plans;
+    expect(plans).toHaveLength(2);
+    for (const p of plans) expect(p.blocked).toBe("not known from this document: sku name: resources[0].properties.sku.name: [parameters('size')] is unknown (parameter size has no value and no default: give it with --parameters); sku tier: resources[0].properties.sku.tier: [parameters('size')] is unknown (parameter size has no value and no default: give it with --parameters)");
+  });
+
   it('unknown properties are ignored', async () => {
     const d = load('v2-cli');
     d.someFutureProperty = { x: 1 };
@@ -165,6 +180,23 @@ describe('Bicep', () => {
     process.env.PATH = tmp; // no bicep here
     try {
       await expect(loadGatewayConfig(f)).rejects.toThrow(`${f}: a .bicep file is Bicep source; compile it to an ARM template first: az bicep build --file ${f} (writes ${join(tmp, 'main.json')}), then pass that file (and --parameters as for az deployment group create)`);
+    } finally { process.env.PATH = path; }
+  });
+
+  it('a .bicep file with a bicep binary on PATH is compiled (bicep build --stdout) and read; a failed build is one line', async () => {
+    const bin = mkdtempSync(join(tmp, 'bin-'));
+    const tpl = JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', resources: [{ type: 'Microsoft.Network/applicationGateways', name: 'agw-bicep', properties: { sku: { name: 'Standard_v2', tier: 'Standard_v2' }, backendAddressPools: [{ name: 'p', properties: { backendAddresses: [{ ipAddress: '10.0.0.4' }] } }], backendHttpSettingsCollection: [{ name: 's', properties: { port: 80, protocol: 'Http' } }] } }] });
+    writeFileSync(join(tmp, 'tpl.json'), tpl);
+    // A stand-in compiler: prints the template for good.bicep, fails like bicep does for anything else.
+    writeFileSync(join(bin, 'bicep'), `#!/bin/sh\ncase "$2" in *good.bicep) cat '${join(tmp, 'tpl.json')}';; *) echo "main.bicep(3,1) : Error BCP007: This declaration type is not recognized." >&2; exit 1;; esac\n`, { mode: 0o755 });
+    writeFileSync(join(tmp, 'good.bicep'), "resource agw 'Microsoft.Network/applicationGateways@2023-09-01' = {}\n");
+    writeFileSync(join(tmp, 'bad.bicep'), 'nonsense\n');
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path ?? ''}`;
+    try {
+      const c = await loadGatewayConfig(join(tmp, 'good.bicep'));
+      expect([c.name, c.shape, c.pools[0]!.members[0]!.address]).toEqual(['agw-bicep', 'arm-template', '10.0.0.4']);
+      await expect(loadGatewayConfig(join(tmp, 'bad.bicep'))).rejects.toThrow(`${join(tmp, 'bad.bicep')}: bicep build failed: main.bicep(3,1) : Error BCP007: This declaration type is not recognized.`);
     } finally { process.env.PATH = path; }
   });
 
