@@ -212,7 +212,11 @@ export function planPair(cfg: GatewayConfig, pool: BackendPool, s: BackendSettin
   };
 
   let names: ReturnType<typeof probeNames>;
-  if (m.unknown) names = { host: null, sni: undefined, hostHeader, hostSource: 'unknown' };
+  if (unknown) {
+    // Some value is unknown (it may be the host itself, shown as its expression): nothing to check, only to show.
+    const shownSni = sku === 'v1' ? (m.unknown ? '' : m.address) : hostHeader;
+    names = { host: null, sni: shownSni === '' || net.isIP(shownSni) ? undefined : shownSni, hostHeader, hostSource: 'unknown' };
+  }
   else {
     try { names = probeNames(options, m.address); } catch (e) {
       throw new InputError(`${cfg.source}: ${m.jsonPath}: ${(e as Error).message}`);
