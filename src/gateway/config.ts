@@ -524,8 +524,9 @@ export async function parseGatewayConfig(doc: unknown, source: string, options: 
         body = b;
       }
     }
-    const host = r.str(p, 'host', it.path);
-    if (host !== null && host !== '' && net.isIP(host) === 0) checkFqdn(r, `${it.path}.${keyOf(p, 'host')}`, host);
+    // An unknown host is shown as its expression; the rows using the probe are not probed.
+    const host = r.str(p, 'host', it.path) ?? unknownText(r.unknownAt(p, 'host'));
+    if (host !== null && host !== '' && net.isIP(host) === 0 && !r.unknownAt(p, 'host')) checkFqdn(r, `${it.path}.${keyOf(p, 'host')}`, host);
     const probe: GatewayProbe = {
       name: it.name, id: it.id, jsonPath: it.path,
       protocol: protocolOf(r, p, it.path, false),
@@ -603,8 +604,8 @@ export async function parseGatewayConfig(doc: unknown, source: string, options: 
     const trusted = refs('trustedRootCertificates', trustedRoots, 'trusted root certificate');
     const auth = refs('authenticationCertificates', authCerts, 'authentication certificate');
     for (const m of missing) notes.push(`setting ${it.name}: ${m.replace(/^probe: /, '')}; its rows are not probed`);
-    const hostName = r.str(p, 'hostName', it.path);
-    if (hostName !== null && hostName !== '' && net.isIP(hostName) === 0) checkFqdn(r, `${it.path}.${keyOf(p, 'hostName')}`, hostName);
+    const hostName = r.str(p, 'hostName', it.path) ?? unknownText(r.unknownAt(p, 'hostName'));
+    if (hostName !== null && hostName !== '' && net.isIP(hostName) === 0 && !r.unknownAt(p, 'hostName')) checkFqdn(r, `${it.path}.${keyOf(p, 'hostName')}`, hostName);
     const sniName = r.str(p, 'sniName', it.path);
     if (sniName !== null && sniName !== '') checkFqdn(r, `${it.path}.${keyOf(p, 'sniName')}`, sniName);
     const protocol = protocolOf(r, p, it.path, true);
@@ -649,6 +650,11 @@ export async function parseGatewayConfig(doc: unknown, source: string, options: 
     pools, settings, probes, trustedRoots, authCerts, routedPairs, notes,
     ...(cfgUnknown.length ? { unknown: cfgUnknown } : {}),
   };
+}
+
+/** How an unknown value is shown in a plan: its expression, else a marker. */
+function unknownText(u: ArmUnknown | null): string | null {
+  return u ? u.expression || '(unknown)' : null;
 }
 
 function unknownMember(u: ArmUnknown, path: string, source: string | null): PoolMember {
