@@ -189,3 +189,18 @@ describe('ARM copy loops and nested deployments', () => {
     expect(evaluateTemplate(tpl).resources.map((r) => [r.name, r.path])).toEqual([['g', 'resources.gw']]);
   });
 });
+
+describe('ARM evaluation is bounded on hostile templates', () => {
+  it('self-reference, doubling strings, nested copy loops and deep nesting end quickly as unknowns', () => {
+    const t0 = Date.now();
+    const variables: J = { self: "[variables('self')]", a0: 'xxxxxxxxxxxxxxxx' };
+    for (let i = 1; i <= 40; i++) variables[`a${i}`] = `[concat(variables('a${i - 1}'), variables('a${i - 1}'))]`;
+    expect((ev("[variables('self')]", { variables }) as ArmUnknown).reason).toBe('variable self refers to itself');
+    expect((ev("[variables('a40')]", { variables }) as ArmUnknown).reason).toMatch(/made a value longer than 1000000/);
+    const loop = (depth: number): unknown => (depth === 0 ? 'x' : { copy: [{ name: `l${depth}`, count: 800, input: loop(depth - 1) }] });
+    expect(JSON.stringify(ev(loop(3)))).toMatch(/copy loops exceed 100000 items in total/);
+    const deep = `[${'concat('.repeat(200)}'a'${')'.repeat(200)}]`;
+    expect((ev(deep) as ArmUnknown).reason).toMatch(/^not a valid expression: expression nested too deeply/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});

@@ -91,6 +91,8 @@ function resourceIdFn(host: FnHost, args: unknown[], scope: 'rg' | 'sub' | 'tena
   return `/subscriptions/${sub}/resourceGroups/${rg}/${tail}`;
 }
 
+const MAX_VALUE_LENGTH = 1_000_000;
+
 const LIVE = new Set(['utcnow', 'newguid', 'pickzones', 'providers', 'environment', 'managementgroup', 'managementgroupresourceid', 'deployer']);
 
 /** Evaluate one call; `ev` evaluates an argument (lazily, so `if` skips the branch it does not take). */
@@ -110,7 +112,10 @@ export function callFunction(host: FnHost, e: Extract<ArmExpr, { kind: 'call' }>
   }
   const args = e.args.map(ev);
   try {
-    return call(host, name, e.name, args);
+    const out = call(host, name, e.name, args);
+    // Doubling a variable through concat() 60 times would take all memory; real values are small.
+    if ((typeof out === 'string' || Array.isArray(out)) && out.length > MAX_VALUE_LENGTH) return new ArmUnknown(`${e.name}() made a value longer than ${MAX_VALUE_LENGTH} (not evaluated further)`);
+    return out;
   } catch (err) {
     if (err instanceof FnError) return new ArmUnknown(err.message);
     throw err;

@@ -70,6 +70,8 @@ interface Loop { name: string | null; index: number }
 
 /** Provenance shared by a template and its nested templates. */
 class SourceStore {
+  /** Copy-loop items left for the whole evaluation (nested templates included): bounds nested loops. */
+  copyBudget = MAX_COPY_TOTAL;
   private readonly map = new WeakMap<object, Map<string | number, ArmSource[]>>();
   set(container: object, key: string | number, list: ArmSource[]): void {
     if (!list.length) return;
@@ -89,6 +91,8 @@ class SourceStore {
 }
 
 const MAX_COPY = 800; // ARM's own limit on a copy loop's count
+// Three nested loops of 800 would be 512 million items; a real gateway template has a few hundred.
+const MAX_COPY_TOTAL = 100_000;
 
 class Evaluator implements FnHost {
   private readonly params = new Map<string, { name: string; decl: Json }>();
@@ -279,6 +283,8 @@ class Evaluator implements FnHost {
     if (isUnknown(count)) return count;
     const n = typeof count === 'number' ? count : Number(count);
     if (!Number.isInteger(n) || n < 0 || n > MAX_COPY) return new ArmUnknown(`copy count ${JSON.stringify(count)} is not 0-${MAX_COPY}`, '', `${path}.count`);
+    if (n > this.store.copyBudget) return new ArmUnknown(`copy loops exceed ${MAX_COPY_TOTAL} items in total (not evaluated further)`, '', `${path}.count`);
+    this.store.copyBudget -= n;
     const out: unknown[] = [];
     const name = typeof c.name === 'string' ? c.name : null;
     for (let i = 0; i < n; i++) {
@@ -323,6 +329,11 @@ class Evaluator implements FnHost {
           this.warnings.push({ path: `${rp}.copy.count`, message: isUnknown(count) ? `resource copy count is unknown (${count.reason}); the resource is left out` : `resource copy count ${JSON.stringify(count)} is not 0-${MAX_COPY}; the resource is left out` });
           continue;
         }
+        if (n > this.store.copyBudget) {
+          this.warnings.push({ path: `${rp}.copy.count`, message: `copy loops exceed ${MAX_COPY_TOTAL} items in total; the resource is left out` });
+          continue;
+        }
+        this.store.copyBudget -= n;
         for (let i = 0; i < n; i++) this.resources.push({ raw, path: `${rp}[copy ${i}]`, loop: { name: typeof c.name === 'string' ? c.name : null, index: i } });
       } else this.resources.push({ raw, path: rp, loop });
     }
