@@ -204,3 +204,19 @@ describe('ARM evaluation is bounded on hostile templates', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 });
+
+describe('module outputs', () => {
+  it('reference(module).outputs.NAME.value: known when the module computes it, in any resource order', () => {
+    const webMod = { $schema: 'x/deploymentTemplate.json#', parameters: { name: { type: 'string' } }, resources: [{ type: 'Microsoft.Web/sites', name: "[parameters('name')]", properties: {} }],
+      outputs: { host: { type: 'string', value: "[format('{0}.azurewebsites.net', parameters('name'))]" }, live: { type: 'string', value: "[reference(resourceId('Microsoft.Web/sites', parameters('name'))).defaultHostName]" } } };
+    const tpl = { $schema: 'x/deploymentTemplate.json#', resources: [
+      { type: 'Microsoft.Network/applicationGateways', name: 'gw', properties: { host: "[reference(resourceId('Microsoft.Resources/deployments', 'web'), '2022-09-01').outputs.host.value]", live: "[reference('web').outputs.live.value]" } },
+      { type: 'Microsoft.Resources/deployments', name: 'web', properties: { expressionEvaluationOptions: { scope: 'inner' }, mode: 'Incremental', parameters: { name: { value: 'shop' } }, template: webMod } },
+    ] };
+    const r = evaluateTemplate(tpl);
+    const gw = r.resources.find((x) => x.name === 'gw')!.value.properties as J;
+    expect(gw.host).toBe('shop.azurewebsites.net');
+    expect((gw.live as ArmUnknown).reason).toBe('defaultHostName is a runtime property of a referenced resource, not in the template');
+    expect(r.resources.map((x) => x.name)).toEqual(['gw', 'web', 'shop']);
+  });
+});

@@ -68,6 +68,8 @@ const PLACEHOLDER_SUB = '00000000-0000-0000-0000-000000000000';
 
 interface Loop { name: string | null; index: number }
 
+interface ResourceRecord { raw: Json; path: string; loop: Loop | null; done?: EvaluatedResource; nested?: EvaluatedResource[] }
+
 /** Provenance shared by a template and its nested templates. */
 class SourceStore {
   /** Copy-loop items left for the whole evaluation (nested templates included): bounds nested loops. */
@@ -103,7 +105,7 @@ class Evaluator implements FnHost {
   private collecting: Map<string, ArmSource>[] = [];
   private loops: Loop[] = [];
   readonly referenced = new WeakSet<object>();
-  resources: { raw: Json; path: string; loop: Loop | null; done?: EvaluatedResource }[] = [];
+  resources: ResourceRecord[] = [];
 
   constructor(
     readonly template: Json,
@@ -339,7 +341,7 @@ class Evaluator implements FnHost {
     }
   }
 
-  resourceFor(r: { raw: Json; path: string; loop: Loop | null; done?: EvaluatedResource }): EvaluatedResource {
+  resourceFor(r: ResourceRecord): EvaluatedResource {
     if (r.done) return r.done;
     const key = `r:${r.path}`;
     if (this.evaluating.has(key)) return { type: String(r.raw.type ?? ''), name: new ArmUnknown('the resource refers to itself'), value: {}, path: r.path };
@@ -354,6 +356,8 @@ class Evaluator implements FnHost {
       const type = typeof value.type === 'string' ? value.type : String(r.raw.type ?? '');
       const name = typeof value.name === 'string' ? value.name : isUnknown(value.name) ? value.name : new ArmUnknown('the resource has no name');
       r.done = { type, name, value, path: r.path };
+      // A module runs when it is first needed, so reference(module).outputs works in any order.
+      if (isDeployment) r.nested = this.nested(r.done, r.raw);
       return r.done;
     } finally {
       if (r.loop) this.loops.pop();
@@ -370,7 +374,7 @@ class Evaluator implements FnHost {
       const r = this.resources[i]!;
       const ev = this.resourceFor(r);
       out.push(ev);
-      if (ev.type.toLowerCase() === 'microsoft.resources/deployments') out.push(...this.nested(ev, r.raw));
+      out.push(...(r.nested ?? []));
     }
     return out;
   }
@@ -389,6 +393,7 @@ class Evaluator implements FnHost {
     if (scope !== 'inner') {
       // Outer scope: the inner template's expressions see this template's parameters and variables.
       this.collectResources(inner.resources, `${path}.resources`, null);
+      this.setOutputs(ev, this, inner, path);
       return [];
     }
     const given: Record<string, SuppliedParameter> = {};
@@ -399,7 +404,22 @@ class Evaluator implements FnHost {
       given[k] = { value: val, origin: 'module', file: ev.path, ...(srcs?.length ? { sources: [...srcs] } : {}) };
     }
     const sub = new Evaluator(inner, { ...this.options, parameters: given, pathPrefix: path }, this.store, this.warnings, path);
-    return sub.run();
+    const out = sub.run();
+    this.setOutputs(ev, sub, inner, path);
+    return out;
+  }
+
+  /** A deployment's outputs, as `reference(deployment).outputs.NAME.value` reads them. */
+  private setOutputs(ev: EvaluatedResource, by: Evaluator, inner: Json, path: string): void {
+    if (!isObj(inner.outputs) || !isObj(ev.value.properties)) return;
+    const outputs: Json = {};
+    for (const [k, o] of Object.entries(inner.outputs)) {
+      if (!isObj(o)) continue;
+      const entry: Json = { type: o.type };
+      entry.value = by.evalValue(o.value, `${path}.outputs.${k}.value`, entry, 'value');
+      outputs[k] = entry;
+    }
+    ev.value.properties.outputs = outputs;
   }
 }
 
