@@ -406,6 +406,12 @@ function locate(r: Reader, doc: unknown): { gw: Json; root: string; shape: Confi
     return { ...inner, root: `[${i}]${inner.root ? `.${inner.root}` : ''}` };
   }
   const top = r.obj(doc, '$');
+  // A REST list response (GET .../applicationGateways, az rest) wraps the gateways in "value".
+  const vk = keyOf(top, 'value');
+  if (vk !== undefined && Array.isArray(top[vk]) && Object.keys(top).every((k) => k === vk || k.toLowerCase() === 'nextlink')) {
+    const inner = locate(r, top[vk]);
+    return { ...inner, root: `${vk}${inner.root}` };
+  }
   const rk = keyOf(top, 'resources');
   if (rk !== undefined && Array.isArray(top[rk])) {
     const list = top[rk] as unknown[];

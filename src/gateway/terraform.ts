@@ -14,7 +14,12 @@ const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && 
 
 /** Whether a document is `terraform show -json` output (a plan or a state). */
 export function isTerraformShow(doc: unknown): doc is Json {
-  return isObj(doc) && typeof doc.format_version === 'string' && (isObj(doc.values) || isObj(doc.planned_values) || Array.isArray(doc.resource_changes) || 'terraform_version' in doc);
+  return isObj(doc) && ((typeof doc.format_version === 'string' && (isObj(doc.values) || isObj(doc.planned_values) || Array.isArray(doc.resource_changes) || 'terraform_version' in doc)) || isRawState(doc));
+}
+
+/** A state file as stored (`terraform state pull`, terraform.tfstate): version 4, resources[].instances[].attributes. */
+function isRawState(doc: Json): boolean {
+  return typeof doc.version === 'number' && typeof doc.terraform_version === 'string' && Array.isArray(doc.resources);
 }
 
 interface TfResource { address: string; values: unknown; path: string }
@@ -66,6 +71,16 @@ function findGateways(doc: Json): { list: TfResource[]; shape: 'terraform-plan' 
   }
   const list: TfResource[] = [];
   if (isObj(doc.values)) moduleResources(doc.values.root_module, 'values.root_module', list);
+  else if (Array.isArray(doc.resources)) {
+    doc.resources.forEach((r, i) => {
+      if (!isObj(r) || r.type !== 'azurerm_application_gateway' || (r.mode !== undefined && r.mode !== 'managed') || !Array.isArray(r.instances)) return;
+      r.instances.forEach((inst, j) => {
+        if (!isObj(inst)) return;
+        const addr = `${typeof r.module === 'string' ? `${r.module}.` : ''}azurerm_application_gateway.${String(r.name)}${inst.index_key !== undefined ? `[${JSON.stringify(inst.index_key)}]` : ''}`;
+        list.push({ address: addr, values: inst.attributes, path: `resources[${i}].instances[${j}].attributes` });
+      });
+    });
+  }
   return { list, shape: 'terraform-state' };
 }
 

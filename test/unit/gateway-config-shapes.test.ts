@@ -228,3 +228,23 @@ describe('az bicep build output', () => {
     expect(c.pools[0]!.members.map((m) => m.address)).toEqual(['api-test.contoso.test']);
   });
 });
+
+describe('more export shapes', () => {
+  it('a raw state file (terraform state pull): the same gateway as terraform show -json of the state', async () => {
+    const show = load('terraform/v2-state');
+    const res = show.values.root_module.child_modules[0].resources[0];
+    const raw = { version: 4, terraform_version: '1.9.5', serial: 12, lineage: 'x', outputs: {}, resources: [
+      { module: 'module.edge', mode: 'managed', type: 'azurerm_application_gateway', name: 'main', provider: 'provider["registry.terraform.io/hashicorp/azurerm"]', instances: [{ schema_version: 0, attributes: res.values, sensitive_attributes: [] }] },
+    ] };
+    const a = await parseGatewayConfig(raw, 'terraform.tfstate');
+    const b = await parseGatewayConfig(show, 'show.json');
+    expect(a.notes[0]).toBe('read from module.edge.azurerm_application_gateway.main (terraform show -json of a state)');
+    expect(rows(a)).toEqual(rows(b));
+  });
+
+  it('a REST list response with one gateway in "value"', async () => {
+    const c = await parseGatewayConfig({ value: [load('v2-arm')] }, 'list.json');
+    expect(c.name).toBe('agw-v2-arm');
+    expect(c.pools[0]!.jsonPath).toBe('value[0].properties.backendAddressPools[0].properties');
+  });
+});
