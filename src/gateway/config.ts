@@ -426,7 +426,8 @@ function locate(r: Reader, doc: unknown): { gw: Json; root: string; shape: Confi
 function fromTemplate(r: Reader, doc: Json, o: GatewayConfigOptions, notes: string[]): { gw: Json; root: string; sourcesOf: SourcesOf } {
   const ev = evaluateTemplate(doc, { ...(o.parameters ? { parameters: o.parameters } : {}) });
   for (const w of ev.warnings) notes.push(`${w.path}: ${w.message}`);
-  const gws = ev.resources.filter((x) => isGatewayType(x.type));
+  // An `existing` gateway (Bicep's `resource x '...' existing`) is only referred to, not configured here.
+  const gws = ev.resources.filter((x) => isGatewayType(x.type) && x.value.existing !== true);
   if (gws.length === 0) {
     const nested = ev.resources.some((x) => x.type.toLowerCase() === 'microsoft.resources/deployments');
     r.fail('resources', `no resource of type Microsoft.Network/applicationGateways in this template${nested ? ' or its inline nested templates' : ''}`);
