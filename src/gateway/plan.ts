@@ -216,8 +216,7 @@ export function planPair(cfg: GatewayConfig, pool: BackendPool, s: BackendSettin
     // Some value is unknown (it may be the host itself, shown as its expression): nothing to check, only to show.
     const shownSni = sku === 'v1' ? (m.unknown ? '' : m.address) : hostHeader;
     names = { host: null, sni: shownSni === '' || net.isIP(shownSni) ? undefined : shownSni, hostHeader, hostSource: 'unknown' };
-  }
-  else {
+  } else {
     try { names = probeNames(options, m.address); } catch (e) {
       throw new InputError(`${cfg.source}: ${m.jsonPath}: ${(e as Error).message}`);
     }
