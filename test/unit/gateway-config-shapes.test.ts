@@ -248,3 +248,17 @@ describe('more export shapes', () => {
     expect(c.pools[0]!.jsonPath).toBe('value[0].properties.backendAddressPools[0].properties');
   });
 });
+
+describe('parameters that az deployment would refuse or ignore', () => {
+  it('a value outside allowedValues and an undeclared parameter are notes; the plan goes on', async () => {
+    const tpl = JSON.parse(readFileSync('test/fixtures/realworld/qs-application-gateway-probe.json', 'utf8')) as J;
+    const c = await parseGatewayConfig(tpl, 't.json', { parameters: {
+      applicationGatewaySize: { value: 'Standard_Huge', origin: 'command line' },
+      backend1: { value: '10.0.0.4', origin: 'command line' },
+      nonsense: { value: 1, origin: 'command line' },
+    } });
+    expect(c.notes).toContain('parameters: parameter nonsense was given but the template declares no such parameter; ignored');
+    expect(c.notes).toContain('parameters.applicationGatewaySize: parameter applicationGatewaySize = "Standard_Huge" is not among its allowedValues ("Standard_Small", "Standard_Medium", "Standard_Large"); az deployment would refuse it');
+    expect(c.pools[0]!.members[0]!.address).toBe('10.0.0.4');
+  });
+});

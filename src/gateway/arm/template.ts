@@ -162,7 +162,12 @@ class Evaluator implements FnHost {
         if (supplied) {
           this.note({ kind: 'parameter', name: d.name, origin: supplied.origin, ...(supplied.file ? { file: supplied.file } : {}) });
           this.noteAll(supplied.sources ?? []);
-          return coerceParameter(supplied.value, d.decl, d.name);
+          const v = coerceParameter(supplied.value, d.decl, d.name);
+          const allowed = d.decl.allowedValues;
+          if (Array.isArray(allowed) && !isUnknown(v) && !allowed.some((a) => JSON.stringify(a) === JSON.stringify(v))) {
+            this.warnings.push({ path: this.p(`parameters.${d.name}`), message: `parameter ${d.name} = ${JSON.stringify(v)} is not among its allowedValues (${allowed.map((a) => JSON.stringify(a)).join(', ')}); az deployment would refuse it` });
+          }
+          return v;
         }
         if ('defaultValue' in d.decl) {
           this.note({ kind: 'parameter', name: d.name, origin: 'default' });
