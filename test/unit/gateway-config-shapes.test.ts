@@ -262,3 +262,17 @@ describe('parameters that az deployment would refuse or ignore', () => {
     expect(c.pools[0]!.members[0]!.address).toBe('10.0.0.4');
   });
 });
+
+describe("the portal's Export template", () => {
+  it('name parameters with defaults, ids built with concat(resourceId()), redacted trusted root: planned, trust unknown', async () => {
+    const c = await parseGatewayConfig(load('portal-export'), 'template.json');
+    expect([c.name, c.shape, c.sku.version]).toEqual(['agw-prod', 'arm-template', 'v2']);
+    expect(c.settings[0]!.probe!.name).toBe('probe-orders');
+    const plans = planGateway(c).plans;
+    expect(plans.map((p) => [p.address, p.hostHeader, p.sni, p.trust.mode])).toEqual([
+      ['orders.corp.example.net', 'orders.corp.example.net', 'orders.corp.example.net', 'uploaded'],
+      ['10.20.4.11', 'orders.corp.example.net', 'orders.corp.example.net', 'uploaded'],
+    ]);
+    for (const p of plans) expect(p.blocked).toBe('trusted roots unknown: certificate corp-root: its data is redacted ("****") in this document (resources[0].properties.trustedRootCertificates[0].properties.data), so the trusted roots are unknown');
+  });
+});
