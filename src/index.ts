@@ -20,7 +20,10 @@ export { captureChain, type CaptureChainOptions, type CapturedChain, type Captur
 
 // ---- a whole gateway: its configuration, the plan per server, the sweep --------------------------
 export { checkGateway, runProbes, type RunOptions, type RunResult, type RunProgress, type Probeable } from './sweep.js';
-export { parseGatewayConfig, loadGatewayConfig } from './gateway/config.js';
+export { parseGatewayConfig, loadGatewayConfig, readParameterArgs, type GatewayConfigOptions } from './gateway/config.js';
+// ARM template evaluation (issue 16): parameters, variables, the template functions, copy loops, nested deployments.
+export { evaluateTemplate, type EvaluateOptions, type TemplateEvaluation, type EvaluatedResource, type SuppliedParameter, type DeploymentContext, type ArmWarning, type Json as TemplateJson } from './gateway/arm/template.js';
+export { ArmUnknown, type ArmSource, type ParameterOrigin } from './gateway/arm/values.js';
 export type { GatewayConfig, GatewaySku, ConfigShape, BackendPool, PoolMember, BackendSetting, GatewayProbe, GatewayCert, PoolSettingPair } from './gateway/config.js';
 export { planGateway, type PlanOptions, type ProbePlan, type PlanWhy } from './gateway/plan.js';
 // The gateway's network path judged offline (issue 17): load az/ARM network JSON, build the model, judge a server.

@@ -9,6 +9,7 @@ import type { CliIo } from './io.js';
 import { addSweepOptions, resolveMap, runSweep, type SweepFlags } from './sweep.js';
 
 interface GatewayFlags extends SweepFlags {
+  parameters: string[];
   pool: string[];
   setting: string[];
   plan?: boolean;
@@ -21,7 +22,8 @@ interface GatewayFlags extends SweepFlags {
 export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('gateway')
     .description('probe every pool member × backend setting of an Application Gateway as its health probe does, and show the Backend Health page (exit 0 all Healthy, 1 any Unhealthy, 3 any Unknown)')
-    .argument('<config>', 'gateway JSON: az network application-gateway show, the ARM/REST resource, or an ARM template; "-" reads stdin')
+    .argument('<config>', 'gateway JSON: az network application-gateway show, the ARM/REST resource, an ARM template (Export template, az bicep build), or terraform show -json; "-" reads stdin')
+    .option('--parameters <file|name=value>', 'ARM template parameters, as az deployment group create takes them: a parameters file (or @file) or NAME=VALUE (repeatable; later ones win)', collect, [])
     .option('--pool <name>', 'only this backend pool (repeatable)', collect, [])
     .option('--setting <name>', 'only this backend setting (repeatable)', collect, [])
     .option('--plan', 'print what each probe would send, and why, without contacting anything')
@@ -36,11 +38,12 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     const at = parseAt(flags.at);
     const color = useColor(io, flags.color);
     // The sweep machinery loads when the command runs, not with the CLI.
-    const [{ parseGatewayConfig }, { planGateway, planGatewayLazily }, { healthJson, plansJson, renderHealthText, renderPlansText }, netFiles, { networkSummary }] = await Promise.all([
+    const [{ parseGatewayConfig, readGatewayDocument, readParameterArgs }, { planGateway, planGatewayLazily }, { healthJson, plansJson, renderHealthText, renderPlansText }, netFiles, { networkSummary }] = await Promise.all([
       import('../gateway/config.js'), import('../gateway/plan.js'), import('../render/health.js'), import('../gateway/network/files.js'), import('../gateway/network/verdict.js')]);
+    const parameters = flags.parameters.length ? await readParameterArgs(flags.parameters) : undefined;
     // Read once: the gateway document may also hold its network (an ARM template, az group export).
-    const main = await netFiles.readJsonDocument(file);
-    const cfg = await parseGatewayConfig(main.doc, main.label);
+    const main = await readGatewayDocument(file);
+    const cfg = await parseGatewayConfig(main.doc, main.label, parameters ? { parameters } : {});
     const networkModel = await netFiles.loadGatewayNetwork({ doc: main.doc, label: main.label, sku: cfg.sku.version, id: cfg.id, name: cfg.name }, flags.network);
     const network = networkModel ? networkSummary(networkModel) : undefined;
     const planOptions = {

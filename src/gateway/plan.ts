@@ -9,8 +9,9 @@ import { InputError } from '../model/errors.js';
 import { parseStatusMatch, DEFAULT_STATUS_MATCH_SPEC } from './match.js';
 import { probeNames } from './names.js';
 import type { PlanOptions, ProbeOptions, ProbePlan } from '../model/plan.js';
-import type { BackendPool, BackendSetting, GatewayCert, GatewayConfig, GatewayProbe, PoolMember } from './config.js';
+import { rowUnknown, type BackendPool, type BackendSetting, type GatewayCert, type GatewayConfig, type GatewayProbe, type PoolMember } from './config.js';
 import { judgeRowNetwork } from './network/verdict.js';
+import { annotateSources } from './provenance.js';
 
 /** The gateway's probe timeout when a probe sets none (appgw-spec §2.1). */
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 30;
@@ -128,8 +129,13 @@ export function planPair(cfg: GatewayConfig, pool: BackendPool, s: BackendSettin
     whyTrust = 'v2: no trustedRootCertificates, so the well-known CA store (emulated with the Mozilla roots; Microsoft does not publish its list)';
   }
   const used = trust.mode === 'uploaded' ? s.trustedRoots : trust.mode === 'v1-auth-cert' ? s.authCerts : [];
-  const kvOnly = used.filter((c) => c.certificates.length === 0);
+  const unavailable = used.filter((c) => c.unavailable);
+  const kvOnly = used.filter((c) => c.certificates.length === 0 && !c.unavailable);
+  if (unavailable.length && !blocked) blocked = `trusted roots unknown: ${unavailable.map((c) => `certificate ${c.name}: ${c.unavailable}`).join('; ')}`;
   if (kvOnly.length && !blocked) blocked = `certificate ${kvOnly.map((c) => c.name).join(', ')} is only in Key Vault (keyVaultSecretId); its data is not in this document`;
+  // A value the document does not give (a template parameter without a value, ...) outranks the rest.
+  const unknown = rowUnknown(cfg, s, m);
+  if (unknown) blocked = unknown;
 
   const v2Https = sku === 'v2' && https;
   const validateCertChainAndExpiry = v2Https ? s.validateCertChainAndExpiry ?? true : true;
@@ -152,8 +158,14 @@ export function planPair(cfg: GatewayConfig, pool: BackendPool, s: BackendSettin
   };
 
   let names: ReturnType<typeof probeNames>;
-  try { names = probeNames(options, m.address); } catch (e) {
-    throw new InputError(`${cfg.source}: ${m.jsonPath}: ${(e as Error).message}`);
+  if (unknown) {
+    // Some value is unknown (it may be the host itself, shown as its expression): nothing to check, only to show.
+    const shownSni = sku === 'v1' ? (m.unknown ? '' : m.address) : hostHeader;
+    names = { host: null, sni: shownSni === '' || net.isIP(shownSni) ? undefined : shownSni, hostHeader, hostSource: 'unknown' };
+  } else {
+    try { names = probeNames(options, m.address); } catch (e) {
+      throw new InputError(`${cfg.source}: ${m.jsonPath}: ${(e as Error).message}`);
+    }
   }
   const sni = https ? names.sni ?? null : null;
   const checkedName = https ? names.host?.value ?? null : null;
@@ -172,7 +184,7 @@ export function planPair(cfg: GatewayConfig, pool: BackendPool, s: BackendSettin
     else whyName = `v2: the probe host ${quote(hostChoice.value)} against the certificate's SAN (CN only without SAN)${net.isIP(hostChoice.value) ? '; an IP host needs an IP SAN, else M6' : ''}`;
   }
 
-  return {
+  const plan: ProbePlan = {
     pool: pool.name, poolId: pool.id, setting: s.name, settingId: s.id,
     address: m.address, memberKind: m.kind, sku,
     probe: { kind: p ? 'custom' : 'default', name: p?.name ?? null, id: p?.id ?? null },
@@ -189,6 +201,8 @@ export function planPair(cfg: GatewayConfig, pool: BackendPool, s: BackendSettin
     notes, blocked, routedBy, options,
     ...(o.network ? { network: judgeRowNetwork(o.network, m.address, port) } : {}),
   };
+  annotateSources(plan, s, m);
+  return plan;
 }
 
 function pick<T extends { name: string }>(list: T[], wanted: string[] | undefined, flag: string, cfg: GatewayConfig): T[] {

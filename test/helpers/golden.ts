@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -92,7 +92,8 @@ export async function goldenReports(): Promise<GoldenEntry[]> {
     }
     // The gateway planner on the fixture configurations (contacts nothing), text and JSON.
     const GW = join(import.meta.dirname, '..', 'fixtures', 'gateway');
-    for (const f of readdirSync(GW).filter((n) => n.endsWith('.json')).sort()) {
+    // The three configurations of before the refactor; later fixtures have their own tests.
+    for (const f of ['v1-arm.json', 'v2-arm.json', 'v2-cli.json']) {
       const j = await cli(['gateway', join(GW, f), '--plan', '--format', 'json']);
       out.push({ kind: 'plan-json', name: f, exit: j.code, out: JSON.parse(j.out.replaceAll(GW, 'GW') || 'null') });
       const t = await cli(['gateway', join(GW, f), '--plan']);

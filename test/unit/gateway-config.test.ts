@@ -129,10 +129,6 @@ describe('gateway config: a broken document is one InputError naming the JSON pa
       'agw.json: properties.backendHttpSettingsCollection[1].properties.port: missing (expected 1-65535)'],
     ['v2-cli', 'protocol Tcp', (d) => { d.backendHttpSettingsCollection[0].protocol = 'Tcp'; return d; },
       'agw.json: backendHttpSettingsCollection[0].protocol: expected Http or Https, got "Tcp"'],
-    ['v2-cli', 'probe reference to nothing', (d) => { d.backendHttpSettingsCollection[2].probe = { id: '/subscriptions/x/probes/nope' }; return d; },
-      'agw.json: backendHttpSettingsCollection[2].probe.id: no probe named "nope" in probes (have: probe-pick, probe-host, probe-status, probe-port, probe-slow)'],
-    ['v2-cli', 'trusted root reference to nothing', (d) => { d.backendHttpSettingsCollection[0].trustedRootCertificates = [{ id: '…/trustedRootCertificates/gone' }]; return d; },
-      'agw.json: backendHttpSettingsCollection[0].trustedRootCertificates[0].id: no trusted root certificate named "gone" in trustedRootCertificates (have: corp-root-a, other-root-b-pem)'],
     ['v2-cli', 'trusted root data not a certificate', (d) => { d.trustedRootCertificates[0].data = 'bm90IGEgY2VydA=='; return d; },
       'agw.json: trustedRootCertificates[0].data: not a certificate (expected PEM, DER, Base-64 DER, PKCS#7 or PKCS#12)'],
     ['v2-cli', 'probe path without a slash', (d) => { d.probes[0].path = 'health'; return d; },
@@ -157,12 +153,8 @@ describe('gateway config: a broken document is one InputError naming the JSON pa
       'agw.json: probes[0].name: missing'],
     ['v2-cli', 'duplicate setting names', (d) => { d.backendHttpSettingsCollection[1].name = 'BES-DEFAULT'; return d; },
       'agw.json: backendHttpSettingsCollection[1].name: duplicate name "BES-DEFAULT" in backendHttpSettingsCollection'],
-    ['v2-arm', 'an unevaluated template expression', (d) => { d.properties.backendHttpSettingsCollection[0].properties.port = "[parameters('port')]"; return d; },
-      "agw.json: properties.backendHttpSettingsCollection[0].properties.port: ARM template expression \"[parameters('port')]\" is not evaluated here; export the deployed gateway (az network application-gateway show) instead"],
-    ['v2-arm', 'routing rule to a missing pool', (d) => { d.properties.requestRoutingRules[0].properties.backendAddressPool.id = '…/backendAddressPools/ghost'; return d; },
-      'agw.json: properties.requestRoutingRules[0].properties.backendAddressPool.id: no backend pool named "ghost" in backendAddressPools (have: pool-api, pool-legacy, pool-unused)'],
     ['v2-cli', 'not a gateway at all', () => ({ name: 'vnet', addressSpace: {} }),
-      'agw.json: $: not an Application Gateway: no backendAddressPools or backendHttpSettingsCollection (expected the output of az network application-gateway show, or the ARM/REST resource)'],
+      'agw.json: $: not an Application Gateway: no backendAddressPools or backendHttpSettingsCollection (expected the output of az network application-gateway show, the ARM/REST resource, an ARM template, or terraform show -json)'],
     ['v2-cli', 'a list of two gateways', (d) => [d, d],
       'agw.json: $: the document is a list of 2 items; export one gateway (az network application-gateway show -n NAME -g RG)'],
   ];
@@ -190,5 +182,45 @@ describe('gateway config: a broken document is one InputError naming the JSON pa
     const f = join(tmp, 'bom.json');
     writeFileSync(f, `\uFEFF${readFileSync(`${FIX}/v2-arm.json`, 'utf8')}`);
     expect((await loadGatewayConfig(f)).name).toBe('agw-v2-arm');
+  });
+});
+
+describe('gateway config: what the document does not give costs only the rows that need it', () => {
+  it('a probe reference to nothing: the setting\'s rows are planned, not probed, with the reason', async () => {
+    const d = load('v2-cli') as J;
+    d.backendHttpSettingsCollection[2].probe = { id: '/subscriptions/x/probes/nope' };
+    const c = await parseGatewayConfig(d, 'agw.json');
+    const s = c.settings[2]!;
+    expect(s.probe).toBeNull();
+    expect(s.unknown).toEqual(['probe: backendHttpSettingsCollection[2].probe.id: no probe named "nope" in probes (have: probe-pick, probe-host, probe-status, probe-port, probe-slow)']);
+    expect(c.notes).toContain(`setting ${s.name}: backendHttpSettingsCollection[2].probe.id: no probe named "nope" in probes (have: probe-pick, probe-host, probe-status, probe-port, probe-slow); its rows are not probed`);
+    expect(c.settings.filter((x) => x.unknown)).toHaveLength(1);
+  });
+
+  it('a trusted root reference to nothing: custom-root mode, trusted roots unknown for that setting', async () => {
+    const d = load('v2-cli') as J;
+    d.backendHttpSettingsCollection[0].trustedRootCertificates = [{ id: '…/trustedRootCertificates/gone' }];
+    const c = await parseGatewayConfig(d, 'agw.json');
+    const t = c.settings[0]!.trustedRoots;
+    expect(t.map((x) => [x.name, x.certificates.length])).toEqual([['gone', 0]]);
+    expect(t[0]!.unavailable).toBe('it is not in this document (backendHttpSettingsCollection[0].trustedRootCertificates[0].id: no trusted root certificate named "gone" in trustedRootCertificates (have: corp-root-a, other-root-b-pem))');
+  });
+
+  it('a routing rule to a missing pool skips only that pair, with a note', async () => {
+    const d = load('v2-arm') as J;
+    d.properties.requestRoutingRules[0].properties.backendAddressPool.id = '…/backendAddressPools/ghost';
+    const c = await parseGatewayConfig(d, 'agw.json');
+    expect(c.routedPairs!.map((p) => [p.pool.name, p.setting.name])).toEqual([['pool-legacy', 'set-legacy'], ['pool-api', 'set-b']]);
+    expect(c.notes).toContain('rule rule-api: properties.requestRoutingRules[0].properties.backendAddressPool.id: no backend pool named "ghost" in backendAddressPools (have: pool-api, pool-legacy, pool-unused); this pair is skipped');
+  });
+
+  it('an expression in a resource outside its template: computable ones are computed, parameters make the setting unknown', async () => {
+    const d = load('v2-arm') as J;
+    d.properties.backendHttpSettingsCollection[0].properties.port = "[parameters('port')]";
+    d.properties.backendHttpSettingsCollection[1].properties.port = "[add(8000, 443)]";
+    const c = await parseGatewayConfig(d, 'agw.json');
+    expect(c.settings[0]!.unknown).toEqual(["port: properties.backendHttpSettingsCollection[0].properties.port: [parameters('port')] is unknown (the template declares no parameter port)"]);
+    expect(c.settings[1]!.port).toBe(8443);
+    expect(c.settings[1]!.unknown).toBeUndefined();
   });
 });
