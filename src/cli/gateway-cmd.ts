@@ -44,7 +44,7 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     // Read once: the gateway document may also hold its network (an ARM template, az group export).
     const main = await readGatewayDocument(file);
     const cfg = await parseGatewayConfig(main.doc, main.label, parameters ? { parameters } : {});
-    const networkModel = await netFiles.loadGatewayNetwork({ doc: main.doc, label: main.label, sku: cfg.sku.version, id: cfg.id, name: cfg.name }, flags.network);
+    const networkModel = await netFiles.loadGatewayNetwork({ doc: main.doc, label: main.label, sku: cfg.sku.version, id: cfg.id, name: cfg.name }, flags.network, parameters ? { parameters } : {});
     const network = networkModel ? networkSummary(networkModel) : undefined;
     const planOptions = {
       ...(networkModel ? { network: networkModel } : {}),

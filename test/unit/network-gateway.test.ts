@@ -270,6 +270,19 @@ describe('az group export (ARM template)', () => {
   });
 });
 
+describe('az group export through the template evaluator (issue 16 × 17)', () => {
+  test('the gateway command evaluates a template network document: the same verdicts as the stand-in gives', async () => {
+    const { loadGatewayNetwork } = await import('../../src/gateway/network/files.js');
+    const doc = JSON.parse(readFileSync(path.join(DIR, 'export', 'group-export.json'), 'utf8')) as unknown;
+    const m = await loadGatewayNetwork({ doc, label: 'group-export.json', sku: 'v2', id: null, name: null }, []);
+    expect(m).not.toBeNull();
+    expect(m!.gateway?.name).toBe('agw-exp');
+    expect(m!.place?.nsg?.rules.map((r) => r.name).sort()).toEqual(['AllowGatewayManager', 'DenyControlHigh']);
+    expect(codes(m!)).toEqual(['NET_GATEWAY_MANAGER_BLOCKED', 'NET_DEFAULT_ROUTE_NOT_INTERNET', 'NET_CUSTOM_DNS', 'NET_AZURE_LB_BLOCKED']);
+    expect(m!.decides?.evidence).toMatchObject({ rule: 'DenyControlHigh', priority: 90 });
+  });
+});
+
 describe('applying the verdict to a probe result', () => {
   const report = { status: 'Healthy', ok: true, message: 'Success. Received 200 status code', messageId: 'OK', primary: null, findings: [] } as unknown as import('../../src/model/report.js').Report;
 

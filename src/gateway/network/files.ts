@@ -6,6 +6,8 @@
 import { InputError } from '../../model/errors.js';
 import { inputLabel, readInputFile } from '../../x509/decode.js';
 import { addNetworkDocument, emptyInventory, type LoadNetworkOptions } from './load.js';
+import { evaluateTemplate, isTemplate, type SuppliedParameter } from '../arm/template.js';
+import { isUnknown } from '../arm/values.js';
 import { buildNetworkModel, hasNetwork, type NetworkModel } from './verdict.js';
 
 /** A parsed JSON file and the name messages use for it. */
@@ -25,22 +27,42 @@ export async function readJsonDocument(file: string): Promise<JsonDocument> {
 }
 
 /**
+ * An ARM template (or `az group export`) with its expressions evaluated by the template evaluator
+ * (gateway/arm): the loader then reads plain resources. A value the evaluator cannot know stays
+ * an expression string, which the loader reports as unknown for what depends on it.
+ */
+function withTemplatesEvaluated(doc: unknown, parameters?: Record<string, SuppliedParameter>): unknown {
+  if (Array.isArray(doc)) return doc.map((d) => withTemplatesEvaluated(d, parameters));
+  if (!isTemplate(doc)) return doc;
+  const ev = evaluateTemplate(doc, parameters ? { parameters } : {});
+  const back = (v: unknown): unknown => {
+    if (isUnknown(v)) return v.expression || `[unknown(${JSON.stringify(v.reason)})]`;
+    if (Array.isArray(v)) return v.map(back);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, back(x)]));
+    return v;
+  };
+  const { parameters: _p, variables: _v, ...rest } = doc;
+  return { ...rest, resources: ev.resources.map((r) => ({ ...(back(r.value) as object), type: r.type, name: back(r.name) })) };
+}
+
+/**
  * The network model of a gateway from its own document and the `--network` files; null when they
- * hold no network resources (then nothing changes from a run without them).
+ * hold no network resources (then nothing changes from a run without them). Templates among them
+ * are evaluated first (`parameters` as given for the gateway's own template).
  */
 export async function loadGatewayNetwork(
   gateway: { doc: unknown; label: string; sku: 'v1' | 'v2'; id: string | null; name: string | null },
   files: readonly string[],
-  o: LoadNetworkOptions = {},
+  o: LoadNetworkOptions & { parameters?: Record<string, SuppliedParameter> } = {},
 ): Promise<NetworkModel | null> {
   const inv = emptyInventory();
-  addNetworkDocument(inv, gateway.doc, gateway.label, o);
+  addNetworkDocument(inv, withTemplatesEvaluated(gateway.doc, o.parameters), gateway.label, o);
   // The gateway document's own warnings matter only when it is also the network's source.
   const own = inv.warnings.splice(0);
   for (const f of files) {
     if (f === '-' && files.filter((x) => x === '-').length > 1) throw new InputError('--network -: stdin can be read once');
     const { doc, label } = await readJsonDocument(f);
-    addNetworkDocument(inv, doc, label, o);
+    addNetworkDocument(inv, withTemplatesEvaluated(doc), label, o);
   }
   if (!hasNetwork(inv)) {
     if (files.length) throw new InputError(`--network ${files.join(', ')}: no NSG, route table, VNet, subnet or NIC in ${files.length > 1 ? 'these files' : 'this file'}${inv.warnings.length ? ` (${inv.warnings[0]})` : ''}`);
