@@ -77,7 +77,7 @@ export async function loadCertFile(path: string, io: CliIo, pw: PasswordOpts): P
 
 /** The report flags every single-report command shares. */
 export interface EmitOptions {
-  /** text | json | junit | github (checked here, so every command gets the same message). */
+  /** text | json | junit | github | azure (checked here, so every command gets the same message). */
   format?: string;
   /** Alias of format json. */
   json?: boolean;
@@ -196,7 +196,7 @@ export function addTrustOptions(cmd: Command): Command {
     .option('--min-days <n>', 'error when a certificate on the path expires within N days')
     .option('--password-env <var>', 'PKCS#12 password from this environment variable')
     .option('--password-file <file>', 'PKCS#12 password from the first line of this file')
-    .addOption(new Option('--format <format>', 'report format: text, json (schemaVersion 1, schema/report.schema.json), junit (XML, one test case per target), github (workflow annotations)').choices(['text', 'json', 'junit', 'github']))
+    .addOption(new Option('--format <format>', 'report format: text, json (schemaVersion 1, schema/report.schema.json), junit (XML, one test case per target), github (workflow annotations), azure (Azure Pipelines logging commands)').choices(['text', 'json', 'junit', 'github', 'azure']))
     .option('--json', 'the same as --format json')
     .option('--output <file>', 'write the report to this file (stdout then prints a one-line summary)')
     .option('--no-color', 'no colour (also: NO_COLOR)')

@@ -19,7 +19,7 @@ import type { CliIo } from './io.js';
 export interface SweepFlags {
   resolve: string[];
   concurrency: string;
-  format: 'text' | 'json' | 'jsonl' | 'junit' | 'github';
+  format: 'text' | 'json' | 'jsonl' | 'junit' | 'github' | 'azure';
   output?: string;
   warnDays?: string;
   minDays?: string;
@@ -72,24 +72,25 @@ function jsonlSink<T extends Probeable>(io: CliIo, flags: SweepFlags, ident: (it
 }
 
 /**
- * --format github: each probed server's annotations, in input order. A result that finishes ahead
- * of an earlier one waits as its rendered text only, until the earlier one is written.
+ * --format github / azure: each probed server's annotations (GitHub workflow commands, Azure
+ * Pipelines logging commands), in input order. A result that finishes ahead of an earlier one
+ * waits as its rendered text only, until the earlier one is written.
  */
-function githubSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name: (item: T) => string, renderGithub: (entries: CaseEntry[]) => string): SweepSink {
+function annotationSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name: (item: T) => string, render: (entries: CaseEntry[]) => string, notProbed: (n: number) => string): SweepSink {
   const out = openOutput(io, flags);
   const waiting = new Map<number, string>();
   let next = 0, skipped = 0;
   return {
     onResult: (r, index) => {
       if (!r.report) skipped++;
-      waiting.set(index, r.report ? renderGithub([{ name: name(r.item as T), report: r.report }]) : '');
+      waiting.set(index, r.report ? render([{ name: name(r.item as T), report: r.report }]) : '');
       for (let text = waiting.get(next); text !== undefined; text = waiting.get(next)) {
         waiting.delete(next++);
         if (text) out.write(text);
       }
     },
     finish: (c) => {
-      if (skipped) out.write(`::warning title=certcheck::${skipped} server(s) not probed (health Unknown)\n`);
+      if (skipped) out.write(notProbed(skipped));
       out.close();
       if (flags.output) io.stdout(countsLine(c, flags));
     },
@@ -169,7 +170,8 @@ export async function runSweep<T extends Probeable, I>(io: CliIo, flags: SweepFl
   process.getBuiltinModule('node:v8').setFlagsFromString('--heap-growing-percent=50');
   let sink: SweepSink;
   if (flags.format === 'jsonl') sink = jsonlSink(io, flags, spec.ident);
-  else if (flags.format === 'github') sink = githubSink(io, flags, spec.name, (await import('../render/github.js')).renderGithub);
+  else if (flags.format === 'github') sink = annotationSink(io, flags, spec.name, (await import('../render/github.js')).renderGithub, (n) => `::warning title=certcheck::${n} server(s) not probed (health Unknown)\n`);
+  else if (flags.format === 'azure') sink = annotationSink(io, flags, spec.name, (await import('../render/azure.js')).renderAzure, (n) => `##vso[task.logissue type=warning;code=NOT_PROBED]${n} server(s) not probed (health Unknown)\n`);
   else if (flags.format === 'junit') sink = junitSink(io, flags, spec.name, await import('../render/junit.js'));
   else sink = documentSink(io, flags, spec, (await import('../render/health.js')).sweepRow);
   const progress = progressLine(io);
@@ -224,7 +226,7 @@ export function addSweepOptions(cmd: Command): Command {
   return cmd
     .option('--resolve <name=address>', 'use this address for this name (repeatable), like curl --resolve', collect, [])
     .option('--concurrency <n>', 'probes in flight at once', String(DEFAULT_CONCURRENCY))
-    .addOption(new Option('--format <format>', 'output format: text, json, jsonl (one JSON object per server as it finishes, then a summary line; constant memory), junit (one test case per server), github (workflow annotations)').choices(['text', 'json', 'jsonl', 'junit', 'github']).default('text'))
+    .addOption(new Option('--format <format>', 'output format: text, json, jsonl (one JSON object per server as it finishes, then a summary line; constant memory), junit (one test case per server), github (workflow annotations), azure (Azure Pipelines logging commands)').choices(['text', 'json', 'jsonl', 'junit', 'github', 'azure']).default('text'))
     .option('--output <file>', 'write the output to this file (stdout then prints a one-line summary)')
     .option('--warn-days <n>', 'warn when a certificate on a path expires within N days', '30')
     .option('--min-days <n>', 'error when a certificate on a path expires within N days')

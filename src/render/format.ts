@@ -1,17 +1,18 @@
 /**
- * The one place that picks a renderer for a report: text, json, junit or github. Renderers word
+ * The one place that picks a renderer for a report: text, json, junit, github or azure. Renderers word
  * what the report decided and decide nothing themselves; they read only the report (no x509/,
  * capture/ or checks/), so a report from JSON renders the same as one fresh from the library.
  */
 import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
+import { renderAzure } from './azure.js';
 import { renderGithub } from './github.js';
 import { neutralize, renderJunit, rotationOf, targetName } from './junit.js';
 import { withRotationWords } from './rotate.js';
 import { painter, renderText } from './text.js';
 
 /** The formats `renderReport` writes. */
-export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'github'] as const;
+export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'github', 'azure'] as const;
 /** One of `OUTPUT_FORMATS`. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
@@ -81,6 +82,7 @@ export function renderReport(data: Report, format: OutputFormat = 'text', o: Ren
     case 'json': return `${JSON.stringify(report, null, 2)}\n`;
     case 'junit': return renderJunit([{ name, report }]);
     case 'github': return renderGithub([{ name, report }]);
+    case 'azure': return renderAzure([{ name, report }]);
     default: {
       const safe = neutralizeDeep(report);
       return renderText(safe, { color: !!o.color, verbose: !!o.verbose }) + rotationText(safe, !!o.color);

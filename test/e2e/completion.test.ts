@@ -28,7 +28,7 @@ describe('completion', () => {
     expect(complete(s, ['certcheck', ''])).toEqual(expect.arrayContaining(['verify', 'gateway', 'targets', 'rotate', 'bundle', 'export-root', 'demo', 'completion']));
     expect(complete(s, ['certcheck', 'ver'])).toEqual(['verify']);
     expect(complete(s, ['certcheck', 'verify', 'leaf.pem', '--tru'])).toEqual(['--trusted-root']);
-    expect(complete(s, ['certcheck', 'verify', '--format', ''])).toEqual(['text', 'json', 'junit', 'github']);
+    expect(complete(s, ['certcheck', 'verify', '--format', ''])).toEqual(['text', 'json', 'junit', 'github', 'azure']);
     expect(complete(s, ['certcheck', 'verify', '--revocation', 'o'])).toEqual(['off', 'ocsp']);
     // The default command: `certcheck HOST:PORT --s…` completes the probe's options.
     expect(complete(s, ['certcheck', '10.0.0.1:443', '--sn'])).toEqual(['--sni']);
@@ -44,7 +44,7 @@ describe('completion', () => {
     expect(zsh).toContain('bashcompinit');
     const fish = (await cli(['completion', 'fish'])).out;
     expect(fish).toContain("complete -c certcheck -f -n '__fish_use_subcommand' -a 'verify probe");
-    expect(fish).toContain("complete -c certcheck -n '__fish_seen_subcommand_from verify' -l 'format' -x -a 'text json junit github'");
+    expect(fish).toContain("complete -c certcheck -n '__fish_seen_subcommand_from verify' -l 'format' -x -a 'text json junit github azure'");
     const bad = await cli(['completion', 'powershell']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/'powershell' is invalid/);

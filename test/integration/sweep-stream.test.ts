@@ -224,7 +224,7 @@ describe('certcheck targets: the streaming formats', () => {
     const f = join(tmp, 'one.txt');
     writeFileSync(f, `127.0.0.1:${port}\n`);
     const out = join(tmp, 'no-such-dir', 'out');
-    for (const format of ['text', 'json', 'jsonl', 'junit', 'github']) {
+    for (const format of ['text', 'json', 'jsonl', 'junit', 'github', 'azure']) {
       const r = await run(['targets', f, '--format', format, '--output', out, '--timeout', '2']);
       expect(r.code, format).toBe(2);
       expect(r.err, format).toMatch(/^certcheck: --output .*no-such-dir\/out: ENOENT/);

@@ -163,7 +163,7 @@ describe('D53: output does not depend on the time zone', () => {
 
 describe('H: secrets and output safety', () => {
   const pfx = join(FORMATS, 'chain.pfx');
-  const formats = ['text', 'json', 'junit', 'github'];
+  const formats = ['text', 'json', 'junit', 'github', 'azure'];
 
   it('74: --password-env and --password-file work; the password is in no output of any format, nor in errors', async () => {
     const outputs: string[] = [];

@@ -56,3 +56,35 @@ describe('Azure Pipelines logging commands', () => {
     expect(Object.keys(first.props)).toEqual(['type', 'code']);
   });
 });
+
+describe('--format azure through the CLI', () => {
+  test('verify and a targets sweep write logging commands and keep the exit status', async () => {
+    const { main } = await import('../../src/cli/index.js');
+    const { startBackend } = await import('../../src/fixtures.js');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const run = async (argv: string[]) => {
+      let out = '', err = '';
+      const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, stdoutIsTTY: false, stdinIsTTY: false });
+      return { code, out, err };
+    };
+    const v = await run(['verify', 'certs/out/pki/leaf-a.pem', '--host', 'backend.test', '--trusted-root', 'certs/out/pki/root-a.pem', '--at', '2030-06-01T00:00:00Z', '--format', 'azure']);
+    expect(v.code).toBe(1);
+    expect(parse(v.out.split('\n')[0]!).props).toEqual({ type: 'error', code: 'CHAIN_ONLY_LEAF' });
+    const ok = await startBackend({ served: ['leaf-a', 'int-a'] });
+    const bad = await startBackend({ served: ['leaf-a'] });
+    const dir = mkdtempSync(join(tmpdir(), 'certcheck-azure-'));
+    try {
+      const f = join(dir, 'targets.txt');
+      writeFileSync(f, `127.0.0.1:${ok.port} backend.test\n127.0.0.1:${bad.port} backend.test\n`);
+      const t = await run(['targets', f, '--trusted-root', 'certs/out/pki/root-a.pem', '--format', 'azure', '--timeout', '5']);
+      expect(t.code).toBe(1);
+      const lines = t.out.trimEnd().split('\n');
+      expect(lines[0]).toBe(`certcheck 127.0.0.1:${ok.port} (SNI backend.test): Healthy: Success. Received 200 status code`);
+      expect(lines.some((l) => l.startsWith('##vso[task.logissue type=error;code=CHAIN_ONLY_LEAF]'))).toBe(true);
+    } finally {
+      await ok.close(); await bad.close(); rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
