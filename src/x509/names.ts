@@ -147,7 +147,9 @@ function isV4Mapped(b: Uint8Array): boolean {
 // ---------------------------------------------------------------------------------------------
 // Host reference (what the user typed)
 
-const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+// Underscores too: OpenSSL's host check (X509_check_host) accepts them, and real names carry
+// them (_dmarc, SRV-style labels, some internal hosts), so a name with one is checked, not refused.
+const LDH_LABEL = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/;
 // WHATWG/inet_aton treat a name whose last label is a number as an IPv4 address ("1.2.3", "0x7f.1").
 const NUMERIC_LABEL = /^(?:[0-9]+|0x[0-9a-f]*)$/;
 
@@ -192,9 +194,9 @@ export function parseHostRef(input: string): HostRef {
       }
       continue;
     }
-    if (/[A-Za-z0-9.-]/.test(ch)) continue;
+    if (/[A-Za-z0-9._-]/.test(ch)) continue;
     const shown = ch === ' ' ? 'space' : ch === '_' ? 'underscore "_"' : cp < 0x20 || cp === 0x7f ? escapeForDisplay(ch) : `"${ch}"`;
-    throw hostError(input, `${shown} is not allowed in a host name (letters, digits, "-" and "." only)`);
+    throw hostError(input, `${shown} is not allowed in a host name (letters, digits, "-", "_" and "." only)`);
   }
   let ascii: string;
   const needsIdna = /[^\x00-\x7f]/.test(input) || /(?:^|\.)xn--/i.test(input);
@@ -216,7 +218,7 @@ export function parseHostRef(input: string): HostRef {
       if (label.startsWith('-') || label.endsWith('-')) {
         throw hostError(input, `label "${label}" starts or ends with "-"`);
       }
-      throw hostError(input, `label "${escapeForDisplay(label)}" is not letters, digits and "-"`);
+      throw hostError(input, `label "${escapeForDisplay(label)}" is not letters, digits, "-" and "_"`);
     }
   }
   if (ascii.length > 253) {
@@ -246,8 +248,8 @@ function dnsNameProblem(raw: string): string | null {
   if (/[\u0001-\u001f\u007f]/.test(raw)) return 'contains a control character';
   if (/[^\x00-\x7f]/.test(raw)) return 'U-label in dNSName: non-ASCII characters; a dNSName must carry the xn-- A-label';
   if (raw.includes(' ')) return 'contains a space';
-  if (raw.includes('_')) return 'underscore';
-  const bad = /[^A-Za-z0-9.*-]/.exec(raw);
+  // Underscores are compared like any other character, as OpenSSL's X509_check_host does.
+  const bad = /[^A-Za-z0-9._*-]/.exec(raw);
   if (bad) return `character "${bad[0]}" not allowed`;
   const name = stripDot(raw);
   if (name.length === 0) return 'empty';
@@ -284,7 +286,7 @@ export function wildcardCovers(pattern: string, hostValue: string): boolean {
   if (dnsNameProblem(pattern) !== null) return false;
   const p = asciiLower(stripDot(pattern));
   const h = asciiLower(stripDot(hostValue));
-  if (h.length === 0 || !/^[a-z0-9.-]+$/.test(h) || h.split('.').some((l) => l.length === 0)) return false;
+  if (h.length === 0 || !/^[a-z0-9._-]+$/.test(h) || h.split('.').some((l) => l.length === 0)) return false;
   if (!p.startsWith('*.')) return p === h;
   const base = p.slice(2);
   if (!h.endsWith(`.${base}`)) return false;

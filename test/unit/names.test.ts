@@ -79,7 +79,6 @@ describe('parseHostRef', () => {
     ['a..b', /empty label/],
     ['.a.b', /empty label/],
     ['a.b..', /empty label/],
-    ['a_b.example', /underscore/],
     ['a b.example', /space/],
     ['*.example.test', /"\*" is not allowed/],
     ['a/b.example', /"\/" is not allowed/],
@@ -163,7 +162,7 @@ const TABLE: [string, string, boolean][] = [
   ['a.*.example.test', 'a.b.example.test', false],
   ['**.example.test', 'a.example.test', false],
   ['*.example.test', '*.example.test', false],
-  ['a_b.example', 'a_b.example', false],
+  ['a_b.example', 'a_b.example', true], // underscores are ordinary characters to OpenSSL's host check (issue 14)
   ['good\u0000evil.example', 'good', false],
   ['good\u0000.example', 'good.example', false],
   ['b\u00c3\u00bccher.example', 'bücher.example', false],
@@ -324,7 +323,7 @@ describe('catalog group C', () => {
     for (const n of r.notes) expect(n).toMatch(/U-label in dNSName/);
   });
 
-  it('44: NUL and underscore names never match, and are escaped in output', () => {
+  it('44: NUL names never match, and are escaped in output; underscores match as OpenSSL does', () => {
     const r = matchHost(cert({ san: [dns('good\u0000evil.example')] }), host('good'));
     expect(r.matched).toBe(false);
     expect(r.presented).toEqual(['DNS:good\\u0000evil.example']);
@@ -336,9 +335,14 @@ describe('catalog group C', () => {
     const r2 = matchHost(cert({ san: [dns('good.example\u0000.evil.test')] }), host('good.example'));
     expect(r2.matched).toBe(false);
 
+    // Underscores are ordinary characters to OpenSSL's host check (issue 14): in the name checked
+    // and in the names presented.
     const u = matchHost(cert({ san: [dns('a_b.example'), dns('ok.example')] }), host('ok.example'));
     expect(u.matched).toBe(true);
-    expect(u.notes).toEqual(["invalid dNSName 'a_b.example' (underscore)"]);
+    expect(u.notes).toEqual([]);
+    expect(matchHost(cert({ san: [dns('A_B.example')] }), host('a_b.example')).matched).toBe(true);
+    expect(matchHost(cert({ san: [dns('*.corp.example')] }), host('a_b.corp.example')).matched).toBe(true);
+    expect(matchHost(cert({ san: [dns('ab.example')] }), host('a_b.example')).matched).toBe(false);
 
     const bidi = matchHost(cert({ san: [dns('evil\u202etset.example')] }), host('backend.test'));
     expect(bidi.presented[0]).toBe('DNS:evil\\u202etset.example');
@@ -431,7 +435,7 @@ describe('other cases', () => {
   });
 
   it('caps notes for many invalid names', () => {
-    const san = Array.from({ length: 50 }, (_, i) => dns(`bad_${i}.test`));
+    const san = Array.from({ length: 50 }, (_, i) => dns(`bad ${i}.test`));
     const r = matchHost(cert({ san }), host('x.test'));
     expect(r.notes.length).toBe(21);
     expect(r.notes[20]).toBe('... and 30 more notes');
