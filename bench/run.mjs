@@ -416,6 +416,23 @@ function row4() {
     note: `medians of ${P.validateRounds} alternating rounds`,
   });
   if (v) addRow({ id: '4i', name: 'first mozillaStore() call (parse the bundled roots)', goal: null, certcheck: v.mozillaStoreMs, certcheckText: `${round(v.mozillaStoreMs, 1)} ms`, ratio: NaN, note: 'paid once per process in well-known-CA mode' });
+
+  // Per-certificate parse cost (issue 19): why the runtime keeps its own decoder and the field's
+  // libraries serve as test oracles. Info rows: no goal.
+  const pr = spawnSync(node, [`${ROOT}bench/lib/parse.mjs`, String(Q ? 3 : 7)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: P.rowCapMs });
+  let p = null;
+  try { p = JSON.parse(pr.stdout.toString()); } catch { /* reported below */ }
+  raw.row4p = p;
+  const us = p?.usPerCert ?? {};
+  const perr = !p ? `parse.mjs failed (${pr.status ?? pr.signal}): ${pr.stderr.toString().slice(0, 300)}` : undefined;
+  for (const [id, key, label] of [['4p', 'nodeCrypto', 'node:crypto X509Certificate'], ['4q', 'peculiar', '@peculiar/x509'], ['4r', 'pkijs', 'pkijs']]) {
+    addRow({
+      id, name: `parse one certificate: certcheck ÷ ${label}`, goal: null, better: 'lower',
+      certcheck: us.certcheck, baseline: us[key], ratio: us.certcheck / us[key],
+      certcheckText: us.certcheck ? `${round(us.certcheck, 1)} µs` : '–', baselineText: us[key] ? `${round(us[key], 1)} µs` : 'not installed',
+      error: perr, note: id === '4p' ? `medians over ${p?.certificates ?? '?'} bundled Mozilla roots, rounds alternating the parsers` : undefined,
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
