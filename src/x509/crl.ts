@@ -105,10 +105,18 @@ export function parseCrl(input: Uint8Array): ParsedCrl {
       else if (x.oid === OID_CRL_NUMBER) crl.crlNumber = Buffer.from(value(readTlv(x.value, 0))).toString('hex');
       else if (x.oid === OID_IDP) {
         // Only a plain distributionPoint name keeps the CRL complete; any other field narrows it.
-        const fields = children(expectTag(readTlv(x.value, 0), 0x30, 'IssuingDistributionPoint')).filter((f) => f.tag !== 0xa0);
-        const names: Record<number, string> = { 0x81: 'only user certificates', 0x82: 'only CA certificates', 0xa3: 'only some reasons', 0x84: 'indirect CRL', 0x85: 'only attribute certificates' };
-        const narrowing = fields.filter((f) => !(f.tag === 0x81 || f.tag === 0x82) || value(f)[0] !== 0);
-        if (narrowing.length) crl.scope = narrowing.map((f) => names[f.tag] ?? `field 0x${f.tag.toString(16)}`).join(', ');
+        // A malformed one leaves the CRL readable (OpenSSL decodes it and flags it invalid), but
+        // its scope unknown: it then answers for no certificate (CRL_SCOPE), rather than the
+        // whole file being refused.
+        try {
+          const fields = children(expectTag(readTlv(x.value, 0), 0x30, 'IssuingDistributionPoint')).filter((f) => f.tag !== 0xa0);
+          const names: Record<number, string> = { 0x81: 'only user certificates', 0x82: 'only CA certificates', 0xa3: 'only some reasons', 0x84: 'indirect CRL', 0x85: 'only attribute certificates' };
+          const narrowing = fields.filter((f) => !(f.tag === 0x81 || f.tag === 0x82) || value(f)[0] !== 0);
+          if (narrowing.length) crl.scope = narrowing.map((f) => names[f.tag] ?? `field 0x${f.tag.toString(16)}`).join(', ');
+        } catch (e) {
+          if (!(e instanceof DerError)) throw e;
+          crl.scope = 'a malformed issuingDistributionPoint';
+        }
       }
     }
   }

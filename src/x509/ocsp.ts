@@ -91,6 +91,8 @@ export interface ParsedOcspResponse {
   responseStatus: number;
   responseStatusName: string;
   basic?: BasicOcspResponse;
+  /** Bytes after the OCSPResponse: ignored, as OpenSSL's d2i_OCSP_RESPONSE ignores them. */
+  trailingBytes?: number;
 }
 
 /** The CertID of `cert` issued by `issuer`, hashed with `hash` (SHA-1 unless told: what responders expect). */
@@ -202,11 +204,13 @@ function parseBasic(der: Uint8Array): BasicOcspResponse {
 /** Parse an OCSPResponse (DER). Throws DerError when it does not decode. */
 export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
   const top = expectTag(readTlv(der, 0), 0x30, 'OCSPResponse');
-  if (top.end !== der.length) throw new DerError(`${der.length - top.end} bytes after the OCSPResponse`);
   const [statusT, bytesT] = children(top);
   if (!statusT) throw new DerError('OCSPResponse without responseStatus');
   const responseStatus = enumerated(statusT);
   const out: ParsedOcspResponse = { responseStatus, responseStatusName: RESPONSE_STATUS[responseStatus] ?? `status ${responseStatus}` };
+  // OpenSSL reads the first object and ignores what follows (a file with a newline appended, a
+  // padded staple); the response is judged on its own, signed bytes.
+  if (top.end !== der.length) out.trailingBytes = der.length - top.end;
   if (responseStatus !== 0) return out;
   if (!bytesT || bytesT.tag !== 0xa0) throw new DerError('successful OCSPResponse without responseBytes');
   const [typeT, respT] = children(expectTag(children(bytesT)[0] ?? bytesT, 0x30, 'ResponseBytes'));

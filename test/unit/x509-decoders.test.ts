@@ -66,3 +66,52 @@ describe('OIDs', () => {
     expect(parseOid(Uint8Array.from([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d]))).toBe('1.2.840.113549');
   });
 });
+
+describe('read where OpenSSL reads (issue 19)', () => {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const { mkdtempSync, writeFileSync, rmSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  const { tmpdir } = require('node:os') as typeof import('node:os');
+  const tlv = (tag: number, ...parts: Uint8Array[]) => {
+    const body = Buffer.concat(parts.map((p) => Buffer.from(p)));
+    const len = body.length < 128 ? [body.length] : body.length < 256 ? [0x81, body.length] : [0x82, body.length >> 8, body.length & 255];
+    return new Uint8Array(Buffer.concat([Buffer.from([tag, ...len]), body]));
+  };
+  const oid = (hex: string) => tlv(0x06, Buffer.from(hex, 'hex'));
+  const openssl = (args: string[], der: Uint8Array) => {
+    const dir = mkdtempSync(join(tmpdir(), 'certcheck-x509-'));
+    try {
+      writeFileSync(join(dir, 'in.der'), der);
+      // What openssl printed, whatever its exit status (an unsuccessful OCSP status exits 1).
+      const r = spawnSync('openssl', [...args, join(dir, 'in.der')], { encoding: 'utf8' });
+      return `${r.stdout}${r.stderr}`;
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  };
+
+  it('an OCSP response with trailing bytes is read, as openssl ocsp -respin reads it', async () => {
+    const { parseOcspResponse } = await import('../../src/x509/ocsp.js');
+    // OCSPResponse { responseStatus tryLater } then two stray bytes.
+    const der = Uint8Array.from([0x30, 0x03, 0x0a, 0x01, 0x03, 0x0d, 0x0a]);
+    const r = parseOcspResponse(der);
+    expect(r).toMatchObject({ responseStatus: 3, responseStatusName: 'tryLater', trailingBytes: 2 });
+    // OpenSSL reads the same response with or without the trailing bytes.
+    const withTail = openssl(['ocsp', '-resp_text', '-noverify', '-respin'], der);
+    expect(withTail).toMatch(/trylater \(3\)/);
+    expect(withTail).toBe(openssl(['ocsp', '-resp_text', '-noverify', '-respin'], der.subarray(0, 5)));
+  });
+
+  it('a CRL with a malformed issuingDistributionPoint is read, its scope unknown (it answers for no certificate)', async () => {
+    const { parseCrl } = await import('../../src/x509/crl.js');
+    const alg = tlv(0x30, oid('2a864886f70d01010b'), Uint8Array.from([0x05, 0x00]));
+    const name = tlv(0x30, tlv(0x31, tlv(0x30, oid('550403'), tlv(0x0c, Buffer.from('Test CA')))));
+    const time = (s: string) => tlv(0x17, Buffer.from(s, 'latin1'));
+    // issuingDistributionPoint whose value is an INTEGER, not the SEQUENCE the syntax requires.
+    const idp = tlv(0x30, oid('551d1c'), Uint8Array.from([0x01, 0x01, 0xff]), tlv(0x04, Uint8Array.from([0x02, 0x01, 0x05])));
+    const tbs = tlv(0x30, Uint8Array.from([0x02, 0x01, 0x01]), alg, name, time('300101000000Z'), time('300201000000Z'), tlv(0xa0, tlv(0x30, idp)));
+    const der = tlv(0x30, tbs, alg, tlv(0x03, Uint8Array.from([0x00, 0x00])));
+    const crl = parseCrl(der);
+    expect(crl.scope).toBe('a malformed issuingDistributionPoint');
+    expect(crl.revoked.size).toBe(0);
+    expect(openssl(['crl', '-inform', 'DER', '-noout', '-text', '-in'], der)).toMatch(/Certificate Revocation List/);
+  });
+});
