@@ -13,6 +13,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { InputError } from '../model/errors.js';
 import { DerError, children, parseOid, readTlv, value, whole, type Tlv } from './der.js';
+import { berToDer, hasIndefiniteLength } from './ber.js';
 import {
   DEFAULT_MAX_CERTIFICATES, addNote, derShape, fail, formatCount, matchKey, walkDer,
   type DecodeContext, type DecodeOptions, type DerShape,
@@ -122,7 +123,28 @@ function pkcs7Certificates(ctx: DecodeContext, ci: Tlv, out: Uint8Array[]): void
 // ---------------------------------------------------------------------------------------------
 // DER input
 
-async function decodeDer(ctx: DecodeContext, bytes: Uint8Array, kind: InputKind): Promise<DecodedInput> {
+/**
+ * A PKCS#12 or PKCS#7 in BER (indefinite lengths, chunked OCTET STRINGs: Windows and Java exports)
+ * is read as its DER form, as OpenSSL reads it; anything else keeps its bytes, and the DER walker
+ * then refuses an indefinite length as before. A certificate is never rewritten: its signature
+ * covers its bytes as they are.
+ */
+function fromBer(ctx: DecodeContext, bytes: Uint8Array): Uint8Array {
+  if (!hasIndefiniteLength(bytes)) return bytes;
+  let der: Uint8Array;
+  try { der = berToDer(bytes); } catch (e) {
+    if (e instanceof DerError) fail(ctx, `malformed BER: ${e.message}`);
+    throw e;
+  }
+  let shape: ReturnType<typeof derShape>;
+  try { shape = derShape(readTlv(der, 0)); } catch { return bytes; }
+  if (shape !== 'pkcs12' && shape !== 'pkcs7') return bytes;
+  addNote(ctx, `${shape === 'pkcs12' ? 'PKCS#12' : 'PKCS#7'} in BER (indefinite lengths) read as DER`);
+  return der;
+}
+
+async function decodeDer(ctx: DecodeContext, input: Uint8Array, kind: InputKind): Promise<DecodedInput> {
+  const bytes = fromBer(ctx, input);
   const end = walkDer(ctx, bytes, 0);
   const tlv = topTlv(ctx, bytes, end);
   const shape = derShape(tlv);
