@@ -66,6 +66,17 @@ export function escapeText(s: string): string {
     c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * An attribute value as RFC 4514 §2.4 writes it: `"+,;<>` escaped, and a leading space or `#`
+ * and a trailing space too (so " admin" and "admin" cannot print alike), after escapeText.
+ */
+function dnValue(v: string): string {
+  const trail = v.length > 1 && v.endsWith(' ');
+  let out = escapeText(trail ? v.slice(0, -1) : v).replace(/([,+"<>;])/g, '\\$1');
+  if (v.startsWith(' ') || v.startsWith('#')) out = `\\${out}`;
+  return trail ? `${out}\\ ` : out;
+}
+
 function parseName(t: Tlv): DistinguishedName {
   expectTag(t, 0x30, 'Name');
   const rdns: NameAttribute[][] = [];
@@ -83,7 +94,7 @@ function parseName(t: Tlv): DistinguishedName {
     rdns.push(rdn);
   }
   const text = rdns.slice().reverse()
-    .map((rdn) => rdn.map((a) => `${a.short ?? a.oid}=${escapeText(a.value).replace(/([,+"<>;])/g, '\\$1')}`).join(' + '))
+    .map((rdn) => rdn.map((a) => `${a.short ?? a.oid}=${dnValue(a.value)}`).join(' + '))
     .join(', ');
   return { der: whole(t), rdns, text };
 }

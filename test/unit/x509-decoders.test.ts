@@ -115,3 +115,17 @@ describe('read where OpenSSL reads (issue 19)', () => {
     expect(openssl(['crl', '-inform', 'DER', '-noout', '-text', '-in'], der)).toMatch(/Certificate Revocation List/);
   });
 });
+
+describe('distinguished names as RFC 4514 writes them (issue 19)', () => {
+  it('a leading space or #, and a trailing space, are escaped; so are ,+"<>;', async () => {
+    const { makeCert, keyPair } = await import('../reliability/certgen.js');
+    const text = (cn: string) => parseCertificate(makeCert({ subject: [['CN', cn]], issuer: 'self', key: keyPair() }).der).subject.text;
+    expect(text(' admin')).toBe('CN=\\ admin');
+    expect(text('admin ')).toBe('CN=admin\\ ');
+    expect(text('#hash')).toBe('CN=\\#hash');
+    expect(text(' ')).toBe('CN=\\ ');
+    expect(text('a,b+c')).toBe('CN=a\\,b\\+c');
+    expect(text('mid dle')).toBe('CN=mid dle');
+    expect(text(' admin')).not.toBe(text('admin'));
+  });
+});
