@@ -198,3 +198,50 @@ describe('one-byte mutants: where both read a mutant, both read the same', () =>
     expect(disagreements).toEqual([]);
   });
 });
+
+describe('OCSP responses and CRLs made by openssl: ours against pkijs', () => {
+  it('status, CertIDs, times, responder, revocations and serials agree', async () => {
+    const { makeRevPki } = await import('../helpers/revocation-pki.js');
+    const { parseOcspResponse } = await import('../../src/x509/ocsp.js');
+    const pki = makeRevPki();
+    try {
+      const cases = [
+        pki.ocspResponse(pki.leafGood, pki.intA),
+        pki.ocspResponse(pki.leafRevoked, pki.intA),
+        pki.ocspResponse(pki.leafGood, pki.intA, { signer: pki.ocspSigner, byKey: true }),
+        pki.ocspResponse(pki.intA, pki.root, { noCerts: true }),
+      ];
+      for (const der of cases) {
+        const mine = parseOcspResponse(new Uint8Array(der));
+        const theirs = pkijs.OCSPResponse.fromBER(new Uint8Array(der));
+        expect(mine.responseStatus).toBe(theirs.responseStatus.valueBlock.valueDec);
+        const basic = pkijs.BasicOCSPResponse.fromBER(theirs.responseBytes!.response.valueBlock.valueHexView);
+        const b = mine.basic!;
+        expect(b.producedAt.date?.getTime()).toBe(basic.tbsResponseData.producedAt.getTime());
+        expect(b.responses.length).toBe(basic.tbsResponseData.responses.length);
+        b.responses.forEach((r, i) => {
+          const t = basic.tbsResponseData.responses[i]!;
+          expect(r.certId.serial).toBe(hex(t.certID.serialNumber.valueBlock.valueHexView).replace(/^00(?=[89a-f])/, ''));
+          expect(r.certId.issuerNameHash).toBe(hex(t.certID.issuerNameHash.valueBlock.valueHexView));
+          expect(r.certId.issuerKeyHash).toBe(hex(t.certID.issuerKeyHash.valueBlock.valueHexView));
+          expect(r.certId.hashOid).toBe(t.certID.hashAlgorithm.algorithmId);
+          expect(r.thisUpdate.date?.getTime()).toBe(t.thisUpdate.getTime());
+          expect(r.nextUpdate?.date?.getTime() ?? null).toBe(t.nextUpdate?.getTime() ?? null);
+          // certStatus: [0] good, [1] revoked, [2] unknown
+          expect(r.status).toBe((['good', 'revoked', 'unknown'] as const)[t.certStatus.idBlock.tagNumber]);
+        });
+        expect(b.certs.map((c) => hex(c.der))).toEqual((basic.certs ?? []).map((c) => hex(c.toSchema().toBER())));
+        expect('byKey' in b.responderId).toBe(basic.tbsResponseData.responderID instanceof asn1js.OctetString);
+      }
+      const crlDer = new Uint8Array(readFileSync(pki.crl.intA));
+      const mineCrl = parseCrl(crlDer);
+      const theirCrl = pkijs.CertificateRevocationList.fromBER(crlDer);
+      const theirSerials = (theirCrl.revokedCertificates ?? []).map((r) => hex(r.userCertificate.valueBlock.valueHexView).replace(/^00(?=[89a-f])/, ''));
+      expect(theirSerials.length).toBeGreaterThan(0);
+      expect([...mineCrl.revoked.keys()]).toEqual(theirSerials);
+      expect(hex(mineCrl.issuerDer)).toBe(hex(theirCrl.issuer.toSchema().toBER()));
+    } finally {
+      pki.cleanup();
+    }
+  }, 60_000);
+});
