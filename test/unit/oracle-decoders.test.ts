@@ -245,3 +245,25 @@ describe('OCSP responses and CRLs made by openssl: ours against pkijs', () => {
     }
   }, 60_000);
 });
+
+describe('PKCS#12: ours against pkijs', () => {
+  it('the certificate bags of the PBES2 files (OpenSSL 3 defaults, no password, certificates only), in bag order', async () => {
+    const PASS = 'test-only-pass';
+    for (const [file, password] of [['chain.pfx', PASS], ['chain-nopass.pfx', ''], ['certs-only.pfx', PASS]] as const) {
+      const der = new Uint8Array(readFileSync(join(OUT, 'formats', file)));
+      const mine = await decodeCertificates(der, file, { password: () => password, passwordKnown: true });
+      const pfx = pkijs.PFX.fromBER(der);
+      const pw = new TextEncoder().encode(password).buffer;
+      await pfx.parseInternalValues({ password: pw, checkIntegrity: true });
+      const auth = pfx.parsedValue!.authenticatedSafe!;
+      await auth.parseInternalValues({ safeContents: auth.safeContents.map(() => ({ password: pw })) });
+      const theirs: string[] = [];
+      for (const sc of auth.parsedValue!.safeContents) {
+        for (const bag of (sc.value as pkijs.SafeContents).safeBags) {
+          if (bag.bagId === '1.2.840.113549.1.12.10.1.3') theirs.push(hex((bag.bagValue as pkijs.CertBag).parsedValue.toSchema().toBER()));
+        }
+      }
+      expect(mine.certificates.map(hex), file).toEqual(theirs);
+    }
+  });
+});
