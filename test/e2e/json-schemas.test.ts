@@ -1,0 +1,97 @@
+/**
+ * Issue 18, item 7: a schema for every JSON output under schema/ — the single report
+ * (report.schema.json), a gateway sweep (gateway.schema.json), its --plan (gateway-plan.schema.json),
+ * a targets sweep (targets.schema.json) and each jsonl line kind (jsonl.schema.json) — validated
+ * here with a real JSON Schema validator (Ajv, draft 2020-12) against what the CLI prints for
+ * loopback backends, healthy and failing.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.js';
+import { closedPort, startBackend, type RunningBackend } from '../../src/fixtures.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SCHEMA = join(ROOT, 'schema');
+const tmp = mkdtempSync(join(tmpdir(), 'certcheck-schemas-'));
+const backends: RunningBackend[] = [];
+let healthy: RunningBackend, leafOnly: RunningBackend, closed: number;
+
+const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+for (const f of readdirSync(SCHEMA).filter((n) => n.endsWith('.schema.json'))) ajv.addSchema(JSON.parse(readFileSync(join(SCHEMA, f), 'utf8')) as object);
+function check(id: string, doc: unknown): void {
+  const validate = ajv.getSchema(id)!;
+  expect(validate, id).toBeTypeOf('function');
+  const ok = validate(doc);
+  expect(ok ? [] : ajv.errorsText(validate.errors, { separator: '\n' }).split('\n').slice(0, 10), id).toEqual([]);
+}
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, stdoutIsTTY: false, stdinIsTTY: false });
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  healthy = await startBackend({ served: ['leaf-a', 'int-a'] });
+  leafOnly = await startBackend({ served: ['leaf-a'] });
+  backends.push(healthy, leafOnly);
+  closed = await closedPort();
+});
+afterAll(async () => { for (const b of backends) await b.close(); rmSync(tmp, { recursive: true, force: true }); });
+
+const ROOT_A = join(ROOT, 'certs', 'out', 'pki', 'root-a.pem');
+
+/** The v2 fixture gateway with every setting (and probe port) pointed at loopback backends. */
+function gatewayFile(): string {
+  const doc = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'gateway', 'v2-cli.json'), 'utf8')) as Record<string, unknown> & { backendHttpSettingsCollection: { port: number }[]; probes?: { port?: number }[] };
+  doc.backendHttpSettingsCollection.forEach((s, i) => { s.port = [healthy.port, leafOnly.port, closed][i % 3]!; });
+  for (const p of doc.probes ?? []) if (p.port !== undefined) p.port = healthy.port;
+  const f = join(tmp, 'agw.json');
+  writeFileSync(f, JSON.stringify(doc));
+  return f;
+}
+
+describe('every JSON output validates against its schema (Ajv, draft 2020-12)', () => {
+  it('the single report: verify and probe, healthy and not', async () => {
+    const v = await cli(['verify', join(ROOT, 'certs/out/pki/leaf-a.pem'), '--host', 'backend.test', '--trusted-root', ROOT_A, '--at', '2030-06-01T00:00:00Z', '--json']);
+    check('urn:certcheck:schema:report:1', JSON.parse(v.out));
+    for (const port of [healthy.port, leafOnly.port, closed]) {
+      const p = await cli([`127.0.0.1:${port}`, '--sni', 'backend.test', '--trusted-root', ROOT_A, '--timeout', '5', '--json']);
+      check('urn:certcheck:schema:report:1', JSON.parse(p.out));
+    }
+  });
+
+  it('gateway: the sweep and --plan', { timeout: 60_000 }, async () => {
+    const f = gatewayFile();
+    const g = await cli(['gateway', f, '--resolve', 'backend.test=127.0.0.1', '--timeout-cap', '5', '--format', 'json']);
+    expect(g.err).toBe('');
+    const doc = JSON.parse(g.out) as { backendAddressPools: unknown[] };
+    expect(doc.backendAddressPools.length).toBeGreaterThan(0);
+    check('urn:certcheck:schema:gateway:1', doc);
+    const p = await cli(['gateway', f, '--plan', '--format', 'json']);
+    check('urn:certcheck:schema:gateway-plan:1', JSON.parse(p.out));
+  });
+
+  it('targets and every jsonl line kind (gateway server, target, summary)', { timeout: 60_000 }, async () => {
+    const tf = join(tmp, 'targets.txt');
+    writeFileSync(tf, `127.0.0.1:${healthy.port} backend.test\n127.0.0.1:${leafOnly.port} backend.test\n127.0.0.1:${closed}\n`);
+    const t = await cli(['targets', tf, '--trusted-root', ROOT_A, '--timeout', '5', '--format', 'json']);
+    check('urn:certcheck:schema:targets:1', JSON.parse(t.out));
+    const tl = await cli(['targets', tf, '--trusted-root', ROOT_A, '--timeout', '5', '--format', 'jsonl']);
+    const gl = await cli(['gateway', gatewayFile(), '--resolve', 'backend.test=127.0.0.1', '--timeout-cap', '5', '--format', 'jsonl']);
+    const lines = [...tl.out.trim().split('\n'), ...gl.out.trim().split('\n')].map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => 'summary' in l)).toHaveLength(2);
+    expect(lines.some((l) => 'pool' in l)).toBe(true);
+    expect(lines.some((l) => 'line' in l)).toBe(true);
+    for (const l of lines) check('urn:certcheck:schema:jsonl:1', l);
+  });
+
+  it('the schemas are strict: a field no output has is refused', () => {
+    check('urn:certcheck:schema:jsonl:1', { summary: { total: 0, healthy: 0, unhealthy: 0, unknown: 0, elapsedMs: 0, concurrency: 1, notes: [] } });
+    const validate = ajv.getSchema('urn:certcheck:schema:jsonl:1')!;
+    expect(validate({ summary: { total: 0, healthy: 0, unhealthy: 0, unknown: 0, elapsedMs: 0, concurrency: 1, notes: [] }, extra: 1 })).toBe(false);
+  });
+});
