@@ -84,6 +84,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const debug = argv.includes('--debug');
   const args = targetsAlias(argv.filter((a) => a !== '--debug'), commandNames);
+  // A first word that is neither a command nor anything like a target is a typo, not a host to
+  // look up: say so before any network activity.
+  const first = args[0];
+  if (first !== undefined && !first.startsWith('-') && first !== 'help' && !commandNames.has(first) && !looksLikeTarget(first)) {
+    const hint = suggest(first, [...commandNames]);
+    io.stderr(`certcheck: unknown command "${first.replace(/[^\x20-\x7e]/g, '?').slice(0, 60)}"${hint ? ` (did you mean ${hint}?)` : ''}; a target looks like host:port, an IP address or a URL (see certcheck --help)\n`);
+    return EXIT.usage;
+  }
   const needed = lazyNeeded(args, commandNames);
   for (const r of registered) {
     if (!('load' in r) || !needed(r.name)) continue;
@@ -133,4 +141,35 @@ function targetsAlias(argv: string[], known: Set<string>): string[] {
   if (file === undefined) return argv;
   const rest = argv.filter((_, j) => j !== i && !(a === '--targets' && j === i + 1));
   return ['targets', file, ...rest];
+}
+
+/**
+ * Could this first argument be the probe's target: host:port, [v6]:port, an IP address, a dotted
+ * host name or an http(s) URL? (No command name has a dot or a colon.)
+ */
+function looksLikeTarget(arg: string): boolean {
+  return /^https?:\/\//i.test(arg) || arg.includes(':') || arg.includes('.') || arg.startsWith('[');
+}
+
+/** The command a typo most likely meant: within two edits, or the one it is a prefix of. */
+function suggest(word: string, commands: string[]): string | undefined {
+  const w = word.toLowerCase();
+  const distance = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) {
+        d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        // A swap of two neighbours counts as one edit ("verfiy").
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+      }
+    }
+    return d[a.length]![b.length]!;
+  };
+  let best: string | undefined, bestD = 3;
+  for (const c of commands) {
+    const dd = c.startsWith(w) && w.length >= 2 ? 0 : distance(w.slice(0, 32), c);
+    if (dd < bestD) { best = c; bestD = dd; }
+  }
+  return best;
 }

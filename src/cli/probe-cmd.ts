@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { addRevocationOptions, addTrustOptions, collect, emit, loadAnchors, loadRevocationInputs, parseAt, parseIntOpt, parseResolve, passwordOpts, thresholds, type TrustFlags } from './options.js';
 import type { CliIo } from './io.js';
+import { parseTargetArg } from '../gateway/target.js';
 
 interface ProbeFlags extends TrustFlags {
   sni?: string | false;
@@ -17,7 +18,7 @@ interface ProbeFlags extends TrustFlags {
 export function probeCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('probe')
     .description('probe a backend like the gateway\'s health probe (DNS → TCP → TLS → certificates → HTTP GET); the default command: certcheck HOST:PORT [options]')
-    .argument('<target>', 'backend address, host:port (port defaults to 443)')
+    .argument('<target>', 'backend address: host:port (port defaults to 443), an IP, or a URL https://host[:port]/path (http:// for the Http protocol)')
     .option('--sni <name>', 'v2: the probe host (SNI, Host header and the name checked); v1: Host header only')
     .option('--no-sni', 'send no SNI')
     .option('--host-header <name>', 'Host header to send (default: the probe host)')
@@ -29,7 +30,13 @@ export function probeCommand(io: CliIo, setExit: (n: number) => void): Command {
     .addOption(new Option('--protocol <protocol>', 'backend setting protocol').choices(['https', 'http']).default('https'));
   addTrustOptions(cmd);
   addRevocationOptions(cmd);
-  cmd.action(async (target: string, flags: ProbeFlags) => {
+  cmd.action(async (targetArg: string, flags: ProbeFlags, command: Command) => {
+    // https://host[:port]/path → target and path; http:// → the Http protocol. An explicit
+    // --path or --protocol still wins.
+    const url = parseTargetArg(targetArg);
+    const target = url.target;
+    if (url.path !== undefined && command.getOptionValueSource('path') === 'default') flags.path = url.path;
+    if (url.protocol !== undefined && command.getOptionValueSource('protocol') === 'default') flags.protocol = url.protocol;
     const pw = passwordOpts(flags);
     const timeout = parseIntOpt('--timeout', flags.timeout, 1, 86400)!;
     const trustedRoots = await loadAnchors(flags.trustedRoot, io, pw);

@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
 import type { ProbeOptions } from '../probe.js';
-import { splitTarget } from '../gateway/target.js';
+import { parseTargetArg, splitTarget } from '../gateway/target.js';
 import { parseStatusMatch, validateBodyMatch } from '../gateway/match.js';
 import { parseHostRef } from '../x509/names.js';
 import { readInputFile, inputLabel } from '../x509/decode.js';
@@ -34,9 +34,9 @@ export function* iterateTargets(text: string, label: string): Generator<TargetIt
     if (!line) continue;
     const fields = line.split(/\s+/);
     const where = `${label}:${n}`;
-    if (fields.length > 2) throw new InputError(`${where}: expected "host:port [sni]", got ${quoted(line)}`);
+    if (fields.length > 2) throw new InputError(`${where}: expected "host:port [sni]" or "URL [sni]", got ${quoted(line)}`);
     try {
-      splitTarget(fields[0]!);
+      splitTarget(parseTargetArg(fields[0]!).target);
       if (fields[1] !== undefined) parseHostRef(fields[1]);
     } catch (e) {
       throw new InputError(`${where}: ${(e as Error).message.replace(/[^\x20-\x7e]/g, '?').slice(0, 160)}`);
@@ -101,7 +101,9 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
     };
     function* items(): Generator<TargetItem & { options: ProbeOptions }> {
       for (const t of iterateTargets(text, label)) {
-        yield { ...t, options: { target: t.target, ...probeOptions, ...(t.sni ? { sni: t.sni } : {}) } satisfies ProbeOptions };
+        // A URL line (https://host/health) brings its own path and protocol.
+        const url = parseTargetArg(t.target);
+        yield { ...t, options: { ...probeOptions, target: url.target, ...(url.path ? { path: url.path } : {}), ...(url.protocol ? { protocol: url.protocol } : {}), ...(t.sni ? { sni: t.sni } : {}) } satisfies ProbeOptions };
       }
     }
     const notes = total ? [] : ['the targets file lists no targets'];

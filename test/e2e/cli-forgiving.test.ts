@@ -1,0 +1,83 @@
+/**
+ * Issue 18, item 4 (part): a forgiving command line. An unknown command is a usage error with a
+ * suggestion, before any network activity (it is never looked up as a host); a URL is accepted
+ * wherever a target is: `https://host[:port]/path` gives the target and the path, `http://` the
+ * Http protocol.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.js';
+import { startBackend, type RunningBackend } from '../../src/fixtures.js';
+import { parseTargetArg } from '../../src/gateway/target.js';
+
+const ROOT_A = 'certs/out/pki/root-a.pem';
+let tlsBackend: RunningBackend, plain: http.Server, plainPort: number;
+const paths: string[] = [];
+const tmp = mkdtempSync(join(tmpdir(), 'certcheck-forgiving-'));
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, stdoutIsTTY: false, stdinIsTTY: false });
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  tlsBackend = await startBackend({ served: ['leaf-a', 'int-a'] });
+  plain = http.createServer((q, r) => { paths.push(q.url ?? ''); r.writeHead(q.url === '/health' ? 200 : 404, { connection: 'close' }); r.end('ok'); });
+  await new Promise<void>((r) => plain.listen(0, '127.0.0.1', () => r()));
+  plainPort = (plain.address() as net.AddressInfo).port;
+});
+afterAll(async () => {
+  await tlsBackend.close();
+  await new Promise<void>((r) => { plain.closeAllConnections(); plain.close(() => r()); });
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('a forgiving command line', () => {
+  it('an unknown command is a usage error with a suggestion, not a DNS lookup', async () => {
+    for (const [typo, meant] of [['verfiy', 'verify'], ['gatway', 'gateway'], ['taregts', 'targets'], ['bundel', 'bundle']]) {
+      const r = await cli([typo!, 'x.pem']);
+      expect(r.code).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err).toBe(`certcheck: unknown command "${typo}" (did you mean ${meant}?); a target looks like host:port, an IP address or a URL (see certcheck --help)\n`);
+    }
+    const none = await cli(['frobnicate']);
+    expect(none.err).toMatch(/^certcheck: unknown command "frobnicate"; a target looks like/);
+  });
+
+  it('URL forms of a target', () => {
+    expect(parseTargetArg('https://backend.test/health?x=1')).toEqual({ target: 'backend.test:443', protocol: 'https', path: '/health?x=1' });
+    expect(parseTargetArg('https://backend.test:8443')).toEqual({ target: 'backend.test:8443', protocol: 'https' });
+    expect(parseTargetArg('http://[::1]/')).toEqual({ target: '[::1]:80', protocol: 'http' });
+    expect(parseTargetArg('10.0.0.1:443')).toEqual({ target: '10.0.0.1:443' });
+    expect(() => parseTargetArg('ftp://x/')).toThrow(/only https:\/\/ and http:\/\/ URLs/);
+    expect(() => parseTargetArg('https://u:p@x/')).toThrow(/credentials/);
+  });
+
+  it('certcheck https://host:port/path probes that path; http:// uses the Http protocol; --path still wins', async () => {
+    const a = await cli([`https://127.0.0.1:${tlsBackend.port}/health`, '--sni', 'backend.test', '--trusted-root', ROOT_A, '--timeout', '5', '--json']);
+    const ra = JSON.parse(a.out) as { status: string; probe: { path: string }; target: { port: number; protocol: string } };
+    expect(ra.status).toBe('Healthy');
+    expect(ra.probe.path).toBe('/health');
+    expect(ra.target).toMatchObject({ port: tlsBackend.port, protocol: 'https' });
+    const b = await cli([`http://127.0.0.1:${plainPort}/health`, '--timeout', '5', '--json']);
+    expect(JSON.parse(b.out)).toMatchObject({ status: 'Healthy', target: { protocol: 'http' } });
+    const c = await cli([`http://127.0.0.1:${plainPort}/health`, '--path', '/other', '--timeout', '5', '--json']);
+    expect(JSON.parse(c.out)).toMatchObject({ status: 'Unhealthy', probe: { path: '/other' } });
+    expect(paths).toEqual(['/health', '/other']);
+  });
+
+  it('URL lines in a targets file', async () => {
+    const f = join(tmp, 'targets.txt');
+    writeFileSync(f, `https://127.0.0.1:${tlsBackend.port}/ backend.test\nhttp://127.0.0.1:${plainPort}/health\n`);
+    const r = await cli(['targets', f, '--trusted-root', ROOT_A, '--timeout', '5', '--format', 'json']);
+    expect(r.err).toBe('');
+    const doc = JSON.parse(r.out) as { targets: { target: string; health: string }[] };
+    expect(doc.targets.map((t) => t.health)).toEqual(['Healthy', 'Healthy']);
+    expect(doc.targets[1]!.target).toBe(`http://127.0.0.1:${plainPort}/health`);
+  });
+});
