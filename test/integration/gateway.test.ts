@@ -456,6 +456,6 @@ describe('certcheck targets FILE', () => {
     expect(bin.code).toBe(2);
     expect(bin.err).toMatch(/^certcheck: [\x20-\x7e]+\n$/);
     writeFileSync(f, 'a:1 b c\n');
-    expect((await run(['targets', f])).err).toBe(`certcheck: ${f}:1: expected "host:port [sni]", got "a:1 b c"\n`);
+    expect((await run(['targets', f])).err).toBe(`certcheck: ${f}:1: expected "host:port [sni]" or "URL [sni]", got "a:1 b c"\n`);
   });
 });
