@@ -360,7 +360,9 @@ describe('a 200-probe sweep: bounded concurrency, counted at the servers', () =>
     expect(shared.maxOpen).toBeLessThan(32);
     // It really ran in parallel: 200 × 100 ms one at a time would take 20 s.
     expect(shared.maxInFlight).toBeGreaterThanOrEqual(8);
-    expect(ms).toBeLessThan(8000);
+    // Only a hang guard (parallelism is asserted above, speed is the bench's): 8 s was exceeded
+    // at a load average of 12 on 2 cores; one at a time would take 20 s.
+    expect(ms).toBeLessThan(15_000);
     console.log(`sweep: 200 probes (100 ms server delay) in ${Math.round(ms)} ms, ${(200 / (ms / 1000)).toFixed(0)} probes/s; max active ${shared.maxActive}, max open ${shared.maxOpen} (server-side close lag), max in flight ${shared.maxInFlight}`);
   }, 30_000);
 
