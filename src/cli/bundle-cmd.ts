@@ -8,7 +8,7 @@ import { AIA_MAX_FETCHES, AIA_OVERALL_MS, AIA_PER_FETCH_MS, makeBundle, type Aia
 import { InputError } from '../model/errors.js';
 import { neutralize } from '../render/junit.js';
 import type { ParsedCert } from '../x509/types.js';
-import { addSourceOptions, loadChainOrBackend, loadPrivateKey, parseAt, parseResolve, passwordOpts, passwordProvider, type SourceFlags } from './options.js';
+import { withExamples, addSourceOptions, loadChainOrBackend, loadPrivateKey, parseAt, parseResolve, passwordOpts, passwordProvider, type SourceFlags } from './options.js';
 import type { CliIo } from './io.js';
 
 function role(c: ParsedCert, i: number, r: BundleResult): string {
@@ -104,5 +104,5 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
     if (flags.output === undefined) io.stdout(body as string);
     setExit(r.complete && !r.problems.length ? 0 : 1);
   });
-  return cmd;
+  return withExamples(cmd, ["certcheck bundle leaf.pem --aia --output fullchain.pem", "certcheck bundle leaf.pem --intermediates ./cas --format pfx --key leaf.key --password-env PFX_PASS --output backend.pfx"], '0 the bundle was written, 1 no complete chain could be built, 2 usage or input error');
 }

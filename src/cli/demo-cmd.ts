@@ -1,12 +1,13 @@
 import { Command } from 'commander';
-import { useColor } from './options.js';
+import { withExamples, useColor } from './options.js';
 import type { CliIo } from './io.js';
 
 /** Builds the `demo` command: embedded loopback backends, each probed (runDemo) and shown as a table. */
 export function demoCommand(io: CliIo, setExit: (n: number) => void): Command {
-  return new Command('demo')
+  return withExamples(new Command('demo')
     .description('start embedded backends on 127.0.0.1 (healthy, missing intermediate, wrong order, expired, ...) and probe each, as the gateway would')
     .option('--json', 'print every report as JSON')
+    .option('--color', 'colour even off a terminal (also: FORCE_COLOR)')
     .option('--no-color', 'no colour (also: NO_COLOR)')
     .action(async (flags: { json?: boolean; color?: boolean }) => {
       // Loaded when the command runs, like every command's machinery.
@@ -22,5 +23,5 @@ export function demoCommand(io: CliIo, setExit: (n: number) => void): Command {
       }
       // The demo succeeded when every case produced a verdict; the verdicts themselves are the show.
       setExit(0);
-    });
+    }), ['certcheck demo', 'certcheck demo --json'], '0 when every case produced a verdict (the verdicts are the show), 2 usage error');
 }

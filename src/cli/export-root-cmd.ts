@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { findRoot } from '../bundle.js';
 import { InputError } from '../model/errors.js';
 import { neutralize } from '../render/junit.js';
-import { addSourceOptions, collect, loadAnchors, loadChainOrBackend, passwordOpts, type SourceFlags } from './options.js';
+import { withExamples, addSourceOptions, collect, loadAnchors, loadChainOrBackend, passwordOpts, type SourceFlags } from './options.js';
 import type { CliIo } from './io.js';
 
 interface ExportRootFlags extends SourceFlags {
@@ -64,5 +64,5 @@ export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Comm
     if (flags.output === undefined) io.stdout(cer);
     setExit(0);
   });
-  return cmd;
+  return withExamples(cmd, ["certcheck export-root 10.20.4.11:443 --sni orders.corp.example.net --output root.cer"], '0 the root was written, 1 no root could be found or captured, 2 usage or input error');
 }

@@ -24,11 +24,19 @@ export function exitFor(r: Pick<Report, 'status'>): number {
   return r.status === 'Healthy' ? EXIT.healthy : r.status === 'Unknown' ? EXIT.unknown : EXIT.unhealthy;
 }
 
-/** Colour only for a terminal, never with --no-color or NO_COLOR set. */
+/** Colour: --color / --no-color when given; else never with NO_COLOR, always with FORCE_COLOR, and otherwise only on a terminal. */
 export function useColor(io: CliIo, flag?: boolean): boolean {
-  if (flag === false) return false;
+  if (flag !== undefined) return flag;
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  // FORCE_COLOR (as Node and most CLIs read it): colour in a CI log that renders it.
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
   return io.stdoutIsTTY;
+}
+
+/** How every command's --help ends: examples, then the exit statuses (smallstep's habit). */
+export function withExamples(cmd: Command, examples: string[], exit = '0 Healthy, 1 Unhealthy, 2 usage or input error, 3 Unknown'): Command {
+  return cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n\nExit status: ${exit}.\n`);
 }
 
 /** --at as a Date (a date-time without a zone is UTC); now when absent. */
@@ -199,6 +207,7 @@ export function addTrustOptions(cmd: Command): Command {
     .addOption(new Option('--format <format>', 'report format: text, json (schemaVersion 1, schema/report.schema.json), junit (XML, one test case per target), github (workflow annotations), azure (Azure Pipelines logging commands)').choices(['text', 'json', 'junit', 'github', 'azure']))
     .option('--json', 'the same as --format json')
     .option('--output <file>', 'write the report to this file (stdout then prints a one-line summary)')
+    .option('--color', 'colour even off a terminal (also: FORCE_COLOR)')
     .option('--no-color', 'no colour (also: NO_COLOR)')
     .option('-v, --verbose', 'show info-level findings too');
 }

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { addRevocationOptions, addTrustOptions, collect, emit, loadAnchors, loadRevocationInputs, parseAt, parseIntOpt, parseResolve, passwordOpts, thresholds, type TrustFlags } from './options.js';
+import { withExamples, addRevocationOptions, addTrustOptions, collect, emit, loadAnchors, loadRevocationInputs, parseAt, parseIntOpt, parseResolve, passwordOpts, thresholds, type TrustFlags } from './options.js';
 import type { CliIo } from './io.js';
 import { parseTargetArg } from '../gateway/target.js';
 
@@ -60,5 +60,5 @@ export function probeCommand(io: CliIo, setExit: (n: number) => void): Command {
     });
     setExit(emit(report, io, flags));
   });
-  return cmd;
+  return withExamples(cmd, ["certcheck 10.20.4.11:443 --sni orders.corp.example.net --path /health/ready", "certcheck https://orders-a.corp.example.net:8443/health --trusted-root corp-root.cer", "certcheck 10.20.4.11:443 --sku v1 --auth-cert orders-leaf.cer --format junit --output certcheck.xml"]);
 }

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { InputError } from '../model/errors.js';
-import { addTrustOptions, collect, emit, loadAnchors, loadCertFile, loadPrivateKey, parseAt, parseIntOpt, parseResolve, passwordOpts, thresholds, type TrustFlags } from './options.js';
+import { withExamples, addTrustOptions, collect, emit, loadAnchors, loadCertFile, loadPrivateKey, parseAt, parseIntOpt, parseResolve, passwordOpts, thresholds, type TrustFlags } from './options.js';
 import type { CliIo } from './io.js';
 
 interface RotateFlags extends TrustFlags {
@@ -58,5 +58,5 @@ export function rotateCommand(io: CliIo, setExit: (n: number) => void): Command 
     });
     setExit(emit(report, io, flags));
   });
-  return cmd;
+  return withExamples(cmd, ["certcheck rotate new-orders.pfx --password-env PFX_PASS --backend 10.20.4.11:443 --sni orders.corp.example.net --trusted-root corp-root.cer", "certcheck rotate new-orders.pfx --password-env PFX_PASS --gateway agw.json --backend-setting bes-orders-https"]);
 }

@@ -232,6 +232,7 @@ export function addSweepOptions(cmd: Command): Command {
     .option('--min-days <n>', 'error when a certificate on a path expires within N days')
     .option('--at <iso-8601>', 'check certificate validity at this time instead of now')
     .addOption(new Option('--ca-store <store>', 'store standing in for the gateway\'s well-known CAs').choices(['mozilla', 'system']).default('mozilla'))
+    .option('--color', 'colour even off a terminal (also: FORCE_COLOR)')
     .option('--no-color', 'no colour (also: NO_COLOR)');
 }
 

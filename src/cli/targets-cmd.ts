@@ -10,7 +10,7 @@ import { parseStatusMatch, validateBodyMatch } from '../gateway/match.js';
 import { parseHostRef } from '../x509/names.js';
 import { readInputFile, inputLabel } from '../x509/decode.js';
 import type { TargetItem } from '../render/health.js';
-import { collect, loadAnchors, parseAt, parseIntOpt, type PasswordOpts } from './options.js';
+import { withExamples, collect, loadAnchors, parseAt, parseIntOpt, type PasswordOpts } from './options.js';
 import type { CliIo } from './io.js';
 import { addSweepOptions, resolveMap, runSweep, type SweepFlags } from './sweep.js';
 
@@ -116,5 +116,5 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
       render: (rows, meta, c) => (flags.format === 'json' ? `${JSON.stringify(targetsJson(rows, meta), null, 2)}\n` : renderTargetsText(rows, meta, c)),
     }));
   });
-  return cmd;
+  return withExamples(cmd, ["certcheck targets backends.txt --trusted-root corp-root.cer     # one \"host:port [sni]\" or URL a line", "certcheck targets backends.txt --concurrency 32 --format jsonl > results.jsonl"]);
 }

@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
 import { verifyChain } from '../verify.js';
-import { addRevocationOptions, addTrustOptions, emit, loadAnchors, loadCertFile, loadRevocationInputs, parseAt, passwordOpts, thresholds, type TrustFlags } from './options.js';
+import { withExamples, addRevocationOptions, addTrustOptions, emit, loadAnchors, loadCertFile, loadRevocationInputs, parseAt, passwordOpts, thresholds, type TrustFlags } from './options.js';
 import type { CliIo } from './io.js';
 
 interface VerifyFlags extends TrustFlags {
@@ -52,5 +52,5 @@ export function verifyCommand(io: CliIo, setExit: (n: number) => void): Command 
     });
     setExit(emit(report, io, flags));
   });
-  return cmd;
+  return withExamples(cmd, ["certcheck verify fullchain.pem --host orders.corp.example.net --trusted-root root.cer", "certcheck verify backend.pfx --password-env PFX_PASS --host orders.corp.example.net", "certcheck verify leaf.pem intermediate.pem --at 2027-01-15T00:00:00Z --json"]);
 }

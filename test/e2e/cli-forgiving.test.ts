@@ -81,3 +81,29 @@ describe('a forgiving command line', () => {
     expect(doc.targets[1]!.target).toBe(`http://127.0.0.1:${plainPort}/health`);
   });
 });
+
+describe('colour and help', () => {
+  it('--color and FORCE_COLOR colour a non-terminal; --no-color and NO_COLOR win over FORCE_COLOR', async () => {
+    const args = ['verify', 'certs/out/pki/leaf-a.pem', '--host', 'backend.test', '--trusted-root', ROOT_A];
+    const run = async (extra: string[], env: Record<string, string>) => {
+      let out = '';
+      await main([...args, ...extra], { stdout: (s) => { out += s; }, stderr: () => undefined, env, stdoutIsTTY: false, stdinIsTTY: false });
+      return /\u001b\[\d+m/.test(out);
+    };
+    expect(await run([], {})).toBe(false);
+    expect(await run(['--color'], {})).toBe(true);
+    expect(await run([], { FORCE_COLOR: '1' })).toBe(true);
+    expect(await run([], { FORCE_COLOR: '0' })).toBe(false);
+    expect(await run(['--no-color'], { FORCE_COLOR: '1' })).toBe(false);
+    expect(await run([], { FORCE_COLOR: '1', NO_COLOR: '1' })).toBe(false);
+  });
+
+  it('every command\'s --help ends with examples and the exit statuses', async () => {
+    for (const c of ['verify', 'probe', 'gateway', 'targets', 'rotate', 'bundle', 'export-root', 'demo', 'completion']) {
+      const r = await cli([c, '--help']);
+      expect(r.code, c).toBe(0);
+      expect(r.out, c).toMatch(/\nExamples:\n {2}certcheck /);
+      if (c !== 'completion') expect(r.out, c).toMatch(/\nExit status: 0 [^\n]+\.\n\n?$/);
+    }
+  });
+});
