@@ -86,7 +86,7 @@ export async function captureChain(o: CaptureChainOptions): Promise<CapturedChai
   if (!(timeoutSeconds > 0 && timeoutSeconds <= 86400)) throw new InputError('--timeout: seconds from 1 to 86400');
   // The probe's v2 choice when no host name is configured: the target's name, or no SNI for an IP.
   const ref = parseHostRef(o.sni ?? host);
-  const servername = o.noSni || ref.kind !== 'dns' ? undefined : ref.value;
+  const servername = o.noSni || ref.kind !== 'dns' ? undefined : ref.input;
   const deadline = Date.now() + timeoutSeconds * 1000;
   const out: CapturedChain = { target: { host, port, address: null }, sniSent: null, certificates: [], notCapturedReason: null, tls: null, failure: null };
 

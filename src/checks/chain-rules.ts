@@ -16,6 +16,7 @@ import { opensslError, type OpenSslErrorName } from '../model/openssl.js';
 import type { CertPlan } from '../model/plan.js';
 import type { CertSummary } from '../model/report.js';
 import { reportTime } from '../model/time.js';
+import { actsAsCA } from './ca-flag.js';
 import { evaluatePathRules, isCA, type PathIssue } from './path-rules.js';
 import { daysLeft, summarize, undecodable } from './summary.js';
 
@@ -117,8 +118,10 @@ export function duplicatesRule(parsed: (ParsedCert | undefined)[], plan: CertPla
 export function leafRule(parsed: (ParsedCert | undefined)[], plan: CertPlan): { findings: Finding[]; leaf?: ParsedCert; leafIndex: number } {
   const first = parsed[0]!;
   const checkChain = checksChain(plan);
-  if (!isCA(first)) return { findings: [], leaf: first, leafIndex: 0 };
-  const idx = parsed.findIndex((c) => c && !isCA(c));
+  // OpenSSL takes a cA:TRUE certificate whose keyUsage lacks keyCertSign for a leaf (measured:
+  // served first with its issuer, it verifies), so the leaf is the first that is no CA to X509_check_ca.
+  if (!actsAsCA(first)) return { findings: [], leaf: first, leafIndex: 0 };
+  const idx = parsed.findIndex((c) => c && !actsAsCA(c));
   if (idx > 0) {
     const leaf = parsed[idx]!;
     const findings = checkChain ? [makeFinding('CHAIN_LEAF_NOT_FIRST', { leafIndex: idx, firstSubject: first.subject.text, leafSubject: leaf.subject.text }, opts(plan, leaf, idx))] : [];

@@ -7,7 +7,7 @@ import { sigAlgInfo } from '../x509/signature.js';
 import type { ParsedCert } from '../x509/types.js';
 import type { CertSummary } from '../model/report.js';
 import { reportTime } from '../model/time.js';
-import { isCA } from './path-rules.js';
+import { actsAsCA } from './ca-flag.js';
 
 /** Whole days from `at` to the certificate's notAfter (negative once expired); null when notAfter is invalid. */
 export function daysLeft(c: ParsedCert, at: Date): number | null {
@@ -40,7 +40,7 @@ export function summarize(c: ParsedCert, index: number, at: Date): CertSummary {
     daysLeft: daysLeft(c, at),
     sha256: c.sha256,
     selfSigned: c.selfIssued,
-    ca: isCA(c),
+    ca: actsAsCA(c),
     key: k.algorithm === 'ec' ? `EC ${k.curve}` : k.bits ? `${k.algorithm.toUpperCase()} ${k.bits}` : k.algorithm.toUpperCase(),
     signatureAlgorithm: sigAlgInfo(c.signatureAlgorithm)?.name ?? c.signatureAlgorithm.oid,
     subjectAltName: sanText(c),

@@ -31,7 +31,9 @@ export function probeNames(o: NameOptions, targetHost: string): ProbeNames {
   else if (!targetIsIp) { name = targetHost; hostSource = 'the target FQDN (as "pick host name from backend target")'; }
   else { name = '127.0.0.1'; hostSource = 'default probe host 127.0.0.1 (no host name configured)'; }
   const ref = parseHostRef(name);
-  const sniName = o.sniName ?? (ref.kind === 'dns' ? ref.value : undefined);
+  // The gateway sends the name exactly as configured (Node's tls.connect does too, measured: case,
+  // a trailing dot and UTF-8 bytes go out unchanged), so the SNI is the input, not the compared form.
+  const sniName = o.sniName ?? (ref.kind === 'dns' ? ref.input : undefined);
   const sni = o.noSni ? undefined : sniName;
   const checked = o.validateSNI === false ? null : o.sniName ? parseHostRef(o.sniName) : ref;
   return {

@@ -11,9 +11,15 @@ import { domainToASCII } from 'node:url';
 import { InputError } from '../model/errors.js';
 import type { CertExtension, GeneralName, ParsedCert } from './types.js';
 
-/** The host a name check is about: a DNS name (A-label form) or an IP address. */
+/**
+ * The host a name check is about: a DNS name or an IP address. A DNS name's `value` is what
+ * OpenSSL's X509_check_host compares: the name as given with ASCII letters lowercased, a trailing
+ * dot kept and U-labels kept (measured with `openssl verify -verify_hostname`: `www.example.com.`
+ * does not match DNS:www.example.com, `bücher.example` does not match DNS:xn--bcher-kva.example).
+ * `aLabel` is the UTS-46 A-label form of a name with U-labels, only to explain a mismatch.
+ */
 export type HostRef =
-  | { kind: 'dns'; input: string; value: string /* lowercase A-label form, trailing dot stripped */ }
+  | { kind: 'dns'; input: string; value: string; aLabel?: string }
   | { kind: 'ip'; input: string; bytes: Uint8Array; value: string /* canonical text */ };
 
 /** Whether a certificate names a host, by which identity, and what it presents. */
@@ -153,13 +159,18 @@ const LDH_LABEL = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/;
 // WHATWG/inet_aton treat a name whose last label is a number as an IPv4 address ("1.2.3", "0x7f.1").
 const NUMERIC_LABEL = /^(?:[0-9]+|0x[0-9a-f]*)$/;
 
+// Format, ignorable, separator, private-use, surrogate and unassigned code points.
+const INVISIBLE = /^[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Z}\p{Co}\p{Cs}\p{Cn}]$/u;
+
 function hostError(input: string, why: string): InputError {
   return new InputError(`invalid host name ${quoteInput(input)}: ${why}`);
 }
 
 /**
- * Parse the probe host the user gave. A DNS name becomes lowercase A-labels without a trailing
- * dot; an IP literal (IPv4 dotted decimal, IPv6 bare or in brackets) becomes bytes.
+ * Parse the probe host the user gave. A DNS name is checked (labels, lengths and IDNA validity are
+ * judged on its A-label form) and kept as OpenSSL compares it: ASCII lowercased, any trailing dot
+ * and U-labels as given (see HostRef). An IP literal (IPv4 dotted decimal, IPv6 bare or in
+ * brackets) becomes bytes.
  */
 export function parseHostRef(input: string): HostRef {
   if (input.length === 0) throw new InputError('invalid host name: empty');
@@ -192,6 +203,11 @@ export function parseHostRef(input: string): HostRef {
       if (cp <= 0x9f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
         throw hostError(input, `character ${escapeForDisplay(ch)} is not allowed in a host name`);
       }
+      // The name is now compared and reported as given, so nothing invisible may ride in it
+      // (IDNA would silently drop a zero-width space or soft hyphen from the A-label).
+      if (INVISIBLE.test(ch)) {
+        throw hostError(input, `invisible character U+${cp.toString(16).toUpperCase().padStart(4, '0')} is not allowed in a host name`);
+      }
       continue;
     }
     if (/[A-Za-z0-9._-]/.test(ch)) continue;
@@ -206,7 +222,8 @@ export function parseHostRef(input: string): HostRef {
   } else {
     ascii = input.replace(/[A-Z]/g, (c) => c.toLowerCase());
   }
-  if (ascii.endsWith('.')) ascii = ascii.slice(0, -1);
+  const dotted = ascii.endsWith('.');
+  if (dotted) ascii = ascii.slice(0, -1);
   if (ascii.length === 0) throw hostError(input, 'empty');
   const labels = ascii.split('.');
   for (const label of labels) {
@@ -227,7 +244,10 @@ export function parseHostRef(input: string): HostRef {
   if (NUMERIC_LABEL.test(labels[labels.length - 1]!)) {
     throw hostError(input, 'the last label is a number: neither a host name nor a dotted-decimal IPv4 address');
   }
-  return { kind: 'dns', input, value: ascii };
+  // OpenSSL folds ASCII case only and strips nothing: U-labels and a trailing dot stay as given.
+  const hasULabel = /[^\x00-\x7f]/.test(input);
+  const value = hasULabel ? asciiLower(input) : `${ascii}${dotted ? '.' : ''}`;
+  return hasULabel ? { kind: 'dns', input, value, aLabel: ascii } : { kind: 'dns', input, value };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,6 +312,22 @@ export function wildcardCovers(pattern: string, hostValue: string): boolean {
   if (!h.endsWith(`.${base}`)) return false;
   const first = h.slice(0, h.length - base.length - 1);
   return first.length > 0 && !first.includes('.');
+}
+
+/**
+ * Does a presented dNSName (or CN) name the probe host as OpenSSL's X509_check_host does with the
+ * gateway's flags? As wildcardCovers, except for the trailing dot, which OpenSSL never strips
+ * (measured, OpenSSL 3.0.19): `a.test.` matches only `a.test.` and `a.test` only `a.test`; a
+ * host with a trailing dot matches no wildcard; a wildcard with one is compared as literal text.
+ * A host with U-labels matches nothing here: a valid dNSName is ASCII.
+ */
+function hostCovers(pattern: string, host: HostRef & { kind: 'dns' }): boolean {
+  const h = host.value;
+  const hostDot = h.endsWith('.');
+  if (pattern.endsWith('.') !== hostDot) return false;
+  if (!hostDot) return wildcardCovers(pattern, h);
+  if (dnsNameProblem(pattern) !== null || pattern.includes('*')) return false;
+  return wildcardCovers(pattern, h);
 }
 
 /** Node-style leniency, only to explain a refusal: partial wildcards and any `*.` suffix. */
@@ -410,18 +446,18 @@ export function matchHost(cert: NameSource, host: HostRef): NameMatchResult {
   }
 
   notes.add('CN-only certificate: there is no subjectAltName extension, so the subject CN was used (RFC 9525 clients and browsers refuse this)');
-  const h = stripDot(asciiLower(host.value));
+  const h = escapeForDisplay(host.value);
   for (const cn of cns) {
     const why = dnsNameProblem(cn);
     if (why) {
       notes.add(`CN '${escapeForDisplay(cn)}' is not a valid host name (${why})`);
       continue;
     }
-    if (wildcardCovers(cn, h)) {
+    if (hostCovers(cn, host)) {
       return result({ matched: true, matchedBy: { source: 'cn', value: cn }, cnFallback: true });
     }
   }
-  const near = explainDnsMiss(cns.map((c) => ({ value: c, shown: `CN ${escapeForDisplay(c)}` })), h);
+  const near = explainDnsMiss(cns.map((c) => ({ value: c, shown: `CN ${escapeForDisplay(c)}` })), host);
   return result({
     matched: false, cnFallback: true,
     reason: near ?? `${h} does not match the subject CN (${listSome(cns.map((c) => `'${escapeForDisplay(c)}'`))}); the certificate has no subjectAltName extension`,
@@ -432,19 +468,19 @@ function matchDnsInSan(
   sans: GeneralName[], cns: string[], host: Extract<HostRef, { kind: 'dns' }>,
   result: (r: Omit<NameMatchResult, 'presented' | 'notes'>) => NameMatchResult,
 ): NameMatchResult {
-  const h = stripDot(asciiLower(host.value));
+  const h = escapeForDisplay(host.value);
   const dns: string[] = [];
   for (const g of sans) {
     if (g.type !== 'dns') continue;
     dns.push(g.value);
-    if (wildcardCovers(g.value, h)) {
+    if (hostCovers(g.value, host)) {
       return result({ matched: true, matchedBy: { source: 'san-dns', value: g.value }, cnFallback: false });
     }
   }
   if (sans.length === 0) {
     return result({ matched: false, cnFallback: false, reason: 'the subjectAltName extension is present but empty; the CN is not used when a subjectAltName exists' });
   }
-  const cnWould = cns.find((c) => wildcardCovers(c, h));
+  const cnWould = cns.find((c) => hostCovers(c, host));
   if (cnWould !== undefined) {
     return result({
       matched: false, cnFallback: false,
@@ -457,7 +493,7 @@ function matchDnsInSan(
       reason: `the subjectAltName has no dNSName entries (it holds ${listSome(sans.map(sanDisplay))}); the CN is not used when a subjectAltName exists`,
     });
   }
-  const near = explainDnsMiss(dns.map((d) => ({ value: d, shown: `DNS:${escapeForDisplay(d)}` })), h);
+  const near = explainDnsMiss(dns.map((d) => ({ value: d, shown: `DNS:${escapeForDisplay(d)}` })), host);
   return result({
     matched: false, cnFallback: false,
     reason: near ?? `${h} is not among the certificate's dNSNames (${listSome(dns.map((d) => `DNS:${escapeForDisplay(d)}`))})`,
@@ -465,7 +501,28 @@ function matchDnsInSan(
 }
 
 /** The most specific explanation of why no name matched, or null for a plain mismatch. */
-function explainDnsMiss(names: { value: string; shown: string }[], h: string): string | null {
+function explainDnsMiss(names: { value: string; shown: string }[], host: HostRef & { kind: 'dns' }): string | null {
+  const shownHost = escapeForDisplay(host.value);
+  if (host.aLabel !== undefined) {
+    const a = host.aLabel;
+    const hit = names.find(({ value }) => wildcardCovers(value, a));
+    if (hit) {
+      return `${hit.shown} names the A-label form ${a}, but ${shownHost} is compared as given: OpenSSL's host check does not convert U-labels, so the gateway needs the host name configured as ${a}`;
+    }
+  }
+  const hostDot = host.value.endsWith('.');
+  if (hostDot || names.some(({ value }) => value.endsWith('.'))) {
+    const bare = stripDot(host.value);
+    const hit = names.find(({ value }) => value.endsWith('.') !== hostDot && wildcardCovers(value, bare));
+    if (hit) {
+      return host.value.endsWith('.')
+        ? `${shownHost} ends with a dot and ${hit.shown} does not: OpenSSL's host check compares the trailing dot as written (configure ${escapeForDisplay(bare)})`
+        : `${hit.shown} ends with a dot and ${shownHost} does not: OpenSSL's host check compares the trailing dot as written`;
+    }
+  }
+  const dottedStar = names.find(({ value }) => value.startsWith('*') && value.endsWith('.') && hostDot && wildcardCovers(value, host.value));
+  if (dottedStar) return `${dottedStar.shown} ends with a dot, so OpenSSL's host check reads it as literal text, not as a wildcard`;
+  const h = stripDot(host.value);
   const hLabels = h.split('.');
   for (const { value } of names) {
     if (dnsNameProblem(value) !== null) continue;

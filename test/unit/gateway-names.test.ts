@@ -22,6 +22,13 @@ describe('probeNames (appgw-spec §3)', () => {
     expect(probeNames({ sku: 'v1', sni: 'probe.test' }, 'member.test')).toMatchObject({ host: { kind: 'dns', value: 'member.test' }, sni: 'member.test', hostHeader: 'probe.test', hostSource: 'v1: the backend pool FQDN' });
     expect(probeNames({ sku: 'v1' }, '10.0.0.4')).toMatchObject({ host: null, sni: undefined, hostHeader: '127.0.0.1' });
   });
+  it('the SNI is the host name exactly as configured; the name checked is what OpenSSL compares (issue 15)', () => {
+    expect(probeNames({ sni: 'WWW.Backend.TEST' }, '10.0.0.4')).toMatchObject({ sni: 'WWW.Backend.TEST', hostHeader: 'WWW.Backend.TEST', host: { value: 'www.backend.test' } });
+    expect(probeNames({ sni: 'www.backend.test.' }, '10.0.0.4')).toMatchObject({ sni: 'www.backend.test.', host: { value: 'www.backend.test.' } });
+    expect(probeNames({ sni: 'bücher.example' }, '10.0.0.4')).toMatchObject({ sni: 'bücher.example', host: { value: 'bücher.example', aLabel: 'xn--bcher-kva.example' } });
+    expect(probeNames({}, 'Backend.TEST.')).toMatchObject({ sni: 'Backend.TEST.', host: { value: 'backend.test.' } });
+    expect(probeNames({ sku: 'v1' }, 'Member.TEST.')).toMatchObject({ sni: 'Member.TEST.', host: { value: 'member.test.' } });
+  });
   it('noSni sends none but still checks the name', () => {
     expect(probeNames({ noSni: true }, 'backend.test')).toMatchObject({ sni: undefined, host: { value: 'backend.test' } });
   });
