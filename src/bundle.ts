@@ -7,7 +7,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fetchHttp } from './capture/fetch.js';
-import { evaluatePathRules, isCA } from './checks/path-rules.js';
+import { evaluatePathRules } from './checks/path-rules.js';
+import { actsAsCA } from './checks/ca-flag.js';
 import { caseDetail } from './model/catalog.js';
 import { InputError, isInputError } from './model/errors.js';
 import { parseCertificate, toPem } from './x509/cert.js';
@@ -60,7 +61,7 @@ function parseMany(ders: Uint8Array[], what: string, notes?: string[]): ParsedCe
 export function buildBundle(i: BundleInput): BundleResult {
   const input = parseMany(i.certs, 'input');
   if (!input.length) throw new InputError('input: no certificate');
-  const leaf = input.find((c) => !isCA(c)) ?? input[0]!;
+  const leaf = input.find((c) => !actsAsCA(c)) ?? input[0]!;
   const pool = [...input.filter((c) => c !== leaf), ...parseMany(i.pool ?? [], 'intermediates', [])];
   const roots = [...pool.filter((c) => c.selfIssued), ...(i.anchors ?? [])];
   const store = makeStore('uploaded', 'self-signed roots among the inputs', roots);

@@ -9,7 +9,8 @@ import net from 'node:net';
 import { keyMatchesCert } from './bundle.js';
 import { captureChain } from './capture-chain.js';
 import { judgeChain, type ChainJudgement } from './checks/chain.js';
-import { isCA, type Profile } from './checks/path-rules.js';
+import type { Profile } from './checks/path-rules.js';
+import { actsAsCA } from './checks/ca-flag.js';
 import { InputError } from './model/errors.js';
 import type { Finding, FindingCode } from './model/findings.js';
 import { rankFindings } from './model/rank.js';
@@ -94,7 +95,7 @@ function issuedBy(child: ParsedCert, issuer: ParsedCert): boolean {
 /** Leaf first, then each issuer in turn, then whatever does not chain (kept, so it is judged too). */
 export function issuerOrder(certs: ParsedCert[]): ParsedCert[] {
   if (!certs.length) return [];
-  const leafIdx = Math.max(0, certs.findIndex((c) => !isCA(c)));
+  const leafIdx = Math.max(0, certs.findIndex((c) => !actsAsCA(c)));
   const rest = certs.filter((_, i) => i !== leafIdx);
   const out = [certs[leafIdx]!];
   for (let cur = out[0]!; rest.length && out.length <= certs.length;) {
@@ -138,7 +139,7 @@ export async function planRotation(options: RotateOptions): Promise<VerifyReport
   const parsedNew = parseAll(o.newCerts, o.newSource);
   const servedOrder = o.newKind === 'pkcs12' ? 'issuer-order' : 'as-given';
   const served = servedOrder === 'issuer-order' ? issuerOrder(parsedNew) : parsedNew;
-  const leaf = served.find((c) => !isCA(c)) ?? served[0]!;
+  const leaf = served.find((c) => !actsAsCA(c)) ?? served[0]!;
 
   let keyCheck: RotationInfo['keyCheck'] = 'not-checked';
   if (o.privateKey) {
