@@ -53,7 +53,7 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
     .argument('<leaf>', 'the leaf certificate file (PEM, DER, .cer, .p7b, .pfx), or HOST:PORT of a live backend')
     .option('--intermediates <dir>', 'directory of CA certificates to complete the chain from (every file, not recursive)')
     .option('--include-root', 'end the file with the self-signed root')
-    .option('--output <file>', 'write the chain here (default: stdout; required with --format pfx)')
+    .option('--output <file>', 'write the chain here, replacing the file whole (default: stdout; required with --format pfx, then owner-only 0600); a symbolic link there is refused')
     .option('--format <pem|pfx>', 'pem, or pfx: a PKCS#12 with --key, sealed with the --password-env / --password-file password (AES-256, SHA-256 MAC, as OpenSSL 3 writes it)', 'pem')
     .option('--key <file>', 'with --format pfx: the leaf\'s private key (PEM or DER; must match the leaf)')
     .option('--at <iso-8601>', 'prefer certificates valid at this time (default now)')

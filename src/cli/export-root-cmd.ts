@@ -21,7 +21,7 @@ export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Comm
   const cmd = new Command('export-root')
     .description('write the root of the backend\'s chain as the Base-64 .cer the gateway accepts (the portal/certmgr export steps in one command)')
     .argument('<target-or-file>', 'HOST:PORT of a live backend, or a chain file')
-    .option('--output <file>', 'write the .cer here (default: stdout)')
+    .option('--output <file>', 'write the .cer here, replacing the file whole (default: stdout); a symbolic link there is refused')
     .option('--trusted-root <file>', 'a root you already have (repeatable): used when the backend does not send its root', collect, [])
     .addOption(new Option('--ca-store <store>', 'store to look the root up in when the backend does not send it').choices(['mozilla', 'system']).default('mozilla'))
     .option('--json', 'print what was written as JSON');

@@ -203,7 +203,7 @@ export function addTrustOptions(cmd: Command): Command {
     .option('--warn-days <n>', 'warn when a certificate on the path expires within N days', '30')
     .option('--min-days <n>', 'error when a certificate on the path expires within N days')
     .option('--password-env <var>', 'PKCS#12 password from this environment variable')
-    .option('--password-file <file>', 'PKCS#12 password from the first line of this file')
+    .option('--password-file <file>', 'PKCS#12 password from the first line of this file (a pipe or FIFO too, e.g. <(pass show pfx))')
     .addOption(new Option('--format <format>', 'report format: text, json (schemaVersion 1, schema/report.schema.json), junit (XML, one test case per target), github (workflow annotations), azure (Azure Pipelines logging commands)').choices(['text', 'json', 'junit', 'github', 'azure']))
     .option('--json', 'the same as --format json')
     .option('--output <file>', 'write the report to this file (stdout then prints a one-line summary)')
@@ -279,5 +279,5 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--timeout <seconds>', 'for a live backend: timeout', '30')
     .option('--resolve <name=address>', 'for a live backend: use this address for this name (repeatable)', collect, [])
     .option('--password-env <var>', 'PKCS#12 password from this environment variable')
-    .option('--password-file <file>', 'PKCS#12 password from the first line of this file');
+    .option('--password-file <file>', 'PKCS#12 password from the first line of this file (a pipe or FIFO too, e.g. <(pass show pfx))');
 }
