@@ -21,7 +21,8 @@ function readAsync(fd: number, buf: Buffer, off: number, len: number): Promise<n
 }
 
 /**
- * The first line of `path` (a regular file, FIFO, pipe or character device such as /dev/stdin),
+ * The first line of `path` (a regular file, FIFO, pipe or character device such as /dev/stdin;
+ * `-` for standard input),
  * with its line ending (`\n` or `\r\n`) removed; an empty file is the empty password. Reading
  * stops at the first newline, so a writer that keeps going is not waited for. Throws an
  * InputError naming `--password-file` (never the content) when the file cannot be read or its
@@ -29,15 +30,23 @@ function readAsync(fd: number, buf: Buffer, off: number, len: number): Promise<n
  */
 export async function readPasswordFile(path: string): Promise<string> {
   const what = `--password-file ${path}`;
+  // "-" is standard input, as for certificate files; it is the caller's, so it stays open.
+  // /dev/stdin is read the same way: opening it fails (ENXIO) when stdin is a socket, as it is
+  // under Node's child_process and some CI runners.
+  const stdin = path === '-' || path === '/dev/stdin';
   let fd: number;
-  try { fd = await openAsync(path); } catch (e) { throw readError(what, e); }
+  try { fd = stdin ? 0 : await openAsync(path); } catch (e) { throw readError(what, e); }
   try {
     const buf = Buffer.alloc(PASSWORD_FILE_MAX_BYTES + 1);
     let n = 0;
     let nl = -1;
     while (nl < 0 && n < buf.length) {
       let got: number;
-      try { got = await readAsync(fd, buf, n, Math.min(CHUNK, buf.length - n)); } catch (e) { throw readError(what, e); }
+      try { got = await readAsync(fd, buf, n, Math.min(CHUNK, buf.length - n)); } catch (e) {
+        // A non-blocking stdin inherited from the parent has nothing yet: wait for the writer.
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') { await new Promise((r) => setTimeout(r, 10)); continue; }
+        throw readError(what, e);
+      }
       if (got === 0) break;
       nl = buf.subarray(n, n + got).indexOf(0x0a);
       if (nl >= 0) nl += n;
@@ -48,7 +57,7 @@ export async function readPasswordFile(path: string): Promise<string> {
     const line = buf.subarray(0, nl >= 0 && end > 0 && buf[end - 1] === 0x0d ? end - 1 : end);
     return line.toString('utf8');
   } finally {
-    close(fd, () => undefined);
+    if (!stdin) close(fd, () => undefined);
   }
 }
 

@@ -66,7 +66,8 @@ export function checkOutputPath(path: string, o: WriteOutputOptions = {}): void 
 export function openOutputFile(path: string, o: WriteOutputOptions = {}): OutputStream {
   const st = inspect(path, o);
   if (st && !st.isFile()) return directStream(path);
-  const tmp = join(dirname(path), `.${basename(path)}.certcheck-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  // Cut so that even 50 four-byte characters plus our suffix stay within NAME_MAX (255 bytes).
+  const tmp = join(dirname(path), `.${basename(path).slice(0, 50)}.certcheck-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, CREATE_FLAGS, o.secret ? 0o600 : 0o666);

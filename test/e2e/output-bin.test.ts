@@ -1,10 +1,10 @@
 /**
- * Issue 15 item 2, the sweep's half: Ctrl-C (SIGINT) or SIGTERM during a sweep with --output
- * removes the temporary file the sweep was streaming into, leaves the old file as it was, and the
- * process still ends by the signal. Runs the BUILT CLI (a real process to signal), building it
- * first if needed.
+ * Issue 15 items 2 and 6 where a real process is needed: Ctrl-C (SIGINT) or SIGTERM during a sweep
+ * with --output removes the temporary file the sweep was streaming into, leaves the old file as it
+ * was, and the process still ends by the signal; `--password-file /dev/stdin` and `-` read a pipe.
+ * Runs the BUILT CLI, building it first if needed.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -56,4 +56,29 @@ describe('a sweep interrupted while writing --output', () => {
       expect(readFileSync(out, 'utf8')).toBe('previous run\n');
     }, 20_000);
   }
+});
+
+describe('--password-file from a pipe', () => {
+  const pfx = join(ROOT, 'certs', 'out', 'formats', 'chain.pfx');
+  const bin = join(ROOT, 'bin/certcheck.js');
+  const cases: [string, string, string[]][] = [
+    ['/dev/stdin, a shell pipe', 'sh', ['-c', 'printf "%s\\n%s\\n" "$1" second | "$0" "$2" verify "$3" --password-file /dev/stdin --format json', process.execPath, 'test-only-pass', bin, pfx]],
+    ['-, a shell pipe', 'sh', ['-c', 'printf "%s\\n%s\\n" "$1" second | "$0" "$2" verify "$3" --password-file - --format json', process.execPath, 'test-only-pass', bin, pfx]],
+    ['<(...), process substitution', 'bash', ['--norc', '--noprofile', '-c', '"$0" "$2" verify "$3" --password-file <(printf "%s\\r\\n" "$1") --format json', process.execPath, 'test-only-pass', bin, pfx]],
+  ];
+  for (const [what, shell, args] of cases) {
+    it(`${what}: first line only`, () => {
+      const r = spawnSync(shell, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 15_000, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
+      expect(r.stderr).toBe('');
+      expect([0, 1]).toContain(r.status);
+      expect((JSON.parse(r.stdout) as { chain: { presented: unknown[] } }).chain.presented).toHaveLength(3);
+    });
+  }
+  it('/dev/stdin when stdin is a socket (Node\'s child_process): read all the same', () => {
+    const r = spawnSync(process.execPath, [bin, 'verify', pfx, '--password-file', '/dev/stdin', '--format', 'json'], {
+      cwd: ROOT, input: 'test-only-pass\nsecond line\n', encoding: 'utf8', timeout: 15_000, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+    });
+    expect(r.stderr).toBe('');
+    expect([0, 1]).toContain(r.status);
+  });
 });
