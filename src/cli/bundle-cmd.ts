@@ -2,7 +2,6 @@
  * `certcheck bundle LEAF|HOST:PORT`: a chain file or a live backend's chain (captureChain) →
  * makeBundle → the chain written as PEM or PKCS#12, with a summary.
  */
-import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { AIA_MAX_FETCHES, AIA_OVERALL_MS, AIA_PER_FETCH_MS, makeBundle, type AiaFetch, type BundleResult } from '../bundle.js';
 import { InputError } from '../model/errors.js';
@@ -10,6 +9,7 @@ import { neutralize } from '../render/junit.js';
 import type { ParsedCert } from '../x509/types.js';
 import { withExamples, addSourceOptions, loadChainOrBackend, loadPrivateKey, parseAt, parseResolve, passwordOpts, passwordProvider, type SourceFlags } from './options.js';
 import type { CliIo } from './io.js';
+import { checkOutputPath, writeOutputFile } from './write-output.js';
 
 function role(c: ParsedCert, i: number, r: BundleResult): string {
   return i === 0 ? 'leaf' : c === r.root ? 'root' : 'intermediate';
@@ -53,7 +53,7 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
     .argument('<leaf>', 'the leaf certificate file (PEM, DER, .cer, .p7b, .pfx), or HOST:PORT of a live backend')
     .option('--intermediates <dir>', 'directory of CA certificates to complete the chain from (every file, not recursive)')
     .option('--include-root', 'end the file with the self-signed root')
-    .option('--output <file>', 'write the chain here (default: stdout; required with --format pfx)')
+    .option('--output <file>', 'write the chain here, replacing the file whole (default: stdout; required with --format pfx, then owner-only 0600); a symbolic link there is refused')
     .option('--format <pem|pfx>', 'pem, or pfx: a PKCS#12 with --key, sealed with the --password-env / --password-file password (AES-256, SHA-256 MAC, as OpenSSL 3 writes it)', 'pem')
     .option('--key <file>', 'with --format pfx: the leaf\'s private key (PEM or DER; must match the leaf)')
     .option('--at <iso-8601>', 'prefer certificates valid at this time (default now)')
@@ -62,6 +62,8 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
   addSourceOptions(cmd);
   cmd.action(async (arg: string, flags: BundleFlags) => {
     checkPfxFlags(flags);
+    // Before any file is read or backend probed: a refused --output path should cost nothing.
+    if (flags.output !== undefined) checkOutputPath(flags.output, { secret: flags.format === 'pfx' });
     const at = parseAt(flags.at);
     const src = await loadChainOrBackend(arg, io, flags);
     const pfx = flags.format === 'pfx';
@@ -77,9 +79,7 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
     if (!r.complete) warnings.unshift(`the chain is incomplete: no certificate issued "${r.path[r.path.length - 1]!.subject.text}" (its issuer is "${r.missingIssuer}"); add it to --intermediates${flags.aia ? '' : ' or try --aia'}`);
     if (flags.output !== undefined) {
       // The PFX carries the private key: owner-only, like the key file it came from should be.
-      try { writeFileSync(flags.output, body, pfx ? { mode: 0o600 } : {}); } catch (e) {
-        throw new InputError(`--output: cannot write ${flags.output} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
+      writeOutputFile(flags.output, body, { secret: pfx });
     }
     // With no --output the PEM owns stdout, so the summary goes to stderr.
     const say = flags.output !== undefined ? io.stdout : io.stderr;

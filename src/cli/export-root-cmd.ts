@@ -2,13 +2,12 @@
  * `certcheck export-root TARGET|FILE`: a chain file or a live backend's chain (captureChain) →
  * findRoot (the given roots, then the store) → the root written as a Base-64 .cer.
  */
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { findRoot } from '../bundle.js';
-import { InputError } from '../model/errors.js';
 import { neutralize } from '../render/junit.js';
 import { withExamples, addSourceOptions, collect, loadAnchors, loadChainOrBackend, passwordOpts, type SourceFlags } from './options.js';
 import type { CliIo } from './io.js';
+import { checkOutputPath, writeOutputFile } from './write-output.js';
 
 interface ExportRootFlags extends SourceFlags {
   output?: string;
@@ -22,13 +21,15 @@ export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Comm
   const cmd = new Command('export-root')
     .description('write the root of the backend\'s chain as the Base-64 .cer the gateway accepts (the portal/certmgr export steps in one command)')
     .argument('<target-or-file>', 'HOST:PORT of a live backend, or a chain file')
-    .option('--output <file>', 'write the .cer here (default: stdout)')
+    .option('--output <file>', 'write the .cer here, replacing the file whole (default: stdout); a symbolic link there is refused')
     .option('--trusted-root <file>', 'a root you already have (repeatable): used when the backend does not send its root', collect, [])
     .addOption(new Option('--ca-store <store>', 'store to look the root up in when the backend does not send it').choices(['mozilla', 'system']).default('mozilla'))
     .option('--json', 'print what was written as JSON');
   addSourceOptions(cmd);
   cmd.action(async (arg: string, flags: ExportRootFlags) => {
     const pw = passwordOpts(flags);
+    // Before the backend is probed: a refused --output path should cost nothing.
+    if (flags.output !== undefined) checkOutputPath(flags.output);
     const src = await loadChainOrBackend(arg, io, flags);
     // Decoded here too, so an undecodable root is reported with its file's name.
     const given = (await loadAnchors(flags.trustedRoot, io, pw)) ?? [];
@@ -50,11 +51,7 @@ export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Comm
     if (r.problems.length) notes.push(...r.problems.map((p) => `path problem: ${p}`));
     // Base-64 DER in PEM armour is what the portal calls "Base-64 encoded X.509 (.CER)".
     const cer = root.pem;
-    if (flags.output !== undefined) {
-      try { writeFileSync(flags.output, cer); } catch (e) {
-        throw new InputError(`--output: cannot write ${flags.output} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
-    }
+    if (flags.output !== undefined) writeOutputFile(flags.output, cer);
     if (flags.json) {
       say(`${JSON.stringify({ output: flags.output ?? null, root: { subject: root.subject, sha256: root.sha256, notAfter: root.notAfter, sent: r.sent, inStore: r.inStore }, notes }, null, 2)}\n`);
     } else {

@@ -5,7 +5,7 @@
  * import each other.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
@@ -15,6 +15,8 @@ import { parseCertificate } from '../x509/cert.js';
 import { decodeCertificates, readInputFile, type DecodedInput } from '../x509/decode.js';
 import type { ParsedCert } from '../x509/types.js';
 import type { CliIo } from './io.js';
+import { readPasswordFile } from './password-file.js';
+import { writeOutputFile } from './write-output.js';
 
 /** Exit statuses: 0 Healthy, 1 Unhealthy, 2 usage or input error, 3 Unknown. */
 export const EXIT = { healthy: 0, unhealthy: 1, usage: 2, unknown: 3 } as const;
@@ -60,7 +62,22 @@ export function parseIntOpt(name: string, v: string | undefined, min: number, ma
 /** Where a PKCS#12 or key password comes from. */
 export interface PasswordOpts { passwordEnv?: string; passwordFile?: string }
 
-/** The password for `file`: from the environment variable, the file, or a terminal prompt, in that order. */
+// A FIFO or /dev/stdin can be read once: every file of one run (a PFX, an encrypted key, the PFX
+// written) gets the password read the first time. Keyed by the run's io, so runs never share it.
+const passwordFiles = new WeakMap<CliIo, Map<string, Promise<string>>>();
+
+function passwordFromFile(io: CliIo, path: string): Promise<string> {
+  let byPath = passwordFiles.get(io);
+  if (!byPath) passwordFiles.set(io, byPath = new Map());
+  let p = byPath.get(path);
+  if (!p) byPath.set(path, p = readPasswordFile(path));
+  return p;
+}
+
+/**
+ * The password for `file`: from the environment variable, the first line of the password file
+ * (a pipe or FIFO too), or a terminal prompt, in that order.
+ */
 export function passwordProvider(o: PasswordOpts, io: CliIo, file: string): () => Promise<string> {
   return async () => {
     if (o.passwordEnv) {
@@ -68,10 +85,7 @@ export function passwordProvider(o: PasswordOpts, io: CliIo, file: string): () =
       if (v === undefined) throw new InputError(`--password-env: environment variable ${o.passwordEnv} is not set`);
       return v;
     }
-    if (o.passwordFile) {
-      const bytes = await readInputFile(o.passwordFile);
-      return Buffer.from(bytes).toString('utf8').replace(/\r?\n$/, '');
-    }
+    if (o.passwordFile) return passwordFromFile(io, o.passwordFile);
     if (io.promptSecret && io.stdinIsTTY) return io.promptSecret(`Password for ${file}: `);
     throw new InputError(`${file}: PKCS#12 needs a password (use --password-env VAR or --password-file FILE)`);
   };
@@ -99,14 +113,8 @@ export interface EmitOptions {
 export function emit(report: Report, io: CliIo, o: EmitOptions): number {
   const format = resolveFormat(o);
   if (o.output !== undefined) {
-    if (o.output === '') throw new InputError('--output: empty file name');
     // A file never gets colour: CI systems read it, not a terminal.
-    const body = renderReport(report, format, { color: false, verbose: !!o.verbose });
-    try {
-      writeFileSync(o.output, body);
-    } catch (e) {
-      throw new InputError(`--output: cannot write ${o.output} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+    writeOutputFile(o.output, renderReport(report, format, { color: false, verbose: !!o.verbose }));
     io.stdout(summaryLine(report, format, o.output));
   } else {
     io.stdout(renderReport(report, format, { color: format === 'text' && useColor(io, o.color), verbose: !!o.verbose }));
@@ -203,7 +211,7 @@ export function addTrustOptions(cmd: Command): Command {
     .option('--warn-days <n>', 'warn when a certificate on the path expires within N days', '30')
     .option('--min-days <n>', 'error when a certificate on the path expires within N days')
     .option('--password-env <var>', 'PKCS#12 password from this environment variable')
-    .option('--password-file <file>', 'PKCS#12 password from the first line of this file')
+    .option('--password-file <file>', 'PKCS#12 password from the first line of this file (a pipe or FIFO too, e.g. <(pass show pfx))')
     .addOption(new Option('--format <format>', 'report format: text, json (schemaVersion 1, schema/report.schema.json), junit (XML, one test case per target), github (workflow annotations), azure (Azure Pipelines logging commands)').choices(['text', 'json', 'junit', 'github', 'azure']))
     .option('--json', 'the same as --format json')
     .option('--output <file>', 'write the report to this file (stdout then prints a one-line summary)')
@@ -280,5 +288,5 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--timeout <seconds>', 'for a live backend: timeout', '30')
     .option('--resolve <name=address>', 'for a live backend: use this address for this name (repeatable)', collect, [])
     .option('--password-env <var>', 'PKCS#12 password from this environment variable')
-    .option('--password-file <file>', 'PKCS#12 password from the first line of this file');
+    .option('--password-file <file>', 'PKCS#12 password from the first line of this file (a pipe or FIFO too, e.g. <(pass show pfx))');
 }

@@ -4,7 +4,6 @@
  * A support module beside the options, used by both commands; it is not a command.
  */
 import net from 'node:net';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { nowMs } from '../clock.js';
 import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
@@ -14,6 +13,7 @@ import type { SweepMeta, SweepRow } from '../render/health.js';
 import type { CaseEntry, JunitCase, JunitTool } from '../render/junit.js';
 import { collect, parseIntOpt, parseResolve, thresholds, useColor } from './options.js';
 import type { CliIo } from './io.js';
+import { abortOnSignals, openOutputFile } from './write-output.js';
 
 /** The flags addSweepOptions adds. */
 export interface SweepFlags {
@@ -29,14 +29,23 @@ export interface SweepFlags {
 }
 
 
-/** Where a sweep's output goes: stdout, or --output opened before the first probe. */
-interface SweepOutput { write: (s: string) => void; close: () => void }
+/**
+ * Where a sweep's output goes: stdout, or --output opened before the first probe. `close` puts a
+ * finished file in place; `abort` (a failed or interrupted sweep) leaves the target as it was.
+ */
+interface SweepOutput { write: (s: string) => void; close: () => void; abort: () => void }
 
 function openOutput(io: CliIo, flags: SweepFlags): SweepOutput {
-  if (!flags.output) return { write: (s) => io.stdout(s), close: () => undefined };
-  let fd: number;
-  try { fd = openSync(flags.output, 'w'); } catch (e) { throw new InputError(`--output ${flags.output}: ${(e as Error).message}`); }
-  return { write: (s) => { writeSync(fd, s); }, close: () => closeSync(fd) };
+  if (flags.output === undefined) return { write: (s) => io.stdout(s), close: () => undefined, abort: () => undefined };
+  // Streamed into a temporary file and renamed at the end, so a reader of --output sees the whole
+  // sweep or the previous file, never a sweep in progress.
+  const file = openOutputFile(flags.output);
+  const unhook = abortOnSignals(file);
+  return {
+    write: (s) => file.write(s),
+    close: () => { unhook(); file.commit(); },
+    abort: () => { unhook(); file.abort(); },
+  };
 }
 
 function countsLine(c: SweepCounts, flags: SweepFlags): string {
@@ -50,6 +59,8 @@ function countsLine(c: SweepCounts, flags: SweepFlags): string {
 interface SweepSink {
   onResult: (r: RunResult, index: number) => void;
   finish: (counts: SweepCounts, meta: SweepMeta) => void;
+  /** The sweep failed before finish: drop the unfinished --output. */
+  abort: () => void;
 }
 
 /**
@@ -68,6 +79,7 @@ function jsonlSink<T extends Probeable>(io: CliIo, flags: SweepFlags, ident: (it
       out.close();
       if (flags.output) io.stdout(`certcheck: ${c.total} server(s) (jsonl written to ${flags.output})\n`);
     },
+    abort: out.abort,
   };
 }
 
@@ -94,6 +106,7 @@ function annotationSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name:
       out.close();
       if (flags.output) io.stdout(countsLine(c, flags));
     },
+    abort: out.abort,
   };
 }
 
@@ -119,6 +132,7 @@ function junitSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name: (ite
       if (index < toolFrom) { toolFrom = index; tool = junit.junitTool(r.report); }
     },
     finish: (c) => emitDocument(io, flags, out, junit.junitSuite(cases.filter((x): x is JunitCase => x !== undefined), tool, 'certcheck sweep'), c),
+    abort: out.abort,
   };
 }
 
@@ -130,6 +144,7 @@ function documentSink<T extends Probeable, I>(io: CliIo, flags: SweepFlags, spec
   return {
     onResult: (r, index) => { rows[index] = sweepRow(r, spec.keep(r.item as T), evidence); },
     finish: (c, meta) => emitDocument(io, flags, out, spec.render(rows, meta, useColor(io, flags.color) && !flags.output), c),
+    abort: out.abort,
   };
 }
 
@@ -174,17 +189,23 @@ export async function runSweep<T extends Probeable, I>(io: CliIo, flags: SweepFl
   else if (flags.format === 'azure') sink = annotationSink(io, flags, spec.name, (await import('../render/azure.js')).renderAzure, (n) => `##vso[task.logissue type=warning;code=NOT_PROBED]${n} server(s) not probed (health Unknown)\n`);
   else if (flags.format === 'junit') sink = junitSink(io, flags, spec.name, await import('../render/junit.js'));
   else sink = documentSink(io, flags, spec, (await import('../render/health.js')).sweepRow);
-  const progress = progressLine(io);
-  const t0 = nowMs();
-  const counts = await streamProbes(spec.items, {
-    concurrency: spec.concurrency, resolve: spec.resolve, at: spec.at, caStore: flags.caStore, ...thresholds(flags),
-    total: spec.total, onResult: sink.onResult,
-    ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
-    ...(io.signal ? { signal: io.signal } : {}),
-  });
-  progress.end();
-  sink.finish(counts, { at: spec.at, elapsedMs: nowMs() - t0, concurrency: spec.concurrency, notes: spec.notes, ...(spec.network ? { network: spec.network } : {}) });
-  return exitForCounts(counts);
+  try {
+    const progress = progressLine(io);
+    const t0 = nowMs();
+    const counts = await streamProbes(spec.items, {
+      concurrency: spec.concurrency, resolve: spec.resolve, at: spec.at, caStore: flags.caStore, ...thresholds(flags),
+      total: spec.total, onResult: sink.onResult,
+      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+    progress.end();
+    sink.finish(counts, { at: spec.at, elapsedMs: nowMs() - t0, concurrency: spec.concurrency, notes: spec.notes, ...(spec.network ? { network: spec.network } : {}) });
+    return exitForCounts(counts);
+  } finally {
+    // After finish this does nothing; after a throw (a bad target line, a write error) the
+    // temporary file goes and the old --output stays.
+    sink.abort();
+  }
 }
 
 /** --resolve NAME=ADDRESS, with the address checked now rather than mid-sweep. */
