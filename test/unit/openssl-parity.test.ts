@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeFinding } from '../../src/model/catalog.js';
 import { verifyChain } from '../../src/verify.js';
 import * as g from '../reliability/certgen.js';
 
@@ -149,4 +150,18 @@ describe('gateway profile rejects what OpenSSL 3.0 rejects (issue 14 item 1)', (
       expect(r.primary?.openssl?.code).toBe(TO_111[c.openssl] ?? c.openssl);
     });
   }
+});
+
+describe('the catalog words the new name-constraint cases', () => {
+  const base = { subject: 'CN=x', sha256: 'ab', name: '10.0.0.1', constrainedBy: 'CN=ca' };
+  it('53, 51, 49 and the EC weak key', () => {
+    expect(makeFinding('NAME_CONSTRAINTS_VIOLATION', { ...base, reason: 'unsupported-name-syntax', subtree: '0a000001' }, { certIndex: 0 }).explanation)
+      .toBe('Name 10.0.0.1 in certificate 0 (CN=x) violates the name constraints of "CN=ca": OpenSSL cannot compare it with subtree 0a000001 (an iPAddress that is not 4 or 16 octets, a constraint that is not 8 or 32, or a malformed email or URI; RFC 5280 §4.2.1.10).');
+    expect(makeFinding('NAME_CONSTRAINTS_VIOLATION', { ...base, reason: 'unsupported-constraint-type', subtree: 'otherName 1.3.6.1.4.1.311.20.2.3' }, { certIndex: 0 }).explanation)
+      .toBe('Name 10.0.0.1 in certificate 0 (CN=x) violates the name constraints of "CN=ca": OpenSSL does not support name constraints of this type (subtree otherName 1.3.6.1.4.1.311.20.2.3).');
+    expect(makeFinding('NAME_CONSTRAINTS_VIOLATION', { ...base, reason: 'subtree-minmax', subtree: 'backend.test' }, { certIndex: 0 }).explanation)
+      .toMatch(/subtree backend\.test has a minimum or maximum/);
+    expect(makeFinding('WEAK_KEY', { subject: 'CN=x', sha256: 'ab', bits: 192, algorithm: 'EC P-192' }, { certIndex: 0 }).explanation)
+      .toBe('Certificate 0 (CN=x) has a 192-bit EC P-192 key; OpenSSL rejects EC keys under 160 bits at security level 1 and under 224 (P-192 included) at level 2.');
+  });
 });
