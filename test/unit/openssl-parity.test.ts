@@ -52,8 +52,8 @@ interface Case {
 function cases(): Case[] {
   const out: Case[] = [];
   const root = g.makeCa([['CN', 'Parity Root']], 'self');
-  const add = (name: string, leaf: g.Built, ints: g.Built[], code: number | 'ok', host = HOST, warning?: string) =>
-    out.push({ name, leaf, ints, root, host, openssl: code, ...(warning ? { warning } : {}) });
+  const add = (name: string, leaf: g.Built, ints: g.Built[], code: number | 'ok', host = HOST, warning?: string, anchor = root) =>
+    out.push({ name, leaf, ints, root: anchor, host, openssl: code, ...(warning ? { warning } : {}) });
   const leafOpts = { notBefore: 'U:300101000000Z', notAfter: 'U:301231000000Z' };
   const mkLeaf = (issuer: g.Signer, o: Partial<g.CertSpec> = {}) => g.makeLeaf(issuer, { ...leafOpts, ...o });
 
@@ -107,6 +107,16 @@ function cases(): Case[] {
   {
     const int = g.makeCa([['CN', 'Parity Int 2']], root.signer);
     add('critical subjectKeyIdentifier on the leaf (RFC 5280 §4.2.1.2)', mkLeaf(int.signer, { skiCritical: true }), [int], 34);
+  }
+  {
+    const rootSki = g.makeCa([['CN', 'Parity Root critical SKI']], 'self', { skiCritical: true });
+    const int = g.makeCa([['CN', 'Parity Int under critical SKI']], rootSki.signer);
+    add('critical subjectKeyIdentifier on the trusted root', mkLeaf(int.signer), [int], 34, HOST, undefined, rootSki);
+    const rootDup = g.makeCa([['CN', 'Parity Root dup']], 'self', { extra: [{ oid: '2.5.29.37', critical: false, value: g.seq(g.oid('1.3.6.1.5.5.7.3.1')) }, { oid: '2.5.29.37', critical: false, value: g.seq(g.oid('1.3.6.1.5.5.7.3.1')) }] });
+    const int2 = g.makeCa([['CN', 'Parity Int under dup root']], rootDup.signer);
+    add('duplicate extension in the trusted root', mkLeaf(int2.signer), [int2], 20, HOST, undefined, rootDup);
+    const intAki = g.makeCa([['CN', 'Parity Int critical AKI']], root.signer, { aki: 'critical' });
+    add('critical authorityKeyIdentifier on the intermediate', mkLeaf(intAki.signer), [intAki], 34);
   }
   {
     // Controls: the same shapes within their constraints, and the limits OpenSSL stops short of.
