@@ -119,6 +119,13 @@ function cases(): Case[] {
     add('critical authorityKeyIdentifier on the intermediate', mkLeaf(intAki.signer), [intAki], 34);
   }
   {
+    const int = g.makeCa([['CN', 'Parity Int 3']], root.signer);
+    const bc = (...c: Buffer[]) => [{ oid: '2.5.29.19', critical: true, value: g.seq(...c) }];
+    add('CA:FALSE with a pathLenConstraint on the leaf (RFC 5280 §4.2.1.9)', mkLeaf(int.signer, { ca: undefined, extra: bc(g.int(0)) }), [int], 'ok');
+    const intNeg = g.makeCa([['CN', 'Parity Int negative pathLen']], root.signer, { ca: undefined, extra: bc(g.bool(true), g.tlv(0x02, Buffer.from([0xff]))) });
+    add('a negative pathLenConstraint on the intermediate', mkLeaf(intNeg.signer), [intNeg], 20);
+  }
+  {
     // Controls: the same shapes within their constraints, and the limits OpenSSL stops short of.
     const intP = g.makeCa([['CN', 'Parity NC permits']], root.signer, { extra: [{ oid: '2.5.29.30', critical: true, value: g.seq(g.tlv(0xa0,
       g.seq(g.tlv(0x82, Buffer.from('backend.test'))), g.seq(g.tlv(0x87, Buffer.from([10, 0, 0, 0, 255, 0, 0, 0]))),
