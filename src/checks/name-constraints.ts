@@ -39,7 +39,7 @@ type NcResult = 'ok' | NcError;
 
 /** A name as nc_match sees it: its GeneralName tag number and the value. */
 type NcName =
-  | { num: 1 | 2 | 6; text: string }
+  | { num: 1 | 2 | 6; text: string; low: string }
   | { num: 7; bytes: Uint8Array; text: string }
   | { num: 4; dn: DistinguishedName; text: string }
   | { num: 0 | 3 | 5 | 8; oid?: string; text: string; utf8?: string };
@@ -63,9 +63,9 @@ function otherNameParts(der: Uint8Array): { oid?: string; utf8?: string } {
 
 function toNcName(g: GeneralName): NcName {
   switch (g.type) {
-    case 'dns': return { num: 2, text: g.value };
-    case 'email': return { num: 1, text: g.value };
-    case 'uri': return { num: 6, text: g.value };
+    case 'dns': return { num: 2, text: g.value, low: fold(g.value) };
+    case 'email': return { num: 1, text: g.value, low: fold(g.value) };
+    case 'uri': return { num: 6, text: g.value, low: fold(g.value) };
     case 'ip': case 'ipRange': return { num: 7, bytes: g.bytes, text: g.value };
     case 'dirName': return { num: 4, dn: g.value, text: g.value.text || '(empty name)' };
     case 'other': {
@@ -80,38 +80,43 @@ function toNcName(g: GeneralName): NcName {
 /** ASCII-only case folding, as OpenSSL's ia5ncasecmp. */
 const fold = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
-/** nc_dns: an empty base matches all; otherwise labels may be added on the left. */
+/**
+ * nc_dns over case-folded text: an empty base matches all; otherwise labels may be added on the
+ * left. Folding happens once per name and subtree, not per comparison: this runs up to 2^22 times.
+ */
 function ncDns(dns: string, base: string): NcResult {
   if (base === '') return 'ok';
-  let tail = dns;
   if (dns.length > base.length) {
-    tail = dns.slice(dns.length - base.length);
-    if (!base.startsWith('.') && dns[dns.length - base.length - 1] !== '.') return 'PERMITTED_VIOLATION';
+    if (base.charCodeAt(0) !== 0x2e && dns.charCodeAt(dns.length - base.length - 1) !== 0x2e) return 'PERMITTED_VIOLATION';
+    return dns.endsWith(base) ? 'ok' : 'PERMITTED_VIOLATION';
   }
-  return fold(tail) === fold(base) ? 'ok' : 'PERMITTED_VIOLATION';
+  return dns === base ? 'ok' : 'PERMITTED_VIOLATION';
 }
 
-/** nc_email: a leading '.' matches any host below; a local part, when given, matches exactly. */
-function ncEmail(eml: string, base: string): NcResult {
+/**
+ * nc_email: a leading '.' matches any host below; a local part, when given, matches exactly (case
+ * kept); the host part ignores case. `*Low` are the folded texts.
+ */
+function ncEmail(eml: string, emlLow: string, base: string, baseLow: string): NcResult {
   const at = eml.lastIndexOf('@');
   if (at < 0) return 'UNSUPPORTED_NAME_SYNTAX';
   const baseAt = base.lastIndexOf('@');
   if (baseAt < 0 && base.startsWith('.')) {
-    return eml.length > base.length && fold(eml.slice(eml.length - base.length)) === fold(base) ? 'ok' : 'PERMITTED_VIOLATION';
+    return eml.length > base.length && emlLow.endsWith(baseLow) ? 'ok' : 'PERMITTED_VIOLATION';
   }
-  let baseHost = base;
+  let baseHost = baseLow;
   if (baseAt >= 0) {
     if (baseAt > 0) {
       if (baseAt !== at) return 'PERMITTED_VIOLATION';
       if (base.includes('\0') || eml.includes('\0')) return 'UNSUPPORTED_NAME_SYNTAX';
       if (base.slice(0, baseAt) !== eml.slice(0, at)) return 'PERMITTED_VIOLATION';
     }
-    baseHost = base.slice(baseAt + 1);
+    baseHost = baseLow.slice(baseAt + 1);
   }
-  return fold(eml.slice(at + 1)) === fold(baseHost) ? 'ok' : 'PERMITTED_VIOLATION';
+  return emlLow.slice(at + 1) === baseHost ? 'ok' : 'PERMITTED_VIOLATION';
 }
 
-/** nc_uri: the host of scheme://host[:port][/...] against the base, a leading '.' matching below. */
+/** nc_uri over folded text: the host of scheme://host[:port][/...] against the base, a leading '.' matching below. */
 function ncUri(uri: string, base: string): NcResult {
   const colon = uri.indexOf(':');
   if (colon < 0 || colon < 3 || uri[colon + 1] !== '/' || uri[colon + 2] !== '/') return 'UNSUPPORTED_NAME_SYNTAX';
@@ -121,9 +126,9 @@ function ncUri(uri: string, base: string): NcResult {
   const host = end < 0 ? rest : rest.slice(0, end);
   if (host === '') return 'UNSUPPORTED_NAME_SYNTAX';
   if (base.startsWith('.')) {
-    return host.length > base.length && fold(host.slice(host.length - base.length)) === fold(base) ? 'ok' : 'PERMITTED_VIOLATION';
+    return host.length > base.length && host.endsWith(base) ? 'ok' : 'PERMITTED_VIOLATION';
   }
-  return fold(host) === fold(base) ? 'ok' : 'PERMITTED_VIOLATION';
+  return host === base ? 'ok' : 'PERMITTED_VIOLATION';
 }
 
 /** nc_ip: address and mask of 4+4 or 16+16 octets; a host of the other family never matches. */
@@ -136,7 +141,15 @@ function ncIp(host: Uint8Array, base: Uint8Array): NcResult {
 }
 
 /** One RDN's canonical key, as nameKey builds them (OpenSSL's x509_name_canon, close enough to compare). */
-const rdnKeys = (dn: DistinguishedName): string[] => dn.rdns.map((rdn) => nameKey({ der: new Uint8Array(), rdns: [rdn], text: '' }));
+const rdnKeys = (dn: DistinguishedName): string[] => {
+  let keys = rdnKeyMemo.get(dn);
+  if (!keys) {
+    keys = dn.rdns.map((rdn) => nameKey({ der: new Uint8Array(), rdns: [rdn], text: '' }));
+    rdnKeyMemo.set(dn, keys);
+  }
+  return keys;
+};
+const rdnKeyMemo = new WeakMap<DistinguishedName, string[]>();
 
 /** nc_dn: the base's RDNs are the first RDNs of the name. */
 function ncDn(dn: DistinguishedName, base: DistinguishedName): NcResult {
@@ -153,11 +166,11 @@ function single(n: NcName, base: NcName): NcResult {
     const at = v.lastIndexOf('@');
     if (at < 0) return 'UNSUPPORTED_NAME_SYNTAX';
     const b = base.text.includes('@') ? base.text.slice(base.text.lastIndexOf('@') + 1) : base.text;
-    return ncDns(v.slice(at + 1), b);
+    return ncDns(fold(v.slice(at + 1)), fold(b));
   }
-  if (n.num === 2 && base.num === 2) return ncDns(n.text, base.text);
-  if (n.num === 1 && base.num === 1) return ncEmail(n.text, base.text);
-  if (n.num === 6 && base.num === 6) return ncUri(n.text, base.text);
+  if (n.num === 2 && base.num === 2) return ncDns(n.low, base.low);
+  if (n.num === 1 && base.num === 1) return ncEmail(n.text, n.low, base.text, base.low);
+  if (n.num === 6 && base.num === 6) return ncUri(n.low, base.low);
   if (n.num === 7 && base.num === 7) return ncIp(n.bytes, base.bytes);
   if (n.num === 4 && base.num === 4) return ncDn(n.dn, base.dn);
   return 'UNSUPPORTED_CONSTRAINT_TYPE';
@@ -181,23 +194,22 @@ const sameType = (n: NcName, s: NcName): boolean =>
 /** nc_match: within a permitted subtree of its type (if any) and in no excluded one. */
 function ncMatch(n: NcName, nc: Compiled): { r: NcResult; subtree?: NcName; permitted?: NcName[] } {
   let match = 0;
-  const perm: NcName[] = [];
+  const pBad = nc.permitted.bad.size > 0, eBad = nc.excluded.bad.size > 0;
   for (let k = 0; k < nc.permitted.list.length; k++) {
     const s = nc.permitted.list[k]!;
     if (!sameType(n, s)) continue;
-    if (nc.permitted.bad.has(k)) return { r: 'SUBTREE_MINMAX', subtree: s };
-    perm.push(s);
+    if (pBad && nc.permitted.bad.has(k)) return { r: 'SUBTREE_MINMAX', subtree: s };
     if (match === 2) continue;
     match = 1;
     const r = single(n, s);
     if (r === 'ok') match = 2;
     else if (r !== 'PERMITTED_VIOLATION') return { r, subtree: s };
   }
-  if (match === 1) return { r: 'PERMITTED_VIOLATION', permitted: perm };
+  if (match === 1) return { r: 'PERMITTED_VIOLATION', permitted: nc.permitted.list.filter((s) => sameType(n, s)) };
   for (let k = 0; k < nc.excluded.list.length; k++) {
     const s = nc.excluded.list[k]!;
     if (!sameType(n, s)) continue;
-    if (nc.excluded.bad.has(k)) return { r: 'SUBTREE_MINMAX', subtree: s };
+    if (eBad && nc.excluded.bad.has(k)) return { r: 'SUBTREE_MINMAX', subtree: s };
     const r = single(n, s);
     if (r === 'ok') return { r: 'EXCLUDED_VIOLATION', subtree: s };
     if (r !== 'PERMITTED_VIOLATION') return { r, subtree: s };
@@ -240,7 +252,7 @@ function issueFor(c: ParsedCert, i: number, ca: ParsedCert, n: NcName, m: Return
 }
 
 /** OpenSSL's NAME_CONSTRAINTS_check (and NAME_CONSTRAINTS_check_CN for the leaf) for one pair. */
-function checkPair(c: ParsedCert, i: number, ca: ParsedCert, nc: Compiled): NcIssue | undefined {
+function checkPair(c: ParsedCert, i: number, sans: NcName[], ca: ParsedCert, nc: Compiled): NcIssue | undefined {
   const subjectEntries = c.subject.rdns.reduce((k, rdn) => k + rdn.length, 0);
   if (subjectEntries > 0) {
     const dn: NcName = { num: 4, dn: c.subject, text: c.subject.text };
@@ -248,14 +260,13 @@ function checkPair(c: ParsedCert, i: number, ca: ParsedCert, nc: Compiled): NcIs
     if (m.r !== 'ok') return issueFor(c, i, ca, dn, m);
     for (const a of c.subject.rdns.flat()) {
       if (a.oid !== EMAIL_ADDRESS) continue;
-      const e: NcName = { num: 1, text: a.value };
+      const e: NcName = { num: 1, text: a.value, low: fold(a.value) };
       if (a.tag !== 0x16) return issueFor(c, i, ca, e, { r: 'UNSUPPORTED_NAME_SYNTAX' });
       const me = ncMatch(e, nc);
       if (me.r !== 'ok') return issueFor(c, i, ca, e, me);
     }
   }
-  for (const g of c.subjectAltName ?? []) {
-    const n = toNcName(g);
+  for (const n of sans) {
     const m = ncMatch(n, nc);
     if (m.r !== 'ok') return issueFor(c, i, ca, n, m);
   }
@@ -263,9 +274,9 @@ function checkPair(c: ParsedCert, i: number, ca: ParsedCert, nc: Compiled): NcIs
     for (const a of c.subject.rdns.flat()) {
       if (a.oid !== '2.5.4.3') continue;
       const d = cnAsDns(a.value);
-      if (d === 'syntax') return issueFor(c, i, ca, { num: 2, text: a.value }, { r: 'UNSUPPORTED_NAME_SYNTAX' });
+      if (d === 'syntax') return issueFor(c, i, ca, { num: 2, text: a.value, low: '' }, { r: 'UNSUPPORTED_NAME_SYNTAX' });
       if (d === null) continue;
-      const n: NcName = { num: 2, text: d };
+      const n: NcName = { num: 2, text: d, low: fold(d) };
       const m = ncMatch(n, nc);
       if (m.r !== 'ok') return issueFor(c, i, ca, n, m);
     }
@@ -283,7 +294,7 @@ function wildcardOverExcluded(c: ParsedCert, i: number, ca: ParsedCert, nc: Name
     : c.subject.rdns.flat().filter((a) => a.oid === '2.5.4.3').map((a) => a.value);
   for (const n of names) {
     if (!n.startsWith('*.')) continue;
-    const ex = nc.excluded.find((e) => e.type === 'dns' && (ncDns(e.value.replace(/^\./, ''), n.slice(2)) === 'ok' || wildcardCovers(n, e.value.replace(/^\./, ''))));
+    const ex = nc.excluded.find((e) => e.type === 'dns' && (ncDns(fold(e.value.replace(/^\./, '')), fold(n.slice(2))) === 'ok' || wildcardCovers(n, e.value.replace(/^\./, ''))));
     if (ex && ex.type === 'dns') {
       return { pathIndex: i, openssl: 'EXCLUDED_VIOLATION', evidence: { name: n, constrainedBy: ca.subject.text, reason: 'excluded', subtree: ex.value, wildcard: true } };
     }
@@ -304,6 +315,7 @@ export function nameConstraintIssues(path: ParsedCert[]): NcIssue[] {
     const c = path[i]!;
     if (i > 0 && c.selfIssued) continue;
     const nameCount = c.subject.rdns.reduce((k, rdn) => k + rdn.length, 0) + (c.subjectAltName?.length ?? 0);
+    let sans: NcName[] | undefined;
     for (let j = path.length - 1; j > i; j--) {
       const nc = compiled[j];
       if (!nc) continue;
@@ -317,7 +329,8 @@ export function nameConstraintIssues(path: ParsedCert[]): NcIssue[] {
         out.push({ pathIndex: i, openssl: 'UNSPECIFIED', evidence: { reason: 'budget', comparisons: work, budget: MAX_NC_COMPARISONS } });
         return out;
       }
-      const issue = checkPair(c, i, ca, nc) ?? wildcardOverExcluded(c, i, ca, ca.nameConstraints!);
+      sans ??= (c.subjectAltName ?? []).map(toNcName);
+      const issue = checkPair(c, i, sans, ca, nc) ?? wildcardOverExcluded(c, i, ca, ca.nameConstraints!);
       if (issue) out.push(issue);
     }
   }

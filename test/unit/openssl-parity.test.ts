@@ -182,3 +182,42 @@ describe('the catalog words the new name-constraint cases', () => {
       .toBe('Certificate 0 (CN=x) has a 192-bit EC P-192 key; OpenSSL rejects EC keys under 160 bits at security level 1 and under 224 (P-192 included) at level 2.');
   });
 });
+
+describe('name-constraint work stays bounded', () => {
+  /** `cas` constrained CAs, each with 1001 permitted DNS subtrees, over a leaf with 1001 dNSNames: every name matches only the last subtree. */
+  function deep(cas: number) {
+    const root = g.makeCa([['CN', 'Parity Budget Root']], 'self');
+    const permitted = [...Array.from({ length: 1000 }, (_, k) => `DNS:x${k}.invalid`), 'DNS:test'];
+    const ints: g.Built[] = [];
+    let signer = root.signer;
+    for (let k = 0; k < cas; k++) {
+      const i = g.makeCa([['CN', `Parity Budget CA ${k}`]], signer, { nc: { permitted } });
+      ints.unshift(i);
+      signer = i.signer;
+    }
+    const san = ['DNS:backend.test', ...Array.from({ length: 1000 }, (_, k) => `DNS:h${k}.backend.test`)];
+    return { root, ints, leaf: g.makeLeaf(signer, { san, notBefore: 'U:300101000000Z', notAfter: 'U:301231000000Z' }) };
+  }
+
+  it('4 CAs x 1001 subtrees x 1003 names (about 4 million comparisons, under both limits): Healthy, as openssl says, in well under a second', async () => {
+    const { root, ints, leaf } = deep(4);
+    expect(openssl(leaf.der, ints.map((i) => i.der), root.der, HOST).ok).toBe(true);
+    await verifyChain({ leaf: leaf.der, intermediates: ints.map((i) => i.der), trustedRoots: [root.der], host: HOST, at: AT });
+    const t0 = performance.now();
+    const r = await verifyChain({ leaf: leaf.der, intermediates: ints.map((i) => i.der), trustedRoots: [root.der], host: HOST, at: AT });
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(r.status).toBe('Healthy');
+  });
+
+  it('5 such CAs: past certcheck\'s whole-path budget (2^22), refused with error 1 where openssl accepts (certs/DIFFERENCES.md)', async () => {
+    const { root, ints, leaf } = deep(5);
+    expect(openssl(leaf.der, ints.map((i) => i.der), root.der, HOST).ok).toBe(true);
+    const t0 = performance.now();
+    const r = await verifyChain({ leaf: leaf.der, intermediates: ints.map((i) => i.der), trustedRoots: [root.der], host: HOST, at: AT });
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(r.status).toBe('Unhealthy');
+    expect(r.primary?.code).toBe('NAME_CONSTRAINTS_VIOLATION');
+    expect(r.primary?.openssl?.code).toBe(1);
+    expect(r.primary?.evidence.reason).toBe('budget');
+  });
+});
