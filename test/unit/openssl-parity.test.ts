@@ -126,6 +126,18 @@ function cases(): Case[] {
     add('a negative pathLenConstraint on the intermediate', mkLeaf(intNeg.signer), [intNeg], 20);
   }
   {
+    const rootNc = g.makeCa([['CN', 'Parity Root NC']], 'self', { nc: { excluded: ['DNS:backend.test'] } });
+    const int = g.makeCa([['CN', 'Parity Int under NC root']], rootNc.signer);
+    add('name constraints on the trusted root apply too', mkLeaf(int.signer), [int], 48, HOST, undefined, rootNc);
+    const intIp = g.makeCa([['CN', 'Parity NC ip range']], root.signer, { extra: [{ oid: '2.5.29.30', critical: true, value: g.seq(g.tlv(0xa0, g.seq(g.tlv(0x87, Buffer.from([10, 0, 0, 0, 255, 0, 0, 0]))))) }] });
+    const san5 = g.seq(g.tlv(0x82, Buffer.from('backend.test')), g.tlv(0x87, Buffer.from([10, 0, 0, 0, 1])));
+    add('an IP SAN of 5 octets against an iPAddress constraint', mkLeaf(intIp.signer, { san: undefined, extra: [{ oid: '2.5.29.17', critical: false, value: san5 }] }), [intIp], 53);
+    const selfIssued = g.makeCa([['CN', 'Parity NC self-issued']], root.signer, { nc: { permitted: ['DNS:backend.test'] } });
+    const selfKey = g.keyPair();
+    const rollover = g.makeCa([['CN', 'Parity NC self-issued']], selfIssued.signer, { keyPair: selfKey });
+    add('a self-issued intermediate is not checked against constraints above it, the leaf is', mkLeaf(rollover.signer, { san: ['DNS:www.other.test'] }), [rollover, selfIssued], 47, 'www.other.test');
+  }
+  {
     // Controls: the same shapes within their constraints, and the limits OpenSSL stops short of.
     const intP = g.makeCa([['CN', 'Parity NC permits']], root.signer, { extra: [{ oid: '2.5.29.30', critical: true, value: g.seq(g.tlv(0xa0,
       g.seq(g.tlv(0x82, Buffer.from('backend.test'))), g.seq(g.tlv(0x87, Buffer.from([10, 0, 0, 0, 255, 0, 0, 0]))),
