@@ -5,9 +5,9 @@
  */
 import { OID, opensslHandlesCritical } from '../x509/cert.js';
 import { publicKeyOf, sigAlgInfo } from '../x509/signature.js';
-import { wildcardCovers } from '../x509/names.js';
+import { nameConstraintIssues } from './name-constraints.js';
 import type { CandidatePath } from '../x509/path.js';
-import type { GeneralName, ParsedCert } from '../x509/types.js';
+import type { ParsedCert } from '../x509/types.js';
 import type { Evidence, FindingCode, Severity } from '../model/findings.js';
 import type { OpenSslErrorName } from '../model/openssl.js';
 import type { Profile, Purpose } from '../model/plan.js';
@@ -89,74 +89,9 @@ export function ekuName(oid: string): string {
     '1.3.6.1.5.5.7.3.9': 'OCSPSigning' } as Record<string, string>)[oid] ?? oid;
 }
 
-function dnsWithin(name: string, base: string): boolean {
-  const n = name.toLowerCase().replace(/\.$/, ''), b = base.toLowerCase().replace(/\.$/, '');
-  if (b === '') return true;
-  if (b.startsWith('.')) return n.endsWith(b);
-  return n === b || n.endsWith(`.${b}`);
-}
-
-function ipWithin(ip: Uint8Array, range: Uint8Array): boolean {
-  const half = range.length / 2;
-  if (ip.length !== half) return false;
-  for (let k = 0; k < half; k++) if ((ip[k]! & range[half + k]!) !== (range[k]! & range[half + k]!)) return false;
-  return true;
-}
-
-/** Names a certificate asserts for constraint checking: SAN dNSName/iPAddress, or a host-like CN without SAN. */
-function constrainedNames(c: ParsedCert, isLeaf: boolean): GeneralName[] {
-  if (c.subjectAltName) return c.subjectAltName.filter((g) => g.type === 'dns' || g.type === 'ip');
-  if (!isLeaf) return [];
-  return c.subject.rdns.flat().filter((a) => a.short === 'CN' && /^[A-Za-z0-9*][A-Za-z0-9.*-]*\.[A-Za-z0-9-]+$/.test(a.value))
-    .map((a) => ({ type: 'dns' as const, value: a.value }));
-}
-
-/** Go's limit on name-constraint comparisons; OpenSSL refuses far earlier (NAME_CHECK_MAX). */
-export const MAX_NC_COMPARISONS = 250_000;
-
 function ncIssues(path: ParsedCert[]): PathIssue[] {
-  const out: PathIssue[] = [];
-  let work = 0;
-  for (let ci = 1; ci < path.length; ci++) {
-    const nc = path[ci]!.nameConstraints;
-    if (!nc) continue;
-    for (let j = 0; j < ci; j++) work += constrainedNames(path[j]!, j === 0).length * (nc.permitted.length + nc.excluded.length);
-  }
-  if (work > MAX_NC_COMPARISONS) {
-    const c = path[0]!;
-    return [{ code: 'NAME_CONSTRAINTS_VIOLATION', pathIndex: 0, openssl: 'UNSPECIFIED', severity: 'error',
-      evidence: certEv(c, { reason: 'budget', comparisons: work, budget: MAX_NC_COMPARISONS }) }];
-  }
-  for (let ci = 1; ci < path.length; ci++) {
-    const nc = path[ci]!.nameConstraints;
-    if (!nc) continue;
-    for (let j = 0; j < ci; j++) {
-      const c = path[j]!;
-      if (j > 0 && c.selfIssued) continue;
-      for (const n of constrainedNames(c, j === 0)) {
-        const v = n.type === 'dns' ? n.value : n.type === 'ip' ? n.value : '';
-        let problem: Evidence | undefined;
-        let err: OpenSslErrorName = 'PERMITTED_VIOLATION';
-        if (n.type === 'dns') {
-          const ex = nc.excluded.find((e) => e.type === 'dns' && (dnsWithin(n.value.replace(/^\*\./, 'x.'), e.value) ||
-            (n.value.startsWith('*.') && (dnsWithin(e.value, n.value.slice(2)) || wildcardCovers(n.value, e.value.replace(/^\./, ''))))));
-          if (ex && ex.type === 'dns') { problem = { reason: 'excluded', subtree: ex.value, wildcard: n.value.startsWith('*.') }; err = 'EXCLUDED_VIOLATION'; }
-          const perm = nc.permitted.filter((p) => p.type === 'dns');
-          if (!problem && perm.length && !perm.some((p) => p.type === 'dns' && dnsWithin(n.value.replace(/^\*\./, 'x.'), p.value))) {
-            problem = { reason: 'not-permitted', permitted: perm.map((p) => (p as { value: string }).value) };
-          }
-        } else if (n.type === 'ip') {
-          const ex = nc.excluded.find((e) => e.type === 'ipRange' && ipWithin(n.bytes, e.bytes));
-          if (ex) { problem = { reason: 'excluded', subtree: ex.type === 'ipRange' ? ex.value : '', wildcard: false }; err = 'EXCLUDED_VIOLATION'; }
-          const perm = nc.permitted.filter((p) => p.type === 'ipRange');
-          if (!problem && perm.length && !perm.some((p) => p.type === 'ipRange' && ipWithin(n.bytes, p.bytes))) problem = { reason: 'not-permitted-ip' };
-        }
-        if (problem) out.push({ code: 'NAME_CONSTRAINTS_VIOLATION', pathIndex: j, openssl: err, severity: 'error',
-          evidence: certEv(c, { name: v, constrainedBy: path[ci]!.subject.text, ...problem }) });
-      }
-    }
-  }
-  return out;
+  return nameConstraintIssues(path).map((n) => ({ code: 'NAME_CONSTRAINTS_VIOLATION', pathIndex: n.pathIndex, openssl: n.openssl, severity: 'error',
+    evidence: certEv(path[n.pathIndex]!, n.evidence) }));
 }
 
 function weakIssues(c: ParsedCert, i: number, anchored: boolean, last: boolean, profile: Profile): PathIssue[] {
@@ -189,6 +124,11 @@ function weakIssues(c: ParsedCert, i: number, anchored: boolean, last: boolean, 
       out.push({ code: 'WEAK_KEY', pathIndex: i, openssl: i === 0 ? 'EE_KEY_TOO_SMALL' : 'CA_KEY_TOO_SMALL', severity: profile === 'strict' ? 'error' : 'warning',
         evidence: certEv(c, { bits: k.bits, algorithm: k.algorithm.toUpperCase() }) });
     }
+  }
+  if (k.algorithm === 'ec' && k.bits !== undefined && k.bits < 224) {
+    // P-192 gives 96 bits of security: enough for level 1 (80), below level 2's 112, as RSA-1024 (measured: 66 at -auth_level 2).
+    out.push({ code: 'WEAK_KEY', pathIndex: i, openssl: i === 0 ? 'EE_KEY_TOO_SMALL' : 'CA_KEY_TOO_SMALL', severity: profile === 'strict' ? 'error' : 'warning',
+      evidence: certEv(c, { bits: k.bits, algorithm: `EC ${k.curve ?? ''}`.trim() }) });
   }
   if (k.algorithm === 'ec' && k.curve === 'explicit') {
     out.push({ code: 'UNSUPPORTED_ALGORITHM', pathIndex: i, severity: 'error', evidence: certEv(c, { detail: 'EC key with explicit curve parameters' }) });

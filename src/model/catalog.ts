@@ -230,13 +230,19 @@ const E: Record<FindingCode, Entry> = {
       : { nameText: fmt(ev.name), constrainedByText: fmt(ev.constrainedBy),
         reasonText: ev.reason === 'excluded' ? `excluded subtree ${fmt(ev.subtree)}${ev.wildcard === true ? ' (a wildcard that could cover an excluded name is rejected)' : ''}`
           : ev.reason === 'not-permitted' ? `not within permitted subtrees ${list(ev.permitted, '')}`
+          : ev.reason === 'unsupported-name-syntax' ? `OpenSSL cannot compare it${ev.subtree !== undefined ? ` with subtree ${fmt(ev.subtree)}` : ''} (an iPAddress that is not 4 or 16 octets, a constraint that is not 8 or 32, or a malformed email or URI; RFC 5280 §4.2.1.10)`
+          : ev.reason === 'unsupported-constraint-type' ? `OpenSSL does not support name constraints of this type (subtree ${fmt(ev.subtree)})`
+          : ev.reason === 'subtree-minmax' ? `subtree ${fmt(ev.subtree)} has a minimum or maximum, which RFC 5280 §4.2.1.10 forbids and OpenSSL refuses`
           : 'not within the permitted IP ranges' }),
     fix: 'Issue the certificate from a CA whose name constraints permit this name.' },
   WEAK_SIGNATURE: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
     explain: 'Certificate {certIndex} ({subject}) is signed with {algorithm}, which OpenSSL rejects at security level 1.',
     fix: 'Reissue the certificate with SHA-256 or better.' },
   WEAK_KEY: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
-    explain: 'Certificate {certIndex} ({subject}) has a {bits}-bit {algorithm} key; OpenSSL rejects RSA keys under 1024 bits at security level 1 and under 2048 at level 2.',
+    explain: 'Certificate {certIndex} ({subject}) has a {bits}-bit {algorithm} key; {levelText}.',
+    words: (ev) => ({ levelText: String(ev.algorithm).startsWith('EC')
+      ? 'OpenSSL rejects EC keys under 160 bits at security level 1 and under 224 (P-192 included) at level 2'
+      : 'OpenSSL rejects RSA keys under 1024 bits at security level 1 and under 2048 at level 2' }),
     fix: 'Reissue with an RSA key of at least 2048 bits or an EC P-256 key.' },
   UNSUPPORTED_ALGORITHM: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
     explain: 'Certificate {certIndex} ({subject}): {detail}.',

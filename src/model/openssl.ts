@@ -29,6 +29,8 @@ const T = {
   INVALID_NON_CA: [37, 'invalid non-CA certificate (has CA markings)'],
   PERMITTED_VIOLATION: [47, 'permitted subtree violation'],
   EXCLUDED_VIOLATION: [48, 'excluded subtree violation'],
+  SUBTREE_MINMAX: [49, 'name constraints minimum and maximum not supported'],
+  UNSUPPORTED_CONSTRAINT_TYPE: [51, 'unsupported name constraint type'],
   UNSUPPORTED_NAME_SYNTAX: [53, 'unsupported or invalid name syntax'],
   HOSTNAME_MISMATCH: [62, 'hostname mismatch'],
   IP_ADDRESS_MISMATCH: [64, 'IP address mismatch'],

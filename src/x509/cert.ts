@@ -44,7 +44,8 @@ const OPENSSL_HANDLED = new Set<string>([
   OID.nsCertType, OID.keyUsage, OID.subjectAltName, OID.basicConstraints, OID.certificatePolicies,
   OID.crlDp, OID.extKeyUsage, OID.policyConstraints, '1.3.6.1.5.5.7.1.14' /* proxyCertInfo */,
   OID.nameConstraints, OID.policyMappings, OID.inhibitAnyPolicy, '1.3.6.1.5.5.7.1.7', '1.3.6.1.5.5.7.1.8',
-  OID.subjectKeyId, OID.authorityKeyId,
+  // Not subjectKeyIdentifier or authorityKeyIdentifier: OpenSSL 3.0 reads them but fails either
+  // one marked critical with 34 (measured; RFC 5280 §4.2.1.1 and §4.2.1.2 say MUST NOT be critical).
 ]);
 
 const KU_BITS = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement',
@@ -52,7 +53,7 @@ const KU_BITS = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataE
 
 const CURVES: Record<string, string> = {
   '1.2.840.10045.3.1.7': 'P-256', '1.3.132.0.34': 'P-384', '1.3.132.0.35': 'P-521',
-  '1.3.132.0.10': 'secp256k1', '1.3.36.3.3.2.8.1.1.7': 'brainpoolP256r1',
+  '1.2.840.10045.3.1.1': 'P-192', '1.3.132.0.33': 'P-224', '1.3.132.0.10': 'secp256k1', '1.3.36.3.3.2.8.1.1.7': 'brainpoolP256r1',
 };
 
 /** Lowercase hex SHA-256 of some bytes (a certificate's fingerprint). */
@@ -189,7 +190,7 @@ function parsePublicKey(spki: Tlv): PublicKeyInfo {
         const p = readTlv(alg.params, 0);
         curve = p.tag === 0x06 ? (CURVES[parseOid(value(p))] ?? parseOid(value(p))) : 'explicit';
       }
-      const bits = curve === 'P-256' ? 256 : curve === 'P-384' ? 384 : curve === 'P-521' ? 521 : undefined;
+      const bits = ({ 'P-192': 192, 'P-224': 224, 'P-256': 256, 'P-384': 384, 'P-521': 521 } as Record<string, number>)[curve];
       return { algorithm: 'ec', oid: alg.oid, curve, ...(bits ? { bits } : {}) };
     }
     case '1.3.101.112': return { algorithm: 'ed25519', oid: alg.oid, bits: 256 };
@@ -292,9 +293,15 @@ function parseExtensionValue(cert: ParsedCert, ext: CertExtension): void {
       for (const part of children(expectTag(top(), 0x30, 'NameConstraints'))) {
         if (part.cls !== 2 || (part.num !== 0 && part.num !== 1)) throw new DerError('bad NameConstraints');
         for (const sub of children(part)) {
-          const [base] = children(expectTag(sub, 0x30, 'GeneralSubtree'));
+          const [base, ...minMax] = children(expectTag(sub, 0x30, 'GeneralSubtree'));
           if (!base) throw new DerError('empty GeneralSubtree');
-          (part.num === 0 ? nc.permitted : nc.excluded).push(parseGeneralName(base, true));
+          const list = part.num === 0 ? nc.permitted : nc.excluded;
+          // RFC 5280 §4.2.1.10: minimum MUST be zero and maximum absent; OpenSSL fails a name
+          // checked against such a subtree with 49, so the subtree is remembered, not refused.
+          if (minMax.some((m) => m.tag === 0x81 || (m.tag === 0x80 && value(m).some((b) => b !== 0)))) {
+            (nc.badMinMax ??= { permitted: [], excluded: [] })[part.num === 0 ? 'permitted' : 'excluded'].push(list.length);
+          }
+          list.push(parseGeneralName(base, true));
         }
       }
       cert.nameConstraints = nc;
@@ -430,9 +437,12 @@ export function parseCertificate(input: Uint8Array): ParsedCert {
         if (valT && valT.tag === 0x01) { critical = readBool(valT); valT = parts[2]; }
         if (!valT || valT.tag !== 0x04) throw new DerError(`extension ${oid} has no value`);
         const ext: CertExtension = { oid, critical, value: value(valT), known: ENFORCED.has(oid) };
-        if (seen.has(oid)) cert.problems.push(`extension ${oid} appears twice`);
+        const twice = seen.has(oid);
         seen.add(oid);
         try {
+          // RFC 5280 §4.2: an extension appears at most once. OpenSSL marks such a certificate
+          // invalid (EXFLAG_DUPLICATE); the first instance keeps the values the judge reads.
+          if (twice) throw new DerError(`extension ${oid} appears twice (RFC 5280 §4.2)`);
           parseExtensionValue(cert, ext);
         } catch (err) {
           ext.error = (err as Error).message;

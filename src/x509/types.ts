@@ -80,6 +80,8 @@ export interface AlgorithmIdentifier {
 export interface NameConstraints {
   permitted: GeneralName[];
   excluded: GeneralName[];
+  /** Indexes into `permitted`/`excluded` of subtrees with a minimum other than 0 or a maximum (RFC 5280 §4.2.1.10). */
+  badMinMax?: { permitted: number[]; excluded: number[] };
 }
 
 /** One certificate as the judge reads it; produced by parseCertificate. */

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keyPathFor, loadCert, loadRoots, loadServed, scenarios, toPem, type Scenario } from '../../certs/scenarios.mjs';
 import { verifyChain } from '../../src/verify.js';
+import { PARITY_AT, parityCorpus } from '../oracles/parity-corpus.js';
 import {
   appendGarbage, certLayout, editResigned, extensionValueOffset, flipAnywhere, flipSignature, flipTbsContent, flipTbsResigned,
   indexOfBytes, makeRng, resign, tbsFields, truncate, type Mutant, type Rng,
@@ -198,6 +199,12 @@ function mutantCases(seed: number): DiffCase[] {
   return out;
 }
 
+/** The OpenSSL-parity corpus (issue 14 item 1): name constraints and RFC 5280 structure, built in memory. */
+function parityCases(): DiffCase[] {
+  return parityCorpus().map((p) => ({ id: `directed:parity/${p.name}`, source: 'directed', served: [p.leaf.der, ...p.ints.map((i) => i.der)],
+    roots: [p.root.der], mode: 'uploaded', host: p.host, at: PARITY_AT.toISOString() }));
+}
+
 /**
  * Hand-made, re-signed edits: one per parser/rule difference the random mutants turned up, so each
  * stays covered whatever the seed, plus controls that must still pass on both sides.
@@ -356,7 +363,7 @@ describe('certcheck vs openssl verify (differential)', () => {
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'certcheck-diff-'));
-    const cases = [...tableCases(), ...directedCases(), ...mutantCases(SEED)];
+    const cases = [...tableCases(), ...directedCases(), ...parityCases(), ...mutantCases(SEED)];
     const t0 = performance.now();
     outcomes = await runAll(cases, tmp);
     wallMs = performance.now() - t0;

@@ -233,6 +233,10 @@ export interface CertSpec {
   aiaCaIssuers?: string;
   extra?: { oid: string; critical: boolean; value: Uint8Array }[];
   sig?: SigAlg;
+  /** The authorityKeyIdentifier of an issued certificate: marked critical, or left out. */
+  aki?: 'critical' | 'none';
+  /** Mark the subjectKeyIdentifier critical. */
+  skiCritical?: boolean;
 }
 
 export interface Built { der: Buffer; pem: string; signer: Signer }
@@ -261,8 +265,8 @@ export function makeCert(s: CertSpec): Built {
       ...(s.nc.excluded?.length ? [tlv(0xa1, ...sub(s.nc.excluded))] : []))));
   }
   if (s.aiaCaIssuers) exts.push(ext(EXT.aia, false, seq(seq(oid('1.3.6.1.5.5.7.48.2'), generalName(`URI:${s.aiaCaIssuers}`)))));
-  exts.push(ext(EXT.ski, false, octet(ski)));
-  if (!selfSigned) exts.push(ext(EXT.aki, false, seq(tlv(0x80, signer.ski))));
+  exts.push(ext(EXT.ski, s.skiCritical === true, octet(ski)));
+  if (!selfSigned && s.aki !== 'none') exts.push(ext(EXT.aki, s.aki === 'critical', seq(tlv(0x80, signer.ski))));
   for (const x of s.extra ?? []) exts.push(ext(x.oid, x.critical, x.value));
   const tbs = seq(
     explicit(0, int(2)),
