@@ -164,6 +164,11 @@ function strictIssues(c: ParsedCert, i: number, last: boolean, profile: Profile)
     }
   }
   if (c.serialHex.length > 40) add('serial-too-long');
+  // RFC 5280's structure rules that OpenSSL enforces only with -x509_strict, so the gateway does
+  // not: in the strict profile they are errors, as Go's and webpki's parsers treat them.
+  if (c.subject.rdns.length === 0 && c.subjectAltName && !c.extensions.find((e) => e.oid === OID.subjectAltName)?.critical) add('empty-subject-san-not-critical');
+  // (On an intermediate the same fault is already INVALID_CA, an error in both profiles.)
+  if (i === 0 && c.keyUsage?.includes('keyCertSign') && !c.basicConstraints?.ca) add('key-cert-sign-not-ca');
   return out;
 }
 

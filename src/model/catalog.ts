@@ -35,6 +35,8 @@ export const STRICT_RULES = {
   'validity-too-long': { text: 'validity of {days} days exceeds the {maxDays} days browsers accept', fix: 'Reissue with a validity of at most {maxDays} days.' },
   'serial-too-long': { text: 'serial number longer than 20 octets (RFC 5280 §4.1.2.2)', fix: 'Reissue with a shorter serial number.' },
   'rsa-key-too-large': { text: 'RSA key of {bits} bits; Go and some clients refuse RSA keys above 8192 bits', fix: 'Reissue with a 2048-4096-bit RSA key or an EC key.' },
+  'empty-subject-san-not-critical': { text: 'an empty subject with a subjectAltName that is not critical (RFC 5280 §4.1.2.6, §4.2.1.6)', fix: 'Mark the subjectAltName critical, or give the certificate a subject.' },
+  'key-cert-sign-not-ca': { text: 'keyCertSign in keyUsage on a certificate that is not a CA (RFC 5280 §4.2.1.3: keyCertSign requires basicConstraints CA:TRUE)', fix: 'Reissue without keyCertSign, or as a CA with basicConstraints CA:TRUE.' },
 } as const satisfies Record<string, { text: string; fix: string }>;
 /** The id of a strict-profile rule. */
 export type StrictRuleId = keyof typeof STRICT_RULES;

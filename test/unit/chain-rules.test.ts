@@ -202,3 +202,22 @@ describe('strict profile: every candidate path, within budgets (issue 14)', () =
     expect(gateway.findings.map((f) => f.code)).not.toContain('PATH_BUDGET_EXHAUSTED');
   });
 });
+
+describe('strict profile: RFC 5280 structure that OpenSSL checks only with -x509_strict (issue 14)', () => {
+  test('an empty subject with a non-critical SAN, and keyCertSign on a non-CA: gateway warns, strict rejects', async () => {
+    const g = await import('../reliability/certgen.js');
+    const { verifyChain } = await import('../../src/verify.js');
+    const root = g.makeCa([['CN', 'Strict Root']], 'self');
+    const int = g.makeCa([['CN', 'Strict Int']], root.signer);
+    const leaf = (o: Partial<import('../reliability/certgen.js').CertSpec>) => g.makeLeaf(int.signer, { notBefore: 'U:300101000000Z', notAfter: 'U:301231000000Z', ...o });
+    for (const [cert, rule] of [[leaf({ subject: g.seq() }), 'empty-subject-san-not-critical'], [leaf({ ku: ['digitalSignature', 'keyCertSign'] }), 'key-cert-sign-not-ca']] as const) {
+      const o = { leaf: cert.pem, intermediates: [int.pem], trustedRoots: [root.pem], host: 'backend.test', at: new Date('2030-06-01T00:00:00Z') };
+      const gw = await verifyChain({ ...o, profile: 'gateway' });
+      const st = await verifyChain({ ...o, profile: 'strict' });
+      expect(gw.status, rule).toBe('Healthy');
+      expect(gw.findings.find((f) => f.code === 'STRICT_VIOLATION' && f.evidence.rule === rule)?.severity, rule).toBe('warning');
+      expect(st.status, rule).toBe('Unhealthy');
+      expect(st.findings.find((f) => f.code === 'STRICT_VIOLATION' && f.evidence.rule === rule)?.severity, rule).toBe('error');
+    }
+  });
+});
