@@ -154,6 +154,8 @@ export interface AiaOptions {
   /** Response size cap (default 1 MiB). */
   maxBytes?: number;
   resolve?: Map<string, string>;
+  /** Fetch from internal addresses and any port (`--allow-internal-fetch`); default false. */
+  allowInternalFetch?: boolean;
 }
 
 /** At most this many CA Issuers requests per bundle. */
@@ -182,24 +184,28 @@ export async function buildBundleAia(i: BundleInput, o: AiaOptions = {}): Promis
   let r = buildBundle({ ...i, pool });
   while (!r.complete && requests < maxFetches && Date.now() < overall) {
     const top = r.path[r.path.length - 1]!;
-    const url = (top.aia?.caIssuers ?? []).find((x) => !tried.has(x));
-    if (url === undefined) break;
-    tried.add(url);
+    // Shown and reported: the escaped text (x509/cert.ts); fetched: the decoded bytes, which the
+    // fetch refuses when they hold controls.
+    const shown = (top.aia?.caIssuers ?? []).find((x) => !tried.has(x));
+    if (shown === undefined) break;
+    tried.add(shown);
+    const url = top.aia?.raw?.caIssuers[top.aia.caIssuers.indexOf(shown)] ?? shown;
     const isHttp = /^http:\/\//i.test(url);
     if (isHttp) requests++;
     else if (++skipped > AIA_MAX_SKIPPED) continue;
     const res = await fetchHttp(url, {
       deadline: Math.min(Date.now() + perFetchMs, overall), resolve: o.resolve ?? new Map(),
       ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
+      ...(o.allowInternalFetch ? { allowInternalFetch: true } : {}),
     });
     const entry: AiaFetch = {
-      url, for: top.subject.text, fetched: isHttp, status: res.status ?? null,
+      url: shown, for: top.subject.text, fetched: isHttp, status: res.status ?? null,
       bytes: res.body ? res.body.length : null, certificates: 0, error: res.error ?? null,
     };
     fetches.push(entry);
     if (!res.ok || !res.body) continue;
     try {
-      const d = await decodeCertificates(res.body, url, {
+      const d = await decodeCertificates(res.body, shown, {
         maxCertificates: 100,
         password: () => { throw new InputError('a PKCS#12 file needs a password'); },
       });
@@ -278,6 +284,11 @@ export interface BundleOptions {
   aia?: boolean;
   /** NAME → address overrides for the CA Issuers fetches. */
   resolve?: Map<string, string>;
+  /**
+   * Let the CA Issuers fetches reach loopback, private, link-local and other internal addresses
+   * and any port (`--allow-internal-fetch`). Default false: those fetches are refused.
+   */
+  allowInternalFetch?: boolean;
   /** Prefer certificates valid at this time (default now). */
   at?: Date;
   /** End the chain with the self-signed root. */
@@ -309,7 +320,9 @@ export interface BundleOutcome {
 export async function makeBundle(o: BundleOptions): Promise<BundleOutcome> {
   const at = o.at ?? new Date();
   const dir = o.intermediatesDir ? await readCertDir(o.intermediatesDir) : { certs: [], notes: [] };
-  const aia = o.aia ? await buildBundleAia({ certs: o.certs, pool: dir.certs, at }, { ...(o.resolve ? { resolve: o.resolve } : {}) }) : undefined;
+  const aia = o.aia ? await buildBundleAia({ certs: o.certs, pool: dir.certs, at }, {
+    ...(o.resolve ? { resolve: o.resolve } : {}), ...(o.allowInternalFetch ? { allowInternalFetch: true } : {}),
+  }) : undefined;
   const result = aia ? aia.result : buildBundle({ certs: o.certs, pool: dir.certs, at });
   const chain = bundleChain(result, !!o.includeRoot);
   const base = { result, chain, fetches: aia ? aia.fetches : null, notes: dir.notes };

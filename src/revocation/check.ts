@@ -13,7 +13,7 @@ import { InputError } from '../model/errors.js';
 import type { Finding } from '../model/findings.js';
 import { opensslError } from '../model/openssl.js';
 import type { ChainReport } from '../model/report.js';
-import { escapeText, parseCertificate } from '../x509/cert.js';
+import { parseCertificate } from '../x509/cert.js';
 import type { TrustStore } from '../x509/store.js';
 import type { ParsedCert } from '../x509/types.js';
 import { parseCrl, type ParsedCrl } from '../x509/crl.js';
@@ -29,6 +29,8 @@ import { nowMs } from '../clock.js';
 /** The HTTP client, loaded on the first fetch: offline checks (staple, --crl, verify) load no node:http. */
 const loadFetch = () => import('./fetch.js');
 
+// The fetch policy's flag and ports, for the CLI's help (cli/ does not import capture/).
+export { ALLOW_INTERNAL_FETCH_FLAG, FETCH_ALLOWED_PORTS } from '../capture/fetch-policy.js';
 // The report's revocation types live in model/ (the report is model/'s); re-exported for importers here.
 export { REVOCATION_MODES, type RevocationCertResult, type RevocationCheck, type RevocationMode, type RevocationReport, type RevocationSource } from '../model/revocation.js';
 
@@ -59,6 +61,12 @@ export interface RevocationOptions {
   maxBytes?: number;
   resolve?: Map<string, string>;
   skewSeconds?: number;
+  /**
+   * Fetch certificate-named URLs from loopback, private, link-local and other internal addresses
+   * and any port (`--allow-internal-fetch`). Default false: such fetches are refused, and the
+   * refusal is reported like any unreachable responder.
+   */
+  allowInternalFetch?: boolean;
 }
 
 /** A CRL or OCSP response file: bytes, or bytes with the name the report uses for it. */
@@ -139,7 +147,10 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
   const overall = o.deadline ?? Number.POSITIVE_INFINITY;
   const perFetch = o.fetchTimeoutMs ?? DEFAULT_REVOCATION_FETCH_MS;
   const fetchDeadline = () => Math.min(Date.now() + perFetch, overall);
-  const fo = (deadline: number) => ({ deadline, maxBytes: o.maxBytes ?? DEFAULT_REVOCATION_MAX_BYTES, ...(o.resolve ? { resolve: o.resolve } : {}) });
+  const fo = (deadline: number) => ({
+    deadline, maxBytes: o.maxBytes ?? DEFAULT_REVOCATION_MAX_BYTES, ...(o.resolve ? { resolve: o.resolve } : {}),
+    ...(o.allowInternalFetch ? { allowInternalFetch: true } : {}),
+  });
   const vo = { at: o.at, ...(o.skewSeconds !== undefined ? { skewSeconds: o.skewSeconds } : {}) };
 
   // Stapled response: about the leaf only (status_request, not status_request_v2).
@@ -200,14 +211,13 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
   }
 
   async function fetchOcsp(c: ParsedCert, issuer: ParsedCert, r: RevocationCertResult): Promise<void> {
-    const urls = (c.aia?.ocsp ?? []).slice(0, MAX_URLS_PER_METHOD);
+    // Shown: escaped where decoded (x509/cert.ts); fetched: the decoded bytes, which the fetch refuses if they hold controls.
+    const urls = (c.aia?.ocsp ?? []).map((shown, i) => ({ shown, raw: c.aia?.raw?.ocsp[i] ?? shown })).slice(0, MAX_URLS_PER_METHOD);
     if (!urls.length) { r.checks.push({ source: 'ocsp', status: 'unavailable', ...said('OCSP_NO_URL', {}) }); return; }
     let req: Uint8Array;
     try { req = buildOcspRequest(c, issuer); } catch (e) { r.checks.push({ source: 'ocsp', status: 'invalid', ...said('OCSP_REQUEST_ERROR', { error: (e as Error).message }) }); return; }
     const { fetchGet, ocspGetUrl, ocspPost } = await loadFetch();
-    for (const url of urls) {
-      // The URL is certificate data: escaped before it reaches the report's words.
-      const shown = escapeText(url);
+    for (const { shown, raw: url } of urls) {
       if (Date.now() >= overall) break;
       const deadline = fetchDeadline();
       let res: RevocationFetchResult = await ocspPost(url, req, fo(deadline));
@@ -229,15 +239,14 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
   }
 
   async function fetchCrls(c: ParsedCert, issuer: ParsedCert, r: RevocationCertResult): Promise<void> {
-    const urls = (c.crlDistributionPoints ?? []).filter((u) => /^http:/i.test(u)).slice(0, MAX_URLS_PER_METHOD);
+    const urls = (c.crlDistributionPoints ?? []).map((shown, i) => ({ shown, raw: c.crlDistributionPointsRaw?.[i] ?? shown }))
+      .filter((u) => /^http:/i.test(u.raw)).slice(0, MAX_URLS_PER_METHOD);
     if (!urls.length) {
       r.checks.push({ source: 'crl', status: 'unavailable', ...(c.crlDistributionPoints?.length ? said('CRL_NO_HTTP_URL', {}) : said('CRL_NO_URL', {})) });
       return;
     }
     const { fetchGet } = await loadFetch();
-    for (const url of urls) {
-      // The URL is certificate data: escaped before it reaches the report's words.
-      const shown = escapeText(url);
+    for (const { shown, raw: url } of urls) {
       if (Date.now() >= overall) break;
       const res = await fetchGet(url, fo(fetchDeadline()));
       if (!res.ok || !res.body) {
