@@ -10,7 +10,7 @@ import { fetchHttp } from './capture/fetch.js';
 import { evaluatePathRules, isCA } from './checks/path-rules.js';
 import { caseDetail } from './model/catalog.js';
 import { InputError, isInputError } from './model/errors.js';
-import { parseCertificate, toPem } from './x509/cert.js';
+import { escapeText, parseCertificate, toPem } from './x509/cert.js';
 import { decodeCertificates, readInputFile } from './x509/decode.js';
 import { buildPath } from './x509/path.js';
 import { makeStore, mozillaStore, pemCertificates, systemStore } from './x509/store.js';
@@ -186,10 +186,14 @@ export async function buildBundleAia(i: BundleInput, o: AiaOptions = {}): Promis
     const top = r.path[r.path.length - 1]!;
     // Shown and reported: the escaped text (x509/cert.ts); fetched: the decoded bytes, which the
     // fetch refuses when they hold controls.
-    const shown = (top.aia?.caIssuers ?? []).find((x) => !tried.has(x));
-    if (shown === undefined) break;
+    // A hand-built certificate without `raw` has its lists taken as decoded (see ParsedCert.aia).
+    const raws = top.aia?.raw?.caIssuers ?? top.aia?.caIssuers ?? [];
+    const shownList = top.aia?.raw ? top.aia.caIssuers : raws.map(escapeText);
+    const idx = shownList.findIndex((x) => !tried.has(x));
+    if (idx < 0) break;
+    const shown = shownList[idx]!;
+    const url = raws[idx] ?? shown;
     tried.add(shown);
-    const url = top.aia?.raw?.caIssuers[top.aia.caIssuers.indexOf(shown)] ?? shown;
     const isHttp = /^http:\/\//i.test(url);
     if (isHttp) requests++;
     else if (++skipped > AIA_MAX_SKIPPED) continue;

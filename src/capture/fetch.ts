@@ -52,14 +52,14 @@ export type FetchSocket = { socket: Socket; url: URL; error?: undefined } | { so
  * name cannot be re-resolved elsewhere between check and connect. Never throws.
  */
 export async function openFetchSocket(url: string, opts: FetchOptions): Promise<FetchSocket> {
-  const refusedText = fetchUrlTextRefusal(url);
-  if (refusedText) return { error: refusedText };
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     return { error: `not a valid URL: ${shortUrl(url)}` };
   }
+  const refusedText = fetchUrlTextRefusal(url);
+  if (refusedText) return { error: refusedText };
   if (u.protocol !== 'http:') return { error: `not fetched: only http:// URLs are fetched, not ${escapeControls(u.protocol)}//` };
   if (u.username || u.password) return { error: 'not fetched: the URL carries credentials' };
   const port = u.port ? Number(u.port) : 80;

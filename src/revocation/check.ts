@@ -13,7 +13,7 @@ import { InputError } from '../model/errors.js';
 import type { Finding } from '../model/findings.js';
 import { opensslError } from '../model/openssl.js';
 import type { ChainReport } from '../model/report.js';
-import { parseCertificate } from '../x509/cert.js';
+import { escapeText, parseCertificate } from '../x509/cert.js';
 import type { TrustStore } from '../x509/store.js';
 import type { ParsedCert } from '../x509/types.js';
 import { parseCrl, type ParsedCrl } from '../x509/crl.js';
@@ -40,6 +40,14 @@ export const DEFAULT_REVOCATION_FETCH_MS = 5000;
 export const DEFAULT_REVOCATION_MAX_BYTES = 1024 * 1024;
 /** URLs tried per certificate and method: bounds the work a hostile certificate can cause. */
 export const MAX_URLS_PER_METHOD = 3;
+
+/**
+ * Each certificate-named URL as shown (escaped where decoded) and as fetched (the decoded bytes).
+ * A hand-built ParsedCert has no raw list: its strings are taken as decoded and escaped here.
+ */
+function urlPairs(shown: string[] | undefined, raw: string[] | undefined): { shown: string; raw: string }[] {
+  return (shown ?? []).map((s, i) => (raw ? { shown: s, raw: raw[i] ?? s } : { shown: escapeText(s), raw: s }));
+}
 
 /** What checkRevocation checks, with which sources, when, and within which limits. */
 export interface RevocationOptions {
@@ -211,8 +219,7 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
   }
 
   async function fetchOcsp(c: ParsedCert, issuer: ParsedCert, r: RevocationCertResult): Promise<void> {
-    // Shown: escaped where decoded (x509/cert.ts); fetched: the decoded bytes, which the fetch refuses if they hold controls.
-    const urls = (c.aia?.ocsp ?? []).map((shown, i) => ({ shown, raw: c.aia?.raw?.ocsp[i] ?? shown })).slice(0, MAX_URLS_PER_METHOD);
+    const urls = urlPairs(c.aia?.ocsp, c.aia?.raw?.ocsp).slice(0, MAX_URLS_PER_METHOD);
     if (!urls.length) { r.checks.push({ source: 'ocsp', status: 'unavailable', ...said('OCSP_NO_URL', {}) }); return; }
     let req: Uint8Array;
     try { req = buildOcspRequest(c, issuer); } catch (e) { r.checks.push({ source: 'ocsp', status: 'invalid', ...said('OCSP_REQUEST_ERROR', { error: (e as Error).message }) }); return; }
@@ -239,7 +246,7 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
   }
 
   async function fetchCrls(c: ParsedCert, issuer: ParsedCert, r: RevocationCertResult): Promise<void> {
-    const urls = (c.crlDistributionPoints ?? []).map((shown, i) => ({ shown, raw: c.crlDistributionPointsRaw?.[i] ?? shown }))
+    const urls = urlPairs(c.crlDistributionPoints, c.crlDistributionPointsRaw)
       .filter((u) => /^http:/i.test(u.raw)).slice(0, MAX_URLS_PER_METHOD);
     if (!urls.length) {
       r.checks.push({ source: 'crl', status: 'unavailable', ...(c.crlDistributionPoints?.length ? said('CRL_NO_HTTP_URL', {}) : said('CRL_NO_URL', {})) });
