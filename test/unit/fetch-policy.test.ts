@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ALLOW_INTERNAL_FETCH_FLAG, escapeControls, fetchAddressRefusal, fetchPortRefusal, fetchUrlTextRefusal, internalAddressClass,
 } from '../../src/capture/fetch-policy.js';
+import { neutralize } from '../../src/render/junit.js';
 import { escapeText } from '../../src/x509/cert.js';
 
 describe('internalAddressClass', () => {
@@ -51,6 +52,9 @@ describe('escaping', () => {
     expect(escapeText('\u061c\u200e\u200f\u202a\u202e\u2066\u2069')).toBe('\\u061c\\u200e\\u200f\\u202a\\u202e\\u2066\\u2069');
     expect(escapeText('\n\u0085\\')).toBe('\\u000a\\u0085\\\\');
     expect(escapeText('http://crl.example.com/ca.crl')).toBe('http://crl.example.com/ca.crl');
+  });
+  it('the JUnit renderer\'s neutralize escapes U+2028/U+2029 and U+061C too', () => {
+    expect(neutralize('a\u2028b\u2029c\u061c')).toBe('a\\u2028b\\u2029c\\u061c');
   });
   it('escapeControls leaves backslashes (already-quoted text) alone', () => {
     expect(escapeControls('"a\\"b"\n\u2028')).toBe('"a\\"b"\\u000a\\u2028');
