@@ -2,8 +2,9 @@
  * Issue 15, item 1: a certificate whose URIs (AIA OCSP and CA Issuers, CRL distribution point,
  * SAN URI) and subject carry newlines, C1 controls, U+2028 and bidi overrides, each followed by a
  * GitHub Actions or Azure Pipelines command, run through every output format of verify and probe
- * (with --revocation all) and through bundle --aia, stdout and stderr: nothing arrives raw and no
- * payload starts a line. Runs the built bin (dist/), as CI would.
+ * (with --revocation all), through a sweep (targets, jsonl too) and through bundle --aia,
+ * stdout and stderr: nothing arrives raw and no payload starts a line. Runs the built bin
+ * (dist/), as CI would.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -99,6 +100,19 @@ describe('a hostile certificate through every format and command', () => {
       const r = await run(['probe', `127.0.0.1:${port}`, '--sni', 'backend.test', '--trusted-root', join(dir, 'root.pem'), '--revocation', 'all', '--timeout', '10', '--format', format]);
       expect(r.code, r.stderr).toBeLessThan(3);
       expect(`${r.stdout}${r.stderr}`).toMatch(/PWNED-(ocsp|crl)/);
+      expectClean(r.stdout, format, 'stdout');
+      expectClean(r.stderr, format, 'stderr');
+    });
+  }
+
+  for (const format of [...FORMATS, 'jsonl'] as const) {
+    it(`targets (sweep) --format ${format}`, async () => {
+      const list = join(dir, 'targets.txt');
+      writeFileSync(list, `127.0.0.1:${port} backend.test\n`);
+      const r = await run(['targets', list, '--trusted-root', join(dir, 'root.pem'), '--timeout', '10', '--format', format]);
+      expect(r.code, r.stderr).toBeLessThan(4);
+      // A Healthy server's text, JUnit or annotation line does not show its subject; the JSON ones do.
+      if (format === 'json' || format === 'jsonl') expect(r.stdout).toMatch(/PWNED-cn/);
       expectClean(r.stdout, format, 'stdout');
       expectClean(r.stderr, format, 'stderr');
     });
