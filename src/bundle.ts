@@ -185,8 +185,8 @@ export async function buildBundleAia(i: BundleInput, o: AiaOptions = {}): Promis
   while (!r.complete && requests < maxFetches && Date.now() < overall) {
     const top = r.path[r.path.length - 1]!;
     // Shown and reported: the escaped text (x509/cert.ts); fetched: the decoded bytes, which the
-    // fetch refuses when they hold controls.
-    // A hand-built certificate without `raw` has its lists taken as decoded (see ParsedCert.aia).
+    // fetch refuses when they hold controls. A hand-built certificate without `raw` has its list
+    // taken as decoded (see ParsedCert.aia) and escaped here.
     const raws = top.aia?.raw?.caIssuers ?? top.aia?.caIssuers ?? [];
     const shownList = top.aia?.raw ? top.aia.caIssuers : raws.map(escapeText);
     const idx = shownList.findIndex((x) => !tried.has(x));
