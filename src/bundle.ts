@@ -11,7 +11,7 @@ import { evaluatePathRules } from './checks/path-rules.js';
 import { actsAsCA } from './checks/ca-flag.js';
 import { caseDetail } from './model/catalog.js';
 import { InputError, isInputError } from './model/errors.js';
-import { parseCertificate, toPem } from './x509/cert.js';
+import { escapeText, parseCertificate, toPem } from './x509/cert.js';
 import { decodeCertificates, readInputFile } from './x509/decode.js';
 import { buildPath } from './x509/path.js';
 import { makeStore, mozillaStore, pemCertificates, systemStore } from './x509/store.js';
@@ -155,6 +155,8 @@ export interface AiaOptions {
   /** Response size cap (default 1 MiB). */
   maxBytes?: number;
   resolve?: Map<string, string>;
+  /** Fetch from internal addresses and any port (`--allow-internal-fetch`); default false. */
+  allowInternalFetch?: boolean;
 }
 
 /** At most this many CA Issuers requests per bundle. */
@@ -183,24 +185,32 @@ export async function buildBundleAia(i: BundleInput, o: AiaOptions = {}): Promis
   let r = buildBundle({ ...i, pool });
   while (!r.complete && requests < maxFetches && Date.now() < overall) {
     const top = r.path[r.path.length - 1]!;
-    const url = (top.aia?.caIssuers ?? []).find((x) => !tried.has(x));
-    if (url === undefined) break;
-    tried.add(url);
+    // Shown and reported: the escaped text (x509/cert.ts); fetched: the decoded bytes, which the
+    // fetch refuses when they hold controls. A hand-built certificate without `raw` has its list
+    // taken as decoded (see ParsedCert.aia) and escaped here.
+    const raws = top.aia?.raw?.caIssuers ?? top.aia?.caIssuers ?? [];
+    const shownList = top.aia?.raw ? top.aia.caIssuers : raws.map(escapeText);
+    const idx = shownList.findIndex((x) => !tried.has(x));
+    if (idx < 0) break;
+    const shown = shownList[idx]!;
+    const url = raws[idx] ?? shown;
+    tried.add(shown);
     const isHttp = /^http:\/\//i.test(url);
     if (isHttp) requests++;
     else if (++skipped > AIA_MAX_SKIPPED) continue;
     const res = await fetchHttp(url, {
       deadline: Math.min(Date.now() + perFetchMs, overall), resolve: o.resolve ?? new Map(),
       ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
+      ...(o.allowInternalFetch ? { allowInternalFetch: true } : {}),
     });
     const entry: AiaFetch = {
-      url, for: top.subject.text, fetched: isHttp, status: res.status ?? null,
+      url: shown, for: top.subject.text, fetched: isHttp, status: res.status ?? null,
       bytes: res.body ? res.body.length : null, certificates: 0, error: res.error ?? null,
     };
     fetches.push(entry);
     if (!res.ok || !res.body) continue;
     try {
-      const d = await decodeCertificates(res.body, url, {
+      const d = await decodeCertificates(res.body, shown, {
         maxCertificates: 100,
         password: () => { throw new InputError('a PKCS#12 file needs a password'); },
       });
@@ -279,6 +289,11 @@ export interface BundleOptions {
   aia?: boolean;
   /** NAME → address overrides for the CA Issuers fetches. */
   resolve?: Map<string, string>;
+  /**
+   * Let the CA Issuers fetches reach loopback, private, link-local and other internal addresses
+   * and any port (`--allow-internal-fetch`). Default false: those fetches are refused.
+   */
+  allowInternalFetch?: boolean;
   /** Prefer certificates valid at this time (default now). */
   at?: Date;
   /** End the chain with the self-signed root. */
@@ -310,7 +325,9 @@ export interface BundleOutcome {
 export async function makeBundle(o: BundleOptions): Promise<BundleOutcome> {
   const at = o.at ?? new Date();
   const dir = o.intermediatesDir ? await readCertDir(o.intermediatesDir) : { certs: [], notes: [] };
-  const aia = o.aia ? await buildBundleAia({ certs: o.certs, pool: dir.certs, at }, { ...(o.resolve ? { resolve: o.resolve } : {}) }) : undefined;
+  const aia = o.aia ? await buildBundleAia({ certs: o.certs, pool: dir.certs, at }, {
+    ...(o.resolve ? { resolve: o.resolve } : {}), ...(o.allowInternalFetch ? { allowInternalFetch: true } : {}),
+  }) : undefined;
   const result = aia ? aia.result : buildBundle({ certs: o.certs, pool: dir.certs, at });
   const chain = bundleChain(result, !!o.includeRoot);
   const base = { result, chain, fetches: aia ? aia.fetches : null, notes: dir.notes };

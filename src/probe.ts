@@ -84,6 +84,7 @@ export async function probeBackend(o: ProbeOptions): Promise<ProbeReport> {
             staple: tlsObs.ok ? tlsObs.ocspResponse ?? null : undefined,
             ...(o.crls ? { crls: o.crls } : {}), ...(o.ocspResponses ? { ocspResponses: o.ocspResponses } : {}),
             at, sku, deadline, ...(o.resolve ? { resolve: o.resolve } : {}),
+            ...(o.allowInternalFetch ? { allowInternalFetch: true } : {}),
           });
           revocation.catch(() => undefined); // awaited in finish(); no unhandled rejection meanwhile
         }

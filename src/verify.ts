@@ -51,6 +51,11 @@ export interface VerifyChainOptions {
   crls?: OfflineInput[];
   ocspResponses?: OfflineInput[];
   /**
+   * Let 'ocsp'/'crl'/'all' fetch certificate-named URLs from loopback, private, link-local and
+   * other internal addresses and any port (`--allow-internal-fetch`). Default false: refused.
+   */
+  allowInternalFetch?: boolean;
+  /**
    * Where the certificates came from (file names, in order), reported as `inputs`; the CLI passes
    * its arguments. Left out, the report has no `inputs` or `inputNotes`.
    */
@@ -161,7 +166,7 @@ export async function verifyChain(options: VerifyChainOptions): Promise<VerifyRe
 
 /** Offline verification's revocation step: nothing unless offline inputs are given or a fetching mode is chosen. */
 export async function revocationFor(served: Uint8Array[], chain: ChainReport, plan: CertPlan,
-  o: { revocation?: RevocationMode; crls?: OfflineInput[]; ocspResponses?: OfflineInput[]; resolve?: Map<string, string> }): Promise<RevocationOutcome | undefined> {
+  o: { revocation?: RevocationMode; crls?: OfflineInput[]; ocspResponses?: OfflineInput[]; resolve?: Map<string, string>; allowInternalFetch?: boolean }): Promise<RevocationOutcome | undefined> {
   const mode = o.revocation ?? 'staple';
   if (mode === 'off' || (mode === 'staple' && !o.crls?.length && !o.ocspResponses?.length)) return undefined;
   return checkRevocation({
@@ -169,6 +174,7 @@ export async function revocationFor(served: Uint8Array[], chain: ChainReport, pl
     presentedIndexOf: (c) => chain.path.find((e) => e.sha256 === c.sha256)?.presentedIndex ?? null,
     ...(o.crls ? { crls: o.crls } : {}), ...(o.ocspResponses ? { ocspResponses: o.ocspResponses } : {}),
     at: plan.at, sku: plan.sku, deadline: Date.now() + VERIFY_REVOCATION_BUDGET_MS, ...(o.resolve ? { resolve: o.resolve } : {}),
+    ...(o.allowInternalFetch ? { allowInternalFetch: true } : {}),
   });
 }
 

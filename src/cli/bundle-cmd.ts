@@ -7,7 +7,7 @@ import { AIA_MAX_FETCHES, AIA_OVERALL_MS, AIA_PER_FETCH_MS, makeBundle, type Aia
 import { InputError } from '../model/errors.js';
 import { neutralize } from '../render/junit.js';
 import type { ParsedCert } from '../x509/types.js';
-import { withExamples, addSourceOptions, loadChainOrBackend, loadPrivateKey, parseAt, parseResolve, passwordOpts, passwordProvider, type SourceFlags } from './options.js';
+import { withExamples, addSourceOptions, allowInternalFetchOption, loadChainOrBackend, loadPrivateKey, parseAt, parseResolve, passwordOpts, passwordProvider, type SourceFlags } from './options.js';
 import type { CliIo } from './io.js';
 import { checkOutputPath, writeOutputFile } from './write-output.js';
 
@@ -28,6 +28,7 @@ interface BundleFlags extends SourceFlags {
   at?: string;
   json?: boolean;
   aia?: boolean;
+  allowInternalFetch?: boolean;
   format: string;
   key?: string;
 }
@@ -57,7 +58,8 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
     .option('--format <pem|pfx>', 'pem, or pfx: a PKCS#12 with --key, sealed with the --password-env / --password-file password (AES-256, SHA-256 MAC, as OpenSSL 3 writes it)', 'pem')
     .option('--key <file>', 'with --format pfx: the leaf\'s private key (PEM or DER; must match the leaf)')
     .option('--at <iso-8601>', 'prefer certificates valid at this time (default now)')
-    .option('--aia', `while the chain is incomplete, GET the top certificate's CA Issuers URLs (http:// only, no redirects, 1 MiB cap, at most ${AIA_MAX_FETCHES} requests, ${AIA_PER_FETCH_MS / 1000} s each, ${AIA_OVERALL_MS / 1000} s in all; DER, PEM or PKCS#7; --resolve applies)`)
+    .option('--aia', `while the chain is incomplete, GET the top certificate's CA Issuers URLs (http:// only, no redirects, 1 MiB cap, at most ${AIA_MAX_FETCHES} requests, ${AIA_PER_FETCH_MS / 1000} s each, ${AIA_OVERALL_MS / 1000} s in all; DER, PEM or PKCS#7; --resolve applies; public addresses on ports 80 and 8080 only unless --allow-internal-fetch)`)
+    .addOption(allowInternalFetchOption())
     .option('--json', 'print what was written as JSON');
   addSourceOptions(cmd);
   cmd.action(async (arg: string, flags: BundleFlags) => {
@@ -71,7 +73,7 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
     const out = await makeBundle({
       certs: src.certs, at, includeRoot: !!flags.includeRoot,
       ...(flags.intermediates ? { intermediatesDir: flags.intermediates } : {}),
-      ...(flags.aia ? { aia: true, resolve: parseResolve(flags.resolve) } : {}),
+      ...(flags.aia ? { aia: true, resolve: parseResolve(flags.resolve), ...(flags.allowInternalFetch ? { allowInternalFetch: true } : {}) } : {}),
       ...(pfx ? { pfx: { key: await loadPrivateKey(flags.key!, io, pw), keySource: `--key ${flags.key}`, password: passwordProvider(pw, io, flags.output!) } } : {}),
     });
     const { result: r, chain, body, fetches } = out;

@@ -10,7 +10,7 @@ import { Command, Option } from 'commander';
 import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
 import { renderReport, resolveFormat, summaryLine } from '../render/format.js';
-import { REVOCATION_MODES, validateRevocationInputs, type OfflineInput, type RevocationMode } from '../revocation/check.js';
+import { ALLOW_INTERNAL_FETCH_FLAG, FETCH_ALLOWED_PORTS, REVOCATION_MODES, validateRevocationInputs, type OfflineInput, type RevocationMode } from '../revocation/check.js';
 import { parseCertificate } from '../x509/cert.js';
 import { decodeCertificates, readInputFile, type DecodedInput } from '../x509/decode.js';
 import type { ParsedCert } from '../x509/types.js';
@@ -162,6 +162,15 @@ export interface TrustFlags extends PasswordOpts {
   revocation?: RevocationMode;
   crl?: string[];
   ocspResponse?: string[];
+  allowInternalFetch?: boolean;
+}
+
+/**
+ * --allow-internal-fetch, one wording for the revocation flags and bundle --aia: certificate-named
+ * URLs are otherwise fetched from public addresses on ports 80 and 8080 only.
+ */
+export function allowInternalFetchOption(): Option {
+  return new Option(ALLOW_INTERNAL_FETCH_FLAG, `let URLs named in certificates (CA Issuers, OCSP, CRL) be fetched from loopback, private (RFC 1918, CGNAT, ULA), link-local (cloud metadata), unspecified and multicast addresses and from ports other than ${FETCH_ALLOWED_PORTS.join(' and ')} (internal PKIs); without it such fetches are refused, after DNS and --resolve`);
 }
 
 /** Revocation flags, for verify and probe only (rotate has no path to check). */
@@ -169,11 +178,12 @@ export function addRevocationOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--revocation <mode>', 'revocation checks: off; staple (judge a stapled OCSP response, fetch nothing); ocsp / crl / all (also fetch from the certificates\' http:// URLs, 5 s each, soft-fail)').choices([...REVOCATION_MODES]).default('staple'))
     .option('--crl <file>', 'an issuer\'s CRL (DER or PEM) to check the path against, offline (repeatable)', collect, [])
-    .option('--ocsp-response <file>', 'an OCSP response (DER) to check the path against, offline (repeatable)', collect, []);
+    .option('--ocsp-response <file>', 'an OCSP response (DER) to check the path against, offline (repeatable)', collect, [])
+    .addOption(allowInternalFetchOption());
 }
 
-/** Read --crl / --ocsp-response files and check they parse (a bad file is a usage error). */
-export async function loadRevocationInputs(flags: Pick<TrustFlags, 'revocation' | 'crl' | 'ocspResponse'>): Promise<{ revocation?: RevocationMode; crls?: OfflineInput[]; ocspResponses?: OfflineInput[] }> {
+/** Read --crl / --ocsp-response files and check they parse (a bad file is a usage error); carry --allow-internal-fetch. */
+export async function loadRevocationInputs(flags: Pick<TrustFlags, 'revocation' | 'crl' | 'ocspResponse' | 'allowInternalFetch'>): Promise<{ revocation?: RevocationMode; crls?: OfflineInput[]; ocspResponses?: OfflineInput[]; allowInternalFetch?: boolean }> {
   const read = async (files: string[] | undefined) => {
     const out: OfflineInput[] = [];
     for (const f of files ?? []) out.push({ name: f, data: await readInputFile(f) });
@@ -182,7 +192,8 @@ export async function loadRevocationInputs(flags: Pick<TrustFlags, 'revocation' 
   const crls = await read(flags.crl);
   const ocspResponses = await read(flags.ocspResponse);
   validateRevocationInputs(flags.revocation, crls, ocspResponses);
-  return { ...(flags.revocation ? { revocation: flags.revocation } : {}), ...(crls ? { crls } : {}), ...(ocspResponses ? { ocspResponses } : {}) };
+  return { ...(flags.revocation ? { revocation: flags.revocation } : {}), ...(crls ? { crls } : {}), ...(ocspResponses ? { ocspResponses } : {}),
+    ...(flags.allowInternalFetch ? { allowInternalFetch: true } : {}) };
 }
 
 /** Certificate files given as roots or authentication certificates, decoded; an undecodable one is a usage error naming its file. */

@@ -116,6 +116,11 @@ export interface ProbeOptions {
   /** Offline CRLs / OCSP responses (DER or PEM) applied to the path. */
   crls?: OfflineInput[];
   ocspResponses?: OfflineInput[];
+  /**
+   * Let 'ocsp'/'crl'/'all' fetch certificate-named URLs from loopback, private, link-local and
+   * other internal addresses and any port (`--allow-internal-fetch`). Default false: refused.
+   */
+  allowInternalFetch?: boolean;
 }
 
 /** One probe made ready: the target, the gateway's choices for it, and the judge's plans. */

@@ -13,11 +13,12 @@ export interface CaseEntry {
 
 /**
  * Make any text safe for a terminal and for XML 1.0: C0/C1 controls (except tab and newline),
- * DEL, bidi overrides, lone surrogates and the two non-characters become visible \uXXXX text.
+ * DEL, the line/paragraph separators U+2028/U+2029, bidi controls, lone surrogates and the two
+ * non-characters become visible \uXXXX text (a CI log viewer may break lines at U+2028).
  * XML 1.0 forbids most C0 controls even as character references, so they cannot be kept as is.
  */
 export function neutralize(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

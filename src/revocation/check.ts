@@ -29,6 +29,8 @@ import { nowMs } from '../clock.js';
 /** The HTTP client, loaded on the first fetch: offline checks (staple, --crl, verify) load no node:http. */
 const loadFetch = () => import('./fetch.js');
 
+// The fetch policy's flag and ports, for the CLI's help (cli/ does not import capture/).
+export { ALLOW_INTERNAL_FETCH_FLAG, FETCH_ALLOWED_PORTS } from '../capture/fetch-policy.js';
 // The report's revocation types live in model/ (the report is model/'s); re-exported for importers here.
 export { REVOCATION_MODES, type RevocationCertResult, type RevocationCheck, type RevocationMode, type RevocationReport, type RevocationSource } from '../model/revocation.js';
 
@@ -38,6 +40,14 @@ export const DEFAULT_REVOCATION_FETCH_MS = 5000;
 export const DEFAULT_REVOCATION_MAX_BYTES = 1024 * 1024;
 /** URLs tried per certificate and method: bounds the work a hostile certificate can cause. */
 export const MAX_URLS_PER_METHOD = 3;
+
+/**
+ * Each certificate-named URL as shown (escaped where decoded) and as fetched (the decoded bytes).
+ * A hand-built ParsedCert has no raw list: its strings are taken as decoded and escaped here.
+ */
+function urlPairs(shown: string[] | undefined, raw: string[] | undefined): { shown: string; raw: string }[] {
+  return (shown ?? []).map((s, i) => (raw ? { shown: s, raw: raw[i] ?? s } : { shown: escapeText(s), raw: s }));
+}
 
 /** What checkRevocation checks, with which sources, when, and within which limits. */
 export interface RevocationOptions {
@@ -59,6 +69,12 @@ export interface RevocationOptions {
   maxBytes?: number;
   resolve?: Map<string, string>;
   skewSeconds?: number;
+  /**
+   * Fetch certificate-named URLs from loopback, private, link-local and other internal addresses
+   * and any port (`--allow-internal-fetch`). Default false: such fetches are refused, and the
+   * refusal is reported like any unreachable responder.
+   */
+  allowInternalFetch?: boolean;
 }
 
 /** A CRL or OCSP response file: bytes, or bytes with the name the report uses for it. */
@@ -139,7 +155,10 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
   const overall = o.deadline ?? Number.POSITIVE_INFINITY;
   const perFetch = o.fetchTimeoutMs ?? DEFAULT_REVOCATION_FETCH_MS;
   const fetchDeadline = () => Math.min(Date.now() + perFetch, overall);
-  const fo = (deadline: number) => ({ deadline, maxBytes: o.maxBytes ?? DEFAULT_REVOCATION_MAX_BYTES, ...(o.resolve ? { resolve: o.resolve } : {}) });
+  const fo = (deadline: number) => ({
+    deadline, maxBytes: o.maxBytes ?? DEFAULT_REVOCATION_MAX_BYTES, ...(o.resolve ? { resolve: o.resolve } : {}),
+    ...(o.allowInternalFetch ? { allowInternalFetch: true } : {}),
+  });
   const vo = { at: o.at, ...(o.skewSeconds !== undefined ? { skewSeconds: o.skewSeconds } : {}) };
 
   // Stapled response: about the leaf only (status_request, not status_request_v2).
@@ -200,14 +219,12 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
   }
 
   async function fetchOcsp(c: ParsedCert, issuer: ParsedCert, r: RevocationCertResult): Promise<void> {
-    const urls = (c.aia?.ocsp ?? []).slice(0, MAX_URLS_PER_METHOD);
+    const urls = urlPairs(c.aia?.ocsp, c.aia?.raw?.ocsp).slice(0, MAX_URLS_PER_METHOD);
     if (!urls.length) { r.checks.push({ source: 'ocsp', status: 'unavailable', ...said('OCSP_NO_URL', {}) }); return; }
     let req: Uint8Array;
     try { req = buildOcspRequest(c, issuer); } catch (e) { r.checks.push({ source: 'ocsp', status: 'invalid', ...said('OCSP_REQUEST_ERROR', { error: (e as Error).message }) }); return; }
     const { fetchGet, ocspGetUrl, ocspPost } = await loadFetch();
-    for (const url of urls) {
-      // The URL is certificate data: escaped before it reaches the report's words.
-      const shown = escapeText(url);
+    for (const { shown, raw: url } of urls) {
       if (Date.now() >= overall) break;
       const deadline = fetchDeadline();
       let res: RevocationFetchResult = await ocspPost(url, req, fo(deadline));
@@ -229,15 +246,14 @@ export async function checkRevocation(o: RevocationOptions): Promise<RevocationO
   }
 
   async function fetchCrls(c: ParsedCert, issuer: ParsedCert, r: RevocationCertResult): Promise<void> {
-    const urls = (c.crlDistributionPoints ?? []).filter((u) => /^http:/i.test(u)).slice(0, MAX_URLS_PER_METHOD);
+    const urls = urlPairs(c.crlDistributionPoints, c.crlDistributionPointsRaw)
+      .filter((u) => /^http:/i.test(u.raw)).slice(0, MAX_URLS_PER_METHOD);
     if (!urls.length) {
       r.checks.push({ source: 'crl', status: 'unavailable', ...(c.crlDistributionPoints?.length ? said('CRL_NO_HTTP_URL', {}) : said('CRL_NO_URL', {})) });
       return;
     }
     const { fetchGet } = await loadFetch();
-    for (const url of urls) {
-      // The URL is certificate data: escaped before it reaches the report's words.
-      const shown = escapeText(url);
+    for (const { shown, raw: url } of urls) {
       if (Date.now() >= overall) break;
       const res = await fetchGet(url, fo(fetchDeadline()));
       if (!res.ok || !res.body) {

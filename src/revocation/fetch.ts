@@ -5,17 +5,19 @@
  * a result with `error`, never an exception: the URLs are attacker-influenced data.
  */
 import * as http from 'node:http';
-import { fetchHttp, DEFAULT_FETCH_MAX_BYTES } from '../capture/fetch.js';
-import { connectTcp, remainingMs, resolveHost } from '../capture/net.js';
+import { fetchHttp, openFetchSocket, DEFAULT_FETCH_MAX_BYTES } from '../capture/fetch.js';
+import { escapeControls } from '../capture/fetch-policy.js';
+import { remainingMs } from '../capture/net.js';
 import { PROBE_USER_AGENT } from '../capture/http.js';
-import { isInputError } from '../model/errors.js';
 import { nowMs } from '../clock.js';
 
-/** A fetch's deadline (epoch ms), body cap and host overrides. */
+/** A fetch's deadline (epoch ms), body cap, host overrides and address policy. */
 export interface RevocationFetchOptions {
   deadline: number;
   maxBytes?: number;
   resolve?: Map<string, string>;
+  /** Allow internal addresses and any port (`--allow-internal-fetch`); see capture/fetch-policy.ts. */
+  allowInternalFetch?: boolean;
 }
 
 /** A fetch's outcome: the body, or why there is none. */
@@ -31,7 +33,7 @@ export interface RevocationFetchResult {
 }
 
 function short(u: string): string {
-  return JSON.stringify(u.length > 120 ? `${u.slice(0, 120)}…` : u);
+  return escapeControls(JSON.stringify(u.length > 120 ? `${u.slice(0, 120)}…` : u));
 }
 
 const ms = (t0: number) => Math.round((nowMs() - t0) * 10) / 10;
@@ -39,7 +41,10 @@ const ms = (t0: number) => Math.round((nowMs() - t0) * 10) / 10;
 /** GET `url` (a CRL, or an OCSP GET URL). */
 export async function fetchGet(url: string, o: RevocationFetchOptions): Promise<RevocationFetchResult> {
   const t0 = nowMs();
-  const r = await fetchHttp(url, { deadline: o.deadline, maxBytes: o.maxBytes ?? DEFAULT_FETCH_MAX_BYTES, ...(o.resolve ? { resolve: o.resolve } : {}) });
+  const r = await fetchHttp(url, {
+    deadline: o.deadline, maxBytes: o.maxBytes ?? DEFAULT_FETCH_MAX_BYTES, ...(o.resolve ? { resolve: o.resolve } : {}),
+    ...(o.allowInternalFetch ? { allowInternalFetch: true } : {}),
+  });
   const timedOut = !r.ok && (remainingMs(o.deadline) <= 0 || /deadline|no time left|did not complete within/i.test(r.error ?? ''));
   return { ok: r.ok, method: 'GET', ...(r.status !== undefined ? { status: r.status } : {}), ...(r.body ? { body: r.body } : {}),
     ...(r.error ? { error: r.error } : {}), ...(timedOut ? { timedOut } : {}), ms: ms(t0) };
@@ -57,29 +62,16 @@ export async function ocspPost(url: string, request: Uint8Array, o: RevocationFe
   const fail = (error: string, extra: Partial<RevocationFetchResult> = {}): RevocationFetchResult =>
     ({ ok: false, method: 'POST', error, ms: ms(t0), ...(remainingMs(o.deadline) <= 0 ? { timedOut: true } : {}), ...extra });
   const maxBytes = o.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
-  let u: URL;
-  try { u = new URL(url); } catch { return fail(`not a valid URL: ${short(url)}`); }
-  if (u.protocol !== 'http:') return fail(`not fetched: only http:// URLs are fetched, not ${u.protocol}//`);
-  if (u.username || u.password) return fail('not fetched: the URL carries credentials');
-  const path = `${u.pathname || '/'}${u.search}`;
-  if (!/^\/[\x21-\x7e]*$/.test(path)) return fail(`not fetched: the URL path is not visible ASCII: ${short(url)}`);
+  let path = '/';
   try {
-    const dns = await resolveHost(u.hostname, { deadline: o.deadline, ...(o.resolve ? { resolve: o.resolve } : {}) });
-    if (!dns.ok) return fail(`DNS: ${dns.error?.message ?? 'failed'}`);
-    let socket: import('node:net').Socket | undefined;
-    let lastTcp = '';
-    for (const a of dns.addresses) {
-      if (remainingMs(o.deadline) <= 0) break;
-      const c = await connectTcp(a.address, u.port ? Number(u.port) : 80, { deadline: o.deadline });
-      if (c.socket) { socket = c.socket; break; }
-      lastTcp = c.observation.error?.message ?? 'connect failed';
-    }
-    if (!socket) return fail(`TCP: ${lastTcp || `no time left to connect to ${u.host}`}`);
-    return await postOver(socket, u.host, path, request, o.deadline, maxBytes, t0);
-  } catch (e) {
-    if (isInputError(e)) return fail(`not fetched: ${e.message}`);
-    return fail(`fetch failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
+    const u = new URL(url);
+    path = `${u.pathname || '/'}${u.search}`;
+  } catch { /* openFetchSocket words the refusal */ }
+  // http.request would refuse such a path by throwing; checked before any connection is made.
+  if (!/^\/[\x21-\x7e]*$/.test(path)) return fail(`not fetched: the URL path is not visible ASCII: ${short(url)}`);
+  const conn = await openFetchSocket(url, o);
+  if (!conn.socket) return fail(conn.error);
+  return postOver(conn.socket, conn.url.host, path, request, o.deadline, maxBytes, t0);
 }
 
 function postOver(socket: import('node:net').Socket, host: string, path: string, body: Uint8Array, deadline: number, maxBytes: number, t0: number): Promise<RevocationFetchResult> {
@@ -108,13 +100,13 @@ function postOver(socket: import('node:net').Socket, host: string, path: string,
         insecureHTTPParser: false,
       });
     } catch (e) {
-      finish({ ok: false, error: `HTTP: ${(e as Error).message}` });
+      finish({ ok: false, error: `HTTP: ${escapeControls((e as Error).message)}` });
       return;
     }
-    req.on('error', (e) => finish({ ok: false, error: `HTTP: ${e.message}` }));
+    req.on('error', (e) => finish({ ok: false, error: `HTTP: ${escapeControls(e.message)}` }));
     req.on('response', (res) => {
       status = res.statusCode;
-      res.on('error', (e) => finish({ ok: false, error: `HTTP: ${e.message}` }));
+      res.on('error', (e) => finish({ ok: false, error: `HTTP: ${escapeControls(e.message)}` }));
       if (!status || status < 200 || status > 299) {
         res.resume();
         finish({ ok: false, error: `HTTP status ${String(status)}` });

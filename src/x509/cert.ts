@@ -61,9 +61,14 @@ export function sha256Hex(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex');
 }
 
-/** Escape anything that could steer a terminal or hide text (controls, bidi overrides). */
+/**
+ * Escape anything that could steer a terminal or a CI log, or hide text: C0/C1 controls, the line
+ * and paragraph separators U+2028/U+2029 (JavaScript, JSON consumers and some log viewers break
+ * lines there), the bidi marks and overrides (Trojan Source, CVE-2021-42574) including U+061C,
+ * and the backslash itself so that an escaped text cannot be confused with a raw one.
+ */
 export function escapeText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\\]/g, (c) =>
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\\]/g, (c) =>
     c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
@@ -324,21 +329,24 @@ function parseExtensionValue(cert: ParsedCert, ext: CertExtension): void {
       cert.subjectKeyId = toHex(value(expectTag(top(), 0x04, 'SubjectKeyIdentifier')));
       return;
     case OID.aia: {
-      const aia = { ocsp: [] as string[], caIssuers: [] as string[] };
+      const aia = { ocsp: [] as string[], caIssuers: [] as string[], raw: { ocsp: [] as string[], caIssuers: [] as string[] } };
       for (const ad of children(expectTag(top(), 0x30, 'AuthorityInfoAccess'))) {
         const [m, loc] = children(ad);
         if (!m || !loc) throw new DerError('bad AccessDescription');
         const method = readOid(m);
         const gn = parseGeneralName(loc);
         if (gn.type !== 'uri') continue;
-        if (method === '1.3.6.1.5.5.7.48.1') aia.ocsp.push(gn.value);
-        else if (method === '1.3.6.1.5.5.7.48.2') aia.caIssuers.push(gn.value);
+        // Escaped here, where the bytes are decoded, so that no report, summary line or error can
+        // carry a raw newline (a `::error::` line in a CI log); the bytes stay in `raw` for fetching.
+        if (method === '1.3.6.1.5.5.7.48.1') { aia.ocsp.push(escapeText(gn.value)); aia.raw.ocsp.push(gn.value); }
+        else if (method === '1.3.6.1.5.5.7.48.2') { aia.caIssuers.push(escapeText(gn.value)); aia.raw.caIssuers.push(gn.value); }
       }
       cert.aia = aia;
       return;
     }
     case OID.crlDp: {
       const urls: string[] = [];
+      const raw: string[] = [];
       for (const dp of children(expectTag(top(), 0x30, 'CRLDistributionPoints'))) {
         for (const f of children(dp)) {
           if (f.tag !== 0xa0) continue;
@@ -346,12 +354,13 @@ function parseExtensionValue(cert: ParsedCert, ext: CertExtension): void {
             if (dpn.tag !== 0xa0) continue;
             for (const g of children(dpn)) {
               const gn = parseGeneralName(g);
-              if (gn.type === 'uri') urls.push(gn.value);
+              if (gn.type === 'uri') { urls.push(escapeText(gn.value)); raw.push(gn.value); }
             }
           }
         }
       }
       cert.crlDistributionPoints = urls;
+      cert.crlDistributionPointsRaw = raw;
       return;
     }
     default:

@@ -112,8 +112,16 @@ export interface ParsedCert {
   nameConstraints?: NameConstraints;
   authorityKeyId?: { keyId?: string; issuer?: GeneralName[]; serialHex?: string };
   subjectKeyId?: string;
-  aia?: { ocsp: string[]; caIssuers: string[] };
+  /**
+   * Authority Information Access URIs (RFC 5280 §4.2.2.1), escaped with escapeText for display;
+   * `raw` holds the decoded bytes (latin1) at the same indices, for fetching only. Without `raw` (a
+   * hand-built value) the lists are taken as decoded: fetched as they are, escaped for display.
+   */
+  aia?: { ocsp: string[]; caIssuers: string[]; raw?: { ocsp: string[]; caIssuers: string[] } };
+  /** CRL distribution point URIs (RFC 5280 §4.2.1.13), escaped with escapeText for display. */
   crlDistributionPoints?: string[];
+  /** The same URIs as decoded (latin1), at the same indices, for fetching only; without it, as for `aia.raw`. */
+  crlDistributionPointsRaw?: string[];
   /** subject == issuer (canonical comparison). */
   selfIssued: boolean;
   /** Bytes after the outer certificate SEQUENCE in the input it was read from. */

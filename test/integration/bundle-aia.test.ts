@@ -45,7 +45,8 @@ interface BundleJson { complete: boolean; missingIssuer: string | null; chain: {
 async function bundle(leafFile: string, extra: string[] = []) {
   const out = join(dir, `out-${Math.random().toString(36).slice(2)}.pem`);
   const t0 = Date.now();
-  const r = await runCli(['bundle', leafFile, '--aia', '--output', out, ...extra]);
+  // The responders are loopback listeners: an internal PKI, so the flag is needed.
+  const r = await runCli(['bundle', leafFile, '--aia', '--allow-internal-fetch', '--output', out, ...extra]);
   const ms = Date.now() - t0;
   const json = extra.includes('--json') ? JSON.parse(r.stdout) as BundleJson : undefined;
   return { ...r, ms, json, written: allPemCerts(readFileSync(out, 'utf8')) };
@@ -191,7 +192,7 @@ describe('bundle --aia', () => {
 describe('buildBundleAia budgets', () => {
   test('at most 5 requests, however many URLs the certificate lists', async () => {
     const leaf = leafWith('leaf-many', Array.from({ length: 8 }, (_, i) => `${base}/missing-${i}`));
-    const { result, fetches } = await buildBundleAia({ certs: [leaf.cert.der] });
+    const { result, fetches } = await buildBundleAia({ certs: [leaf.cert.der] }, { allowInternalFetch: true });
     expect(result.complete).toBe(false);
     expect(requests).toEqual([0, 1, 2, 3, 4].map((i) => `/missing-${i}`));
     expect(fetches).toHaveLength(5);
@@ -202,7 +203,7 @@ describe('buildBundleAia budgets', () => {
     routes.set('/silent?2', () => undefined);
     routes.set('/silent?3', () => undefined);
     const t0 = Date.now();
-    const { result, fetches } = await buildBundleAia({ certs: [leaf.cert.der] }, { perFetchMs: 400, overallMs: 700 });
+    const { result, fetches } = await buildBundleAia({ certs: [leaf.cert.der] }, { perFetchMs: 400, overallMs: 700, allowInternalFetch: true });
     const ms = Date.now() - t0;
     expect(result.complete).toBe(false);
     // The first request gets its full 400 ms, the second only what is left of the 700.
@@ -215,25 +216,26 @@ describe('buildBundleAia budgets', () => {
 describe('fetchHttp', () => {
   test('malformed and unreachable URLs are results, not exceptions', async () => {
     const deadline = Date.now() + 2000;
-    expect(await fetchHttp('not a url', { deadline })).toMatchObject({ ok: false, error: expect.stringMatching(/not a valid URL/) as string });
-    expect(await fetchHttp('ldap:///CN=x', { deadline })).toMatchObject({ ok: false, error: expect.stringMatching(/ldap:/) as string });
-    expect(await fetchHttp('http://bad\u0001host/x', { deadline })).toMatchObject({ ok: false });
+    const o = { deadline, allowInternalFetch: true };
+    expect(await fetchHttp('not a url', o)).toMatchObject({ ok: false, error: expect.stringMatching(/not a valid URL/) as string });
+    expect(await fetchHttp('ldap:///CN=x', o)).toMatchObject({ ok: false, error: expect.stringMatching(/ldap:/) as string });
+    expect(await fetchHttp('http://bad\u0001host/x', o)).toMatchObject({ ok: false });
     // A closed port on loopback: refused.
     const s = http.createServer();
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
     const closed = (s.address() as net.AddressInfo).port;
     await new Promise<void>((r) => s.close(() => r()));
-    expect(await fetchHttp(`http://127.0.0.1:${closed}/x`, { deadline })).toMatchObject({ ok: false, error: expect.stringMatching(/^TCP:/) as string });
+    expect(await fetchHttp(`http://127.0.0.1:${closed}/x`, o)).toMatchObject({ ok: false, error: expect.stringMatching(/^TCP:/) as string });
   });
 
   test('a body exactly at the cap is accepted, one byte more is refused; --resolve pins a name', async () => {
     routes.set('/ten', (res) => { res.writeHead(200, { connection: 'close' }); res.end(Buffer.alloc(10, 1)); });
     const deadline = Date.now() + 2000;
     const resolve = new Map([['ca.example.test', '127.0.0.1']]);
-    const ok = await fetchHttp(`http://ca.example.test:${port}/ten`, { deadline, maxBytes: 10, resolve });
+    const ok = await fetchHttp(`http://ca.example.test:${port}/ten`, { deadline, maxBytes: 10, resolve, allowInternalFetch: true });
     expect(ok).toMatchObject({ ok: true, status: 200 });
     expect(ok.body).toHaveLength(10);
-    const over = await fetchHttp(`${base}/ten`, { deadline, maxBytes: 9 });
+    const over = await fetchHttp(`${base}/ten`, { deadline, maxBytes: 9, allowInternalFetch: true });
     expect(over).toMatchObject({ ok: false, status: 200 });
     expect(over.body).toBeUndefined();
   });

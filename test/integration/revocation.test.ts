@@ -118,7 +118,7 @@ async function probe(p: RevPki, leaf: RevCert, chain: RevCert[], host: string, o
   try {
     const t0 = Date.now();
     const r = await probeBackend({ target: `127.0.0.1:${srv.port}`, sni: host, trustedRoots: [p.root.pemText], at: new Date(),
-      timeoutSeconds: o.timeoutSeconds ?? 20, ...(o.revocation ? { revocation: o.revocation } : {}) }) as RevReport;
+      timeoutSeconds: o.timeoutSeconds ?? 20, ...(o.revocation ? { revocation: o.revocation } : {}), allowInternalFetch: true }) as RevReport;
     return { r, ms: Date.now() - t0 };
   } finally {
     await srv.stop();
@@ -194,7 +194,7 @@ describe('OCSP and CRL fetched from the certificates\' URLs', () => {
     log.ocsp.length = 0;
     rejectPost = true;
     try {
-      const out = await checkRevocation({ mode: 'ocsp', path: [pki.leafRevoked, pki.intA, pki.root].map((c) => parseCertificate(c.der)), at: new Date() });
+      const out = await checkRevocation({ allowInternalFetch: true, mode: 'ocsp', path: [pki.leafRevoked, pki.intA, pki.root].map((c) => parseCertificate(c.der)), at: new Date() });
       expect(out.report.certificates[0]!.status).toBe('revoked');
       expect(out.report.certificates[0]!.checks.find((c) => c.source === 'ocsp')?.method).toBe('GET');
       expect(log.ocsp).toContain('POST /intA');
@@ -206,7 +206,7 @@ describe('OCSP and CRL fetched from the certificates\' URLs', () => {
 
   it('bodies over the size cap are refused (OCSP POST and CRL GET): unreachable, never parsed', async () => {
     const path = [pki.leafRevoked, pki.intA, pki.root].map((c) => parseCertificate(c.der));
-    const out = await checkRevocation({ mode: 'all', path, at: new Date(), maxBytes: 64 });
+    const out = await checkRevocation({ allowInternalFetch: true, mode: 'all', path, at: new Date(), maxBytes: 64 });
     expect(out.report.certificates.map((c) => c.status)).toEqual(['unchecked', 'unchecked']);
     const leafChecks = out.report.certificates[0]!.checks;
     expect(leafChecks.map((c) => `${c.source} ${c.status}`).sort()).toEqual(['crl unreachable', 'ocsp unreachable']);
@@ -238,7 +238,7 @@ describe('unreachable and silent responders', () => {
   it('each fetch has its own deadline (default 5 s) inside a longer probe timeout', async () => {
     const path = [silentPki.leafGood, silentPki.intA, silentPki.root].map((c) => parseCertificate(c.der));
     let t0 = Date.now();
-    const short = await checkRevocation({ mode: 'ocsp', path, at: new Date(), fetchTimeoutMs: 700, deadline: Date.now() + 30_000 });
+    const short = await checkRevocation({ allowInternalFetch: true, mode: 'ocsp', path, at: new Date(), fetchTimeoutMs: 700, deadline: Date.now() + 30_000 });
     const shortMs = Date.now() - t0;
     expect(shortMs).toBeLessThan(700 + 800);
     expect(shortMs).toBeGreaterThanOrEqual(650);
@@ -286,7 +286,7 @@ describe('CLI: --crl, --ocsp-response, --revocation', () => {
   it('probe --revocation crl', async () => {
     const srv = await sServer(pki, pki.leafRevoked, [pki.intA]);
     try {
-      const r = await run(['probe', `127.0.0.1:${srv.port}`, '--sni', 'revoked.rev.test', '--trusted-root', pki.root.pem, '--revocation', 'crl', '--json', '--timeout', '20']);
+      const r = await run(['probe', `127.0.0.1:${srv.port}`, '--sni', 'revoked.rev.test', '--trusted-root', pki.root.pem, '--revocation', 'crl', '--allow-internal-fetch', '--json', '--timeout', '20']);
       expect(r.code, r.stderr).toBe(1);
       expect((JSON.parse(r.stdout) as Report).primary?.code).toBe('CERT_REVOKED');
     } finally {
