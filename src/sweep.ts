@@ -68,6 +68,11 @@ export interface RunOptions {
   /** Expiry thresholds applied to every probe (--warn-days, --min-days). */
   warnDays?: number;
   minDays?: number;
+  /** The profile every probe is judged in (--profile). */
+  profile?: 'gateway' | 'strict';
+  /** Revocation checks for every probe (--revocation), and whether internal addresses may be fetched. */
+  revocation?: 'off' | 'staple' | 'ocsp' | 'crl' | 'all';
+  allowInternalFetch?: boolean;
   /** How many items the iterable holds, for progress (an array's length is used when not given). */
   total?: number;
   onProgress?: (p: RunProgress) => void;
@@ -101,6 +106,9 @@ async function runOne<T extends Probeable>(item: T, o: RunOptions): Promise<RunR
     ...(o.caStore ? { caStore: o.caStore } : {}),
     ...(o.warnDays !== undefined ? { warnDays: o.warnDays } : {}),
     ...(o.minDays !== undefined ? { minDays: o.minDays } : {}),
+    ...(o.profile ? { profile: o.profile } : {}),
+    ...(o.revocation ? { revocation: o.revocation } : {}),
+    ...(o.allowInternalFetch ? { allowInternalFetch: true } : {}),
   };
   const t0 = nowMs();
   const limitMs = (opts.timeoutSeconds ?? 30) * 1000 + (o.graceMs ?? DEFAULT_GRACE_MS);

@@ -11,7 +11,7 @@ import type { Probeable, RunProgress, RunResult, SweepCounts } from '../sweep.js
 import { InputError } from '../model/errors.js';
 import type { SweepMeta, SweepRow } from '../render/health.js';
 import type { CaseEntry, JunitCase, JunitTool } from '../render/junit.js';
-import { collect, parseIntOpt, parseResolve, thresholds, useColor } from './options.js';
+import { allowInternalFetchOption, collect, parseIntOpt, parseResolve, thresholds, useColor } from './options.js';
 import type { CliIo } from './io.js';
 import { abortOnSignals, openOutputFile } from './write-output.js';
 
@@ -25,6 +25,11 @@ export interface SweepFlags {
   minDays?: string;
   at?: string;
   caStore: 'mozilla' | 'system';
+  /** The same as --format json. */
+  json?: boolean;
+  profile: 'gateway' | 'strict';
+  revocation: 'off' | 'staple' | 'ocsp' | 'crl' | 'all';
+  allowInternalFetch?: boolean;
   color?: boolean;
 }
 
@@ -194,6 +199,7 @@ export async function runSweep<T extends Probeable, I>(io: CliIo, flags: SweepFl
     const t0 = nowMs();
     const counts = await streamProbes(spec.items, {
       concurrency: spec.concurrency, resolve: spec.resolve, at: spec.at, caStore: flags.caStore, ...thresholds(flags),
+      profile: flags.profile, revocation: flags.revocation, ...(flags.allowInternalFetch ? { allowInternalFetch: true } : {}),
       total: spec.total, onResult: sink.onResult,
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
@@ -253,7 +259,18 @@ export function addSweepOptions(cmd: Command): Command {
     .option('--min-days <n>', 'error when a certificate on a path expires within N days')
     .option('--at <iso-8601>', 'check certificate validity at this time instead of now')
     .addOption(new Option('--ca-store <store>', 'store standing in for the gateway\'s well-known CAs').choices(['mozilla', 'system']).default('mozilla'))
+    .option('--json', 'the same as --format json')
+    .addOption(new Option('--profile <profile>', 'gateway: what the gateway decides; strict: RFC 5280 + CA/B Forum rules as errors').choices(['gateway', 'strict']).default('gateway'))
+    .addOption(new Option('--revocation <mode>', 'revocation checks for every probe: off; staple (judge a stapled OCSP response, fetch nothing); ocsp / crl / all (also fetch, 5 s each, soft-fail)').choices(['off', 'staple', 'ocsp', 'crl', 'all']).default('staple'))
+    .addOption(allowInternalFetchOption())
     .option('--color', 'colour even off a terminal (also: FORCE_COLOR)')
-    .option('--no-color', 'no colour (also: NO_COLOR)');
+    .option('--no-color', 'no colour (also: NO_COLOR)')
+    // --json is --format json, as on the single-report commands; with another --format it is a usage error.
+    .hook('preAction', (c) => {
+      const f = c.opts<SweepFlags>();
+      if (!f.json) return;
+      if (c.getOptionValueSource('format') === 'default') c.setOptionValue('format', 'json');
+      else if (f.format !== 'json') throw new InputError(`--json conflicts with --format ${f.format}`);
+    });
 }
 

@@ -107,3 +107,26 @@ describe('colour and help', () => {
     }
   });
 });
+
+describe('sweeps take the shared options', () => {
+  it('--json, --profile, --revocation and --allow-internal-fetch on targets and gateway', async () => {
+    const f = join(tmp, 'one.txt');
+    writeFileSync(f, `127.0.0.1:${tlsBackend.port} backend.test\n`);
+    const base = ['targets', f, '--trusted-root', ROOT_A, '--timeout', '5'];
+    const j = await cli([...base, '--json']);
+    expect(j.err).toBe('');
+    expect(JSON.parse(j.out)).toMatchObject({ kind: 'targets', targets: [{ health: 'Healthy' }] });
+    const clash = await cli([...base, '--json', '--format', 'junit']);
+    expect(clash.code).toBe(2);
+    expect(clash.err).toBe('certcheck: --json conflicts with --format junit\n');
+    // The fixture leaf is valid for 10 years: a CA/B rule that only the strict profile makes an error.
+    const strict = await cli([...base, '--json', '--profile', 'strict']);
+    expect(strict.code).toBe(1);
+    const t = (JSON.parse(strict.out) as { targets: { health: string; primary: string }[] }).targets[0]!;
+    expect(t).toMatchObject({ health: 'Unhealthy', primary: 'STRICT_VIOLATION' });
+    const rev = await cli([...base, '--json', '--revocation', 'off', '--allow-internal-fetch']);
+    expect(rev.code).toBe(0);
+    const help = await cli(['gateway', '--help']);
+    for (const o of ['--json', '--profile', '--revocation', '--allow-internal-fetch']) expect(help.out).toContain(o);
+  });
+});
