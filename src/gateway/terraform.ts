@@ -10,6 +10,8 @@ import { InputError } from '../model/errors.js';
 import { ArmUnknown, isUnknown, type ArmSource } from './arm/values.js';
 
 type Json = Record<string, unknown>;
+/** A value as text without calling into it: String() of a hostile object ({"toString": null}) throws. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === undefined || v === null ? '' : JSON.stringify(v));
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v) && !isUnknown(v);
 
 /** Whether a document is `terraform show -json` output (a plan or a state). */
@@ -29,7 +31,7 @@ function moduleResources(mod: unknown, path: string, out: TfResource[]): void {
   if (Array.isArray(mod.resources)) {
     mod.resources.forEach((r, i) => {
       if (isObj(r) && r.type === 'azurerm_application_gateway' && (r.mode === undefined || r.mode === 'managed')) {
-        out.push({ address: String(r.address ?? r.name), values: r.values, path: `${path}.resources[${i}].values` });
+        out.push({ address: text(r.address ?? r.name), values: r.values, path: `${path}.resources[${i}].values` });
       }
     });
   }
@@ -63,7 +65,7 @@ function findGateways(doc: Json): { list: TfResource[]; shape: 'terraform-plan' 
         const actions = Array.isArray(rc.change.actions) ? rc.change.actions : [];
         if (actions.length === 1 && actions[0] === 'delete') return;
         const path = `resource_changes[${i}].change.after`;
-        list.push({ address: String(rc.address ?? rc.name), values: mergeUnknown(rc.change.after, rc.change.after_unknown, path), path });
+        list.push({ address: text(rc.address ?? rc.name), values: mergeUnknown(rc.change.after, rc.change.after_unknown, path), path });
       });
     }
     if (!list.length && isObj(doc.planned_values)) moduleResources(doc.planned_values.root_module, 'planned_values.root_module', list);
@@ -76,7 +78,7 @@ function findGateways(doc: Json): { list: TfResource[]; shape: 'terraform-plan' 
       if (!isObj(r) || r.type !== 'azurerm_application_gateway' || (r.mode !== undefined && r.mode !== 'managed') || !Array.isArray(r.instances)) return;
       r.instances.forEach((inst, j) => {
         if (!isObj(inst)) return;
-        const addr = `${typeof r.module === 'string' ? `${r.module}.` : ''}azurerm_application_gateway.${String(r.name)}${inst.index_key !== undefined ? `[${JSON.stringify(inst.index_key)}]` : ''}`;
+        const addr = `${typeof r.module === 'string' ? `${r.module}.` : ''}azurerm_application_gateway.${text(r.name)}${inst.index_key !== undefined ? `[${JSON.stringify(inst.index_key)}]` : ''}`;
         list.push({ address: addr, values: inst.attributes, path: `resources[${i}].instances[${j}].attributes` });
       });
     });
@@ -119,8 +121,8 @@ export function terraformGateway(doc: Json, source: string): TerraformGateway {
       return [o];
     });
   };
-  const ref = (name: unknown) => (isUnknown(name) ? { id: name } : opt(name) === undefined ? undefined : { id: String(name) });
-  const refs = (names: unknown) => (isUnknown(names) ? names : blocks(names).map((n) => (isUnknown(n) ? { id: n } : { id: String(n) })));
+  const ref = (name: unknown) => (isUnknown(name) ? { id: name } : opt(name) === undefined ? undefined : { id: text(name) });
+  const refs = (names: unknown) => (isUnknown(names) ? names : blocks(names).map((n) => (isUnknown(n) ? { id: n } : { id: text(n) })));
   const num = (x: unknown) => (x === 0 ? undefined : opt(x));
 
   const sku = blocks(v.sku)[0];

@@ -239,7 +239,7 @@ function call(host: FnHost, name: string, shownName: string, args: unknown[]): u
     case 'contains': {
       if (typeof a0 === 'string') return a0.toLowerCase().includes(toStr(a1).toLowerCase());
       if (Array.isArray(a0)) return a0.some((x) => equalsDeep(x, a1));
-      if (isObj(a0)) return Object.keys(a0).some((k) => k.toLowerCase() === String(a1).toLowerCase());
+      if (isObj(a0)) return typeof a1 === 'string' && Object.keys(a0).some((k) => k.toLowerCase() === a1.toLowerCase());
       return false;
     }
     case 'indexof': return str(a0, 'indexOf').toLowerCase().indexOf(str(a1, 'indexOf').toLowerCase());

@@ -352,7 +352,7 @@ class Evaluator implements FnHost {
   resourceFor(r: ResourceRecord): EvaluatedResource {
     if (r.done) return r.done;
     const key = `r:${r.path}`;
-    if (this.evaluating.has(key)) return { type: String(r.raw.type ?? ''), name: new ArmUnknown('the resource refers to itself'), value: {}, path: r.path };
+    if (this.evaluating.has(key)) return { type: typeof r.raw.type === 'string' ? r.raw.type : '', name: new ArmUnknown('the resource refers to itself'), value: {}, path: r.path };
     this.evaluating.add(key);
     if (r.loop) this.loops.push(r.loop);
     try {
@@ -361,7 +361,8 @@ class Evaluator implements FnHost {
       const raw = isDeployment && isObj(r.raw.properties) ? { ...r.raw, properties: { ...r.raw.properties, template: {} } } : r.raw;
       const value = this.evalValue(raw, r.path, null, null) as Json;
       if (isDeployment && isObj(r.raw.properties)) (value.properties as Json).template = r.raw.properties.template;
-      const type = typeof value.type === 'string' ? value.type : String(r.raw.type ?? '');
+      // A type that is not text is no type (String() of a hostile object such as {"toString": null} throws).
+      const type = typeof value.type === 'string' ? value.type : typeof r.raw.type === 'string' ? r.raw.type : '';
       const name = typeof value.name === 'string' ? value.name : isUnknown(value.name) ? value.name : new ArmUnknown('the resource has no name');
       r.done = { type, name, value, path: r.path };
       // A module runs when it is first needed, so reference(module).outputs works in any order.
