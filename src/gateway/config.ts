@@ -760,6 +760,8 @@ const BICEP_HINT = (file: string) => `${file}: a .bicep file is Bicep source; co
 export async function readGatewayDocument(file: string): Promise<{ doc: unknown; label: string }> {
   const label = inputLabel(file);
   if (/\.bicep$/i.test(file)) {
+    // A missing file is a missing file, not a reason to compile it.
+    await readInputFile(file);
     const { compileBicep } = await import('./bicep.js');
     const compiled = await compileBicep(file);
     if (compiled === null) throw new InputError(BICEP_HINT(label));

@@ -173,6 +173,10 @@ describe('tolerant reading, strict meaning', () => {
 });
 
 describe('Bicep', () => {
+  it('a missing .bicep file is a missing file, not a hint to compile it', async () => {
+    await expect(loadGatewayConfig(join(tmp, 'absent.bicep'))).rejects.toThrow(`${join(tmp, 'absent.bicep')}: no such file`);
+  });
+
   it('a .bicep file without a bicep binary on PATH: how to compile it', async () => {
     const f = join(tmp, 'main.bicep');
     writeFileSync(f, "param location string = resourceGroup().location\nresource agw 'Microsoft.Network/applicationGateways@2023-09-01' = {\n  name: 'agw'\n}\n");
