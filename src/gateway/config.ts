@@ -188,7 +188,7 @@ class Reader {
     return out;
   }
 
-  /** The value at `obj[key]` (case-insensitive), its path, and — when unknown — null with a record of why. */
+  /** The value at `obj[key]` (case-insensitive), its path, and (when unknown) null with a record of why. */
   private val(obj: Json, key: string, path: string): { v: unknown; p: string } {
     const k = keyOf(obj, key);
     const p = join(path, k ?? key);
@@ -364,7 +364,7 @@ function isHostName(name: string): boolean {
 /** Certificate data that an export or an example blanked out on purpose. */
 function isRedacted(data: string): boolean {
   const t = data.trim();
-  return /^[*xX•.#-]{3,}$/.test(t) || /^<[^<>]*>$/.test(t) || /^\[?(redacted|hidden|removed|sensitive)\]?$/i.test(t) || /^\(sensitive value\)$/i.test(t);
+  return /^[*xX\u2022.#-]{3,}$/.test(t) || /^<[^<>]*>$/.test(t) || /^\[?(redacted|hidden|removed|sensitive)\]?$/i.test(t) || /^\(sensitive value\)$/i.test(t);
 }
 
 async function certs(r: Reader, list: Item[], what: string): Promise<GatewayCert[]> {

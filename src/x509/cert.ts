@@ -45,7 +45,7 @@ const OPENSSL_HANDLED = new Set<string>([
   OID.crlDp, OID.extKeyUsage, OID.policyConstraints, '1.3.6.1.5.5.7.1.14' /* proxyCertInfo */,
   OID.nameConstraints, OID.policyMappings, OID.inhibitAnyPolicy, '1.3.6.1.5.5.7.1.7', '1.3.6.1.5.5.7.1.8',
   // Not subjectKeyIdentifier or authorityKeyIdentifier: OpenSSL 3.0 reads them but fails either
-  // one marked critical with 34 (measured; RFC 5280 §4.2.1.1 and §4.2.1.2 say MUST NOT be critical).
+  // one marked critical with 34 (measured; RFC 5280 4.2.1.1 and 4.2.1.2 say MUST NOT be critical).
 ]);
 
 const KU_BITS = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement',

@@ -159,3 +159,10 @@ describe('the code cache', () => {
     expect(readdirSync(join(inst, 'dist')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
+
+describe('the bundle stays ASCII', () => {
+  it('dist/cli.cjs is pure ASCII: a non-ASCII character anywhere makes the bin decode it as UTF-8 into a two-byte string, ~10 ms of cold start', () => {
+    const head = readFileSync(join(ROOT, 'dist', 'cli.cjs'), 'latin1').slice(0, 80).split('\n')[0]!;
+    expect(head).toMatch(/^\/\/ certcheck-cli-build: [0-9a-f]+ ascii$/);
+  });
+});

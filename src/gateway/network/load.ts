@@ -225,7 +225,7 @@ class Loader {
     return v.flatMap((x, i) => (isObj(x) ? [{ item: x, path: `${path}.${key}[${i}]` }] : []));
   }
 
-  /** `{ id }` reference → key; null when absent, with a warning when present but unreadable. */
+  /** `{ id }` reference to its key; null when absent, with a warning when present but unreadable. */
   ref(obj: Json, key: string, path: string): string | null {
     const r = this.field(obj, key, path);
     if (r === undefined || r === null) return null;
