@@ -194,7 +194,7 @@ function coldRows(id, title, certcheck, openssl, goal, stretch, opensslGoal, ext
 function row1() {
   const certcheck = {
     name: 'certcheck verify', cmd: node, args: [CLI, 'verify', chainPem, '--trusted-root', rootPem, '--host', 'backend.test'],
-    check: (r) => /Verdict: Healthy/.test(r.stdout),
+    check: (r) => /Gateway: Healthy/.test(r.stdout),
   };
   const openssl = {
     name: 'openssl verify', label: 'openssl verify', cmd: 'openssl',

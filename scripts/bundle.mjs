@@ -89,10 +89,10 @@ async function writeCodeCache() {
     };
     const chain = [path.join(pki, 'leaf-a.pem'), path.join(pki, 'int-a.pem')];
     const root = path.join(pki, 'root-a.pem');
-    await run(['verify', ...chain, '--trusted-root', root, '--host', 'backend.test'], /Verdict: Healthy/);
+    await run(['verify', ...chain, '--trusted-root', root, '--host', 'backend.test'], /Gateway: Healthy/);
     const { startBackend } = await import(path.join(ROOT, 'dist/fixtures.js'));
     backend = await startBackend({ served: ['leaf-a', 'int-a'] });
-    await run([`127.0.0.1:${backend.port}`, '--sni', 'backend.test', '--trusted-root', root, '--timeout', '10'], /Verdict: Healthy/);
+    await run([`127.0.0.1:${backend.port}`, '--sni', 'backend.test', '--trusted-root', root, '--timeout', '10'], /Gateway: Healthy/);
     await run(['--help'], /Usage: certcheck/);
     await run(['verify', '--help'], /Usage: certcheck verify/);
     await run(['--version']);

@@ -111,7 +111,7 @@ export async function probeBackend(o: ProbeOptions): Promise<ProbeReport> {
     if (rev) findings.push(...rev.findings);
     const st = http?.status;
     return assembleReport({
-      kind: 'probe', plan, trust, chain: judged?.chain ?? null, findings,
+      kind: 'probe', plan, trust, chain: judged?.chain ?? null, findings, policy: judged?.policy ?? [],
       successMessage: fillMessage(GATEWAY_MESSAGES.OK.text, { HTTPStatusCode: st ?? 0 }), successMessageId: 'OK',
       extra: {
         target: { host: targetHost, port, protocol, address: tcp?.address ?? dns?.addresses[0]?.address ?? null },

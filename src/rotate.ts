@@ -227,7 +227,7 @@ export async function planRotation(options: RotateOptions): Promise<VerifyReport
   const ranked = rankFindings(findings).ordered;
   const steps = planSteps({ o, host: hostName, ranked, findings, errorCodes, trustProblem, rootToUpload, afterUpload, newPath, leaf, keyCheck, current, currentRoot: current?.root ?? null });
   const rotation: RotationInfo = { newSource: o.newSource, keyCheck, served: served.map(ref), servedOrder, current, comparison, rootToUpload, afterUpload, steps };
-  return assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings, successMessage: ROTATE_OK, successMessageId: null,
+  return assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings, policy: j.policy, successMessage: ROTATE_OK, successMessageId: null,
     extra: { inputs: [o.newSource], rotation } });
 }
 

@@ -146,7 +146,7 @@ export async function streamProbes<T extends Probeable>(items: Iterable<T>, o: R
   const concurrency = clampConcurrency(o.concurrency);
   const it = items[Symbol.iterator]();
   const knownTotal = o.total ?? (Array.isArray(items) ? items.length : undefined);
-  const counts: SweepCounts = { total: 0, healthy: 0, unhealthy: 0, unknown: 0 };
+  const counts: SweepCounts = { total: 0, healthy: 0, unhealthy: 0, unknown: 0, policyFailed: 0 };
   let started = 0, running = 0, exhausted = false;
   const take = (): { item: T; index: number } | null => {
     if (exhausted) return null;
@@ -164,7 +164,7 @@ export async function streamProbes<T extends Probeable>(items: Iterable<T>, o: R
       try { r = await runOne(job.item, o); } finally { running--; }
     }
     r = applyRowNetwork(r, job.item.network);
-    tallyHealth(counts, r.health);
+    tallyHealth(counts, r.health, r.report?.policy.ok ?? true);
     o.onResult?.(r, job.index);
     o.onProgress?.({ done: counts.total, total: knownTotal ?? started, running, healthy: counts.healthy, unhealthy: counts.unhealthy, unknown: counts.unknown, last: r });
   };
@@ -191,16 +191,19 @@ export async function runProbes<T extends Probeable>(items: readonly T[], o: Run
   return results;
 }
 
-/** 0 all Healthy, 1 any Unhealthy, 3 any Unknown and none Unhealthy (also when nothing ran). */
+/**
+ * 0 all Healthy, 1 any Unhealthy, 3 any Unknown and none Unhealthy (also when nothing ran), 4 all
+ * Healthy but certcheck's policy (--min-days, --profile strict) failed for some.
+ */
 export function exitForCounts(c: SweepCounts): number {
   if (c.unhealthy > 0) return 1;
   if (c.total === 0 || c.unknown > 0) return 3;
-  return 0;
+  return c.policyFailed > 0 ? 4 : 0;
 }
 
 /** The same rule over a list of results. */
-export function exitForResults(results: { health: HealthStatus }[]): number {
-  return exitForCounts(countHealth(results));
+export function exitForResults(results: { health: HealthStatus; report?: Report | null }[]): number {
+  return exitForCounts(countHealth(results.map((r) => ({ health: r.health, policyOk: r.report?.policy.ok ?? true }))));
 }
 
 export { countHealth };

@@ -11,6 +11,7 @@ import { judgeChain } from './checks/chain.js';
 import { InputError } from './model/errors.js';
 import type { Finding } from './model/findings.js';
 import { GATEWAY_MESSAGES, type GatewayMessageId } from './model/messages.js';
+import { policyChecks, policyReport, type PolicyEntry } from './model/policy.js';
 import { rankFindings } from './model/rank.js';
 import { SCHEMA_VERSION, type ChainReport, type ProbeDetails, type ProbeReport, type ReportBase, type TrustReport, type VerifyDetails, type VerifyReport } from './model/report.js';
 import { VERSION } from './version.js';
@@ -90,6 +91,8 @@ interface CommonParts {
   trust: TrustReport;
   chain: ChainReport | null;
   findings: Finding[];
+  /** certcheck's policy failures (the judge's `policy`), reported beside the verdict. */
+  policy?: readonly PolicyEntry[];
   /** The success text when Healthy. */
   successMessage: string;
   successMessageId: GatewayMessageId | null;
@@ -103,15 +106,19 @@ export function assembleReport(parts: CommonParts & { kind: 'verify'; extra?: Ve
 export function assembleReport(parts: CommonParts & { kind: 'probe'; extra: ProbeDetails }): ProbeReport;
 export function assembleReport(parts: ReportParts): VerifyReport | ProbeReport {
   const { status, primary, ordered } = rankFindings(parts.findings);
+  const policy = policyReport(policyChecks(parts.plan), parts.policy ?? []);
+  const messageId = primary ? (primary.gatewayMessageId ?? null) : parts.successMessageId;
   // Key order is the JSON's: the common head, the kind's own parts, then trust, chain, findings.
   const head = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'certcheck', version: VERSION },
     status,
-    ok: status === 'Healthy',
+    ok: status === 'Healthy' && policy.ok,
     message: primary ? (primary.gatewayMessage ?? primary.explanation) : parts.successMessage,
-    messageId: primary ? (primary.gatewayMessageId ?? null) : parts.successMessageId,
+    messageId,
+    messageSource: (primary ? primary.gatewayMessage !== undefined : messageId !== null) ? 'gateway' : 'certcheck',
     primary,
+    policy,
     sku: parts.plan.sku,
     profile: parts.plan.profile,
     at: parts.plan.at.toISOString(),
@@ -160,7 +167,7 @@ export async function verifyChain(options: VerifyChainOptions): Promise<VerifyRe
     ...(options.inputs ? { inputs: options.inputs, inputNotes: options.inputNotes ?? [] } : {}),
     ...(rev ? { revocation: rev.report } : {}),
   };
-  return assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings: [...inputFindings, ...j.findings, ...(rev?.findings ?? [])],
+  return assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings: [...inputFindings, ...j.findings, ...(rev?.findings ?? [])], policy: j.policy,
     successMessage: CERT_STAGE_OK, successMessageId: null, ...(Object.keys(extra).length ? { extra } : {}) });
 }
 

@@ -287,14 +287,9 @@ export const hygieneRule: ChainRule = (f, plan) => {
   return out;
 };
 
-/**
- * Expiry thresholds (certcheck's policy, beside the gateway's verdict): every certificate sent
- * plus the path's anchor, "anywhere in the chain"; an error under --min-days, a warning under
- * --warn-days. Already-expired certificates are the path rules' (RFC 5280 §4.1.2.5).
- */
-export const expiryRule: ChainRule = (f, plan) => {
-  if (!plan.validateChainAndExpiry && plan.sku !== 'v1') return [];
-  const out: Finding[] = [];
+/** Every certificate sent plus the path's anchor that is still valid, with its days left. */
+function stillValid(f: ChainFacts, plan: CertPlan): { c: ParsedCert; idx: number | undefined; d: number; ev: Evidence }[] {
+  const out: { c: ParsedCert; idx: number | undefined; d: number; ev: Evidence }[] = [];
   const best = f.build.best;
   const onPath = new Set(best.certs.map((c) => c.sha256));
   const seen = new Set<string>();
@@ -303,13 +298,32 @@ export const expiryRule: ChainRule = (f, plan) => {
     seen.add(c.sha256);
     const d = daysLeft(c, plan.at);
     if (d === null || d < 0) continue;
-    const idx = f.presentedIndexOf(c) ?? undefined;
-    const ev = { subject: c.subject.text, notAfter: reportTime(c.notAfter.date), daysLeft: d, onPath: onPath.has(c.sha256) };
-    if (plan.minDays !== undefined && d < plan.minDays) out.push(makeFinding('CERT_EXPIRES_SOON', { ...ev, threshold: plan.minDays }, { ...opts(plan, c, idx), severity: 'error' }));
-    else if (d < plan.warnDays) out.push(makeFinding('CERT_EXPIRES_SOON', ev, opts(plan, c, idx)));
+    out.push({ c, idx: f.presentedIndexOf(c) ?? undefined, d, ev: { subject: c.subject.text, notAfter: reportTime(c.notAfter.date), daysLeft: d, onPath: onPath.has(c.sha256) } });
   }
   return out;
+}
+
+/**
+ * Expiring soon: every certificate sent plus the path's anchor, "anywhere in the chain", within
+ * --warn-days (or --min-days, when larger). A warning: the gateway accepts it. Already-expired
+ * certificates are the path rules' (RFC 5280 §4.1.2.5).
+ */
+export const expiryRule: ChainRule = (f, plan) => {
+  if (!plan.validateChainAndExpiry && plan.sku !== 'v1') return [];
+  const warnAt = Math.max(plan.warnDays, plan.minDays ?? 0);
+  return stillValid(f, plan).filter((x) => x.d < warnAt).map((x) => makeFinding('CERT_EXPIRES_SOON', x.ev, opts(plan, x.c, x.idx)));
 };
+
+/**
+ * --min-days, certcheck's policy beside the gateway's verdict (design.md "Two verdicts"): each
+ * certificate of `expiryRule`'s set that expires within N days fails it. Not a chain rule: its
+ * findings go to the report's `policy`, never to `status`.
+ */
+export function minDaysPolicy(f: ChainFacts, plan: CertPlan): Finding[] {
+  const min = plan.minDays;
+  if (min === undefined) return [];
+  return stillValid(f, plan).filter((x) => x.d < min).map((x) => makeFinding('CERT_EXPIRES_SOON', { ...x.ev, threshold: min }, opts(plan, x.c, x.idx)));
+}
 
 /**
  * The name (RFC 6125 §6.4, RFC 2818 §3.1; appgw-spec §1.2 M6, §3): the leaf's SAN, or its CN only

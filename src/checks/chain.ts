@@ -8,7 +8,8 @@ import type { ParsedCert } from '../x509/types.js';
 import type { Finding } from '../model/findings.js';
 import type { CertPlan } from '../model/plan.js';
 import type { ChainReport, PathEntry } from '../model/report.js';
-import { CHAIN_RULES, MAX_PRESENTED, chainFacts, duplicatesRule, leafRule, readPresented, type ParseFn } from './chain-rules.js';
+import type { PolicyEntry } from '../model/policy.js';
+import { CHAIN_RULES, MAX_PRESENTED, chainFacts, duplicatesRule, leafRule, minDaysPolicy, readPresented, type ParseFn } from './chain-rules.js';
 
 export { MAX_PRESENTED } from './chain-rules.js';
 export { summarize } from './summary.js';
@@ -17,7 +18,10 @@ export type { CertPlan } from '../model/plan.js';
 
 /** What judging a list gives: the findings, the report's chain section, and the parsed path. */
 export interface ChainJudgement {
+  /** The gateway's findings: what `status` is ranked from. */
   findings: Finding[];
+  /** certcheck's policy failures (--min-days, the strict validator), beside the verdict. */
+  policy: readonly PolicyEntry[];
   chain: ChainReport;
   leaf?: ParsedCert;
   /** The certificates of `chain.path`, leaf first (the same objects the judge checked). */
@@ -34,6 +38,23 @@ export interface ChainJudgement {
  * share them, so nothing may change them. Each call still gets its own `findings` array.
  */
 export function judgeChain(presentedDer: Uint8Array[], plan: CertPlan): ChainJudgement {
+  return withStrictPolicy(presentedDer, plan, judgeRemembered);
+}
+
+/**
+ * The gateway's verdict is the gateway profile's, always (design.md "Two verdicts, never
+ * mixed"). Under --profile strict the strict validator (RFC 5280 path search, CA/B Forum rules)
+ * judges the same list too, and what it rejects becomes certcheck's policy failures.
+ */
+function withStrictPolicy(presentedDer: Uint8Array[], plan: CertPlan, judge: (d: Uint8Array[], p: CertPlan) => ChainJudgement): ChainJudgement {
+  if (plan.profile !== 'strict') return judge(presentedDer, plan);
+  const g = judge(presentedDer, { ...plan, profile: 'gateway' });
+  const s = judge(presentedDer, plan);
+  const strict = s.findings.filter((f) => f.severity === 'error' || f.severity === 'unknown').map((finding): PolicyEntry => ({ check: 'strict', finding }));
+  return { ...g, policy: [...g.policy, ...strict] };
+}
+
+function judgeRemembered(presentedDer: Uint8Array[], plan: CertPlan): ChainJudgement {
   const pk = planKey(plan);
   if (pk === undefined || presentedDer.length > MAX_PRESENTED) return judgeOnce(presentedDer, plan);
   const hashes = presentedDer.map(sha256Hex);
@@ -53,7 +74,7 @@ export function judgeChain(presentedDer: Uint8Array[], plan: CertPlan): ChainJud
  * bench row 4 measures this, since judgeChain's memo would only measure a lookup.
  */
 export function judgeChainUncached(presentedDer: Uint8Array[], plan: CertPlan): ChainJudgement {
-  return judgeOnce(presentedDer, plan, undefined, parseCertificate);
+  return withStrictPolicy(presentedDer, plan, (d, p) => judgeOnce(d, p, undefined, parseCertificate));
 }
 
 const judgements = new Map<string, ChainJudgement>();
@@ -85,6 +106,7 @@ function freezeJudgement(j: ChainJudgement): ChainJudgement {
     for (const x of Object.values(v)) freeze(x);
   };
   freeze(j.findings);
+  freeze(j.policy);
   freeze(j.chain);
   return Object.freeze(j);
 }
@@ -96,7 +118,7 @@ function freezeJudgement(j: ChainJudgement): ChainJudgement {
 function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[], parse: ParseFn = parseCertificateShared): ChainJudgement {
   const read = readPresented(presentedDer, plan, hashes, parse);
   const findings = read.findings;
-  const emptyChain = (): ChainJudgement => ({ findings, pathCerts: [], chain: { presented: read.summaries, path: [], pathValid: false, anchored: false, stats: { signatureChecks: 0, buildCalls: 0, pathsEvaluated: 0 } } });
+  const emptyChain = (): ChainJudgement => ({ findings, policy: [], pathCerts: [], chain: { presented: read.summaries, path: [], pathValid: false, anchored: false, stats: { signatureChecks: 0, buildCalls: 0, pathsEvaluated: 0 } } });
   if (presentedDer.length === 0 || !read.parsed[0]) return emptyChain();
   findings.push(...duplicatesRule(read.parsed, plan));
   const shape = leafRule(read.parsed, plan);
@@ -114,6 +136,7 @@ function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[]
   });
   return {
     findings,
+    policy: minDaysPolicy(facts, plan).map((finding): PolicyEntry => ({ check: 'min-days', finding })),
     leaf: shape.leaf,
     pathCerts: best.certs,
     chain: {

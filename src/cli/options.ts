@@ -18,12 +18,16 @@ import type { CliIo } from './io.js';
 import { readPasswordFile } from './password-file.js';
 import { writeOutputFile } from './write-output.js';
 
-/** Exit statuses: 0 Healthy, 1 Unhealthy, 2 usage or input error, 3 Unknown. */
-export const EXIT = { healthy: 0, unhealthy: 1, usage: 2, unknown: 3 } as const;
+/**
+ * Exit statuses: 0 Healthy, 1 Unhealthy, 2 usage or input error, 3 Unknown, 4 Healthy as the
+ * gateway sees it but certcheck's policy (--min-days, --profile strict) failed.
+ */
+export const EXIT = { healthy: 0, unhealthy: 1, usage: 2, unknown: 3, policy: 4 } as const;
 
-/** The exit status for a report's verdict. */
-export function exitFor(r: Pick<Report, 'status'>): number {
-  return r.status === 'Healthy' ? EXIT.healthy : r.status === 'Unknown' ? EXIT.unknown : EXIT.unhealthy;
+/** The exit status for a report's verdict and, when the gateway would say Healthy, its policy. */
+export function exitFor(r: Pick<Report, 'status' | 'policy'>): number {
+  if (r.status === 'Healthy') return r.policy.ok ? EXIT.healthy : EXIT.policy;
+  return r.status === 'Unknown' ? EXIT.unknown : EXIT.unhealthy;
 }
 
 /** Colour: --color / --no-color when given; else never with NO_COLOR, always with FORCE_COLOR, and otherwise only on a terminal. */
@@ -37,7 +41,7 @@ export function useColor(io: CliIo, flag?: boolean): boolean {
 }
 
 /** How every command's --help ends: examples, then the exit statuses (smallstep's habit). */
-export function withExamples(cmd: Command, examples: string[], exit = '0 Healthy, 1 Unhealthy, 2 usage or input error, 3 Unknown'): Command {
+export function withExamples(cmd: Command, examples: string[], exit = '0 Healthy, 1 Unhealthy, 2 usage or input error, 3 Unknown, 4 Healthy but certcheck\'s policy failed (--min-days, --profile strict)'): Command {
   return cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n\nExit status: ${exit}.\n`);
 }
 
@@ -217,10 +221,10 @@ export function addTrustOptions(cmd: Command): Command {
     .addOption(new Option('--ca-store <store>', 'default trust store for well-known CA mode').choices(['mozilla', 'system']).default('mozilla'))
     .addOption(new Option('--sku <sku>', 'gateway SKU rules').choices(['v1', 'v2']).default('v2'))
     .option('--auth-cert <file>', 'v1: uploaded authentication certificate (repeatable)', collect, [])
-    .addOption(new Option('--profile <profile>', 'gateway: what the gateway decides; strict: RFC 5280 + CA/B Forum rules as errors').choices(['gateway', 'strict']).default('gateway'))
+    .addOption(new Option('--profile <profile>', 'gateway: what the gateway decides; strict: also certcheck\'s strict validator (RFC 5280 + CA/B Forum rules), as policy beside the gateway\'s verdict (exit 4 when only it fails)').choices(['gateway', 'strict']).default('gateway'))
     .option('--at <iso-8601>', 'check validity at this time instead of now, e.g. 2027-01-15T00:00:00Z')
     .option('--warn-days <n>', 'warn when a certificate on the path expires within N days', '30')
-    .option('--min-days <n>', 'error when a certificate on the path expires within N days')
+    .option('--min-days <n>', 'certcheck policy, beside the gateway\'s verdict: fail (exit 4 when the gateway says Healthy) when a certificate on the path expires within N days')
     .option('--password-env <var>', 'PKCS#12 password from this environment variable')
     .option('--password-file <file>', 'PKCS#12 password from the first line of this file (a pipe or FIFO too, e.g. <(pass show pfx))')
     .addOption(new Option('--format <format>', 'report format: text, json (schemaVersion 1, schema/report.schema.json), junit (XML, one test case per target), github (workflow annotations), azure (Azure Pipelines logging commands)').choices(['text', 'json', 'junit', 'github', 'azure']))

@@ -78,6 +78,7 @@ function jsonlSink<T extends Probeable>(io: CliIo, flags: SweepFlags, ident: (it
     onResult: (r, index) => out.write(`${JSON.stringify({
       index, ...ident(r.item as T), health: r.health, healthProbeLog: r.healthProbeLog,
       primary: r.report?.primary?.code ?? null, notProbed: r.error, findings: r.report?.findings ?? [],
+      policy: r.report?.policy ?? null,
     })}\n`),
     finish: (c, meta) => {
       out.write(`${JSON.stringify({ summary: { ...c, elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency, notes: meta.notes } })}\n`);
@@ -256,11 +257,11 @@ export function addSweepOptions(cmd: Command): Command {
     .addOption(new Option('--format <format>', 'output format: text, json, jsonl (one JSON object per server as it finishes, then a summary line; constant memory), junit (one test case per server), github (workflow annotations), azure (Azure Pipelines logging commands)').choices(['text', 'json', 'jsonl', 'junit', 'github', 'azure']).default('text'))
     .option('--output <file>', 'write the output to this file (stdout then prints a one-line summary)')
     .option('--warn-days <n>', 'warn when a certificate on a path expires within N days', '30')
-    .option('--min-days <n>', 'error when a certificate on a path expires within N days')
+    .option('--min-days <n>', 'certcheck policy, beside the gateway\'s verdict: fail (exit 4 when no server is Unhealthy or Unknown) when a certificate on a path expires within N days')
     .option('--at <iso-8601>', 'check certificate validity at this time instead of now')
     .addOption(new Option('--ca-store <store>', 'store standing in for the gateway\'s well-known CAs').choices(['mozilla', 'system']).default('mozilla'))
     .option('--json', 'the same as --format json')
-    .addOption(new Option('--profile <profile>', 'gateway: what the gateway decides; strict: RFC 5280 + CA/B Forum rules as errors').choices(['gateway', 'strict']).default('gateway'))
+    .addOption(new Option('--profile <profile>', 'gateway: what the gateway decides; strict: also certcheck\'s strict validator (RFC 5280 + CA/B Forum rules), as policy beside the gateway\'s verdict (exit 4 when only it fails)').choices(['gateway', 'strict']).default('gateway'))
     .addOption(new Option('--revocation <mode>', 'revocation checks for every probe: off; staple (judge a stapled OCSP response, fetch nothing); ocsp / crl / all (also fetch, 5 s each, soft-fail)').choices(['off', 'staple', 'ocsp', 'crl', 'all']).default('staple'))
     .addOption(allowInternalFetchOption())
     .option('--color', 'colour even off a terminal (also: FORCE_COLOR)')

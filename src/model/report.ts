@@ -7,7 +7,7 @@
  * Types only, plus the health tally a sweep shares with the renderers: this file imports nothing
  * outside `model/`, so every floor may read it.
  */
-import type { Finding } from './findings.js';
+import type { Evidence, Finding, FindingCode } from './findings.js';
 import type { GatewayMessageId } from './messages.js';
 
 /** The gateway's verdict on a backend, in the words of its Backend Health page. */
@@ -19,19 +19,61 @@ export interface HealthCounts {
   healthy: number;
   unhealthy: number;
   unknown: number;
+  /** Results whose certcheck policy failed (--min-days, --profile strict), whatever their health. */
+  policyFailed: number;
 }
 
-/** Adds one result to the counts. */
-export function tallyHealth(c: HealthCounts, health: HealthStatus): void {
+/** Adds one result to the counts; `policyOk` false counts a policy failure beside the health. */
+export function tallyHealth(c: HealthCounts, health: HealthStatus, policyOk = true): void {
   c.total++;
   if (health === 'Healthy') c.healthy++; else if (health === 'Unhealthy') c.unhealthy++; else c.unknown++;
+  if (!policyOk) c.policyFailed++;
 }
 
 /** The counts of a finished list of results. */
-export function countHealth(results: Iterable<{ health: HealthStatus }>): HealthCounts {
-  const c: HealthCounts = { total: 0, healthy: 0, unhealthy: 0, unknown: 0 };
-  for (const r of results) tallyHealth(c, r.health);
+export function countHealth(results: Iterable<{ health: HealthStatus; policyOk?: boolean }>): HealthCounts {
+  const c: HealthCounts = { total: 0, healthy: 0, unhealthy: 0, unknown: 0, policyFailed: 0 };
+  for (const r of results) tallyHealth(c, r.health, r.policyOk ?? true);
   return c;
+}
+
+/** One of certcheck's own checks, applied beside the gateway's verdict and never part of it. */
+export type PolicyCheck = 'min-days' | 'strict';
+
+/** A policy check that was applied, and its threshold when it has one (`--min-days N`). */
+export interface PolicyApplied {
+  check: PolicyCheck;
+  threshold: number | null;
+}
+
+/** One failure of certcheck's policy: which check, the finding behind it, in certcheck's words. */
+export interface PolicyFailure {
+  check: PolicyCheck;
+  /** The finding code (CERT_EXPIRES_SOON for --min-days; the strict validator's finding for strict). */
+  code: FindingCode;
+  /** The check's threshold (`--min-days N`), null when it has none. */
+  threshold: number | null;
+  /** Index in the presented chain of the certificate concerned, null when not one certificate. */
+  certIndex: number | null;
+  /** One line in certcheck's words, e.g. "certificate 0 expires in 9 days (< --min-days 30)". */
+  summary: string;
+  /** certcheck's explanation (never the gateway's message). */
+  explanation: string;
+  fix: string | null;
+  evidence: Evidence;
+}
+
+/**
+ * certcheck's own policy, reported beside the gateway's verdict: the thresholds and the strict
+ * profile a user asked for. It never changes `status` or `message`; a failure while the gateway
+ * would say Healthy is exit status 4.
+ */
+export interface PolicyReport {
+  /** No applied check failed (true when none was applied). */
+  ok: boolean;
+  /** The checks applied, in the order above. */
+  checks: PolicyApplied[];
+  failures: PolicyFailure[];
 }
 
 /**
@@ -185,17 +227,26 @@ export type ProbeTimings = { totalMs: number } & { [S in ProbeStage]?: number };
 export interface ReportBase {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'certcheck'; version: string };
+  /** The gateway's verdict, and only the gateway's: certcheck's policy is in `policy`. */
   status: HealthStatus;
-  /** `status === 'Healthy'`. */
+  /** Everything asked passes: `status === 'Healthy'` and `policy.ok`. */
   ok: boolean;
-  /** The one message the gateway would show: a gateway text with placeholders filled, or the success log. */
+  /**
+   * The one message for `status`: the gateway's text with placeholders filled or its success log
+   * when `messageSource` is `gateway`; certcheck's own sentence when the gateway's words are not
+   * known (an offline pass, Unknown for a reason of certcheck's), labelled `certcheck`.
+   */
   message: string;
   messageId: GatewayMessageId | null;
+  /** Whose words `message` is. */
+  messageSource: 'gateway' | 'certcheck';
   /** The finding behind `message`, when not Healthy. */
   primary: Finding | null;
+  /** certcheck's own policy (thresholds, the strict profile), beside the verdict, never in it. */
+  policy: PolicyReport;
   /** Which SKU's rules were applied. */
   sku: 'v1' | 'v2';
-  /** `gateway`: what the gateway enforces; `strict`: certcheck's stricter policy on top, labelled as ours. */
+  /** `gateway`: what the gateway enforces; `strict`: also certcheck's strict validator, as policy (`policy`). */
   profile: 'gateway' | 'strict';
   /** The check time (ISO 8601 UTC). */
   at: string;

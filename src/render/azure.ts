@@ -6,7 +6,7 @@
  * PublishTestResults@2 carries the same results as test cases.
  */
 import type { Report } from '../model/report.js';
-import { failureDetail, neutralize, targetName, type CaseEntry } from './junit.js';
+import { failureDetail, neutralize, policyHeadline, targetName, type CaseEntry } from './junit.js';
 
 // The agent's own escaping (azure-pipelines-task-lib: escapedata / escape), after control
 // characters are neutralised, so a hostile subject can neither end the command early nor start a
@@ -27,7 +27,8 @@ function logissue(type: 'error' | 'warning', code: string, message: string): str
 export function renderAzure(entries: readonly CaseEntry[]): string {
   const out: string[] = [];
   for (const { name, report: r } of entries) {
-    if (r.status === 'Healthy') out.push(data(`certcheck ${name}: Healthy: ${r.message}`));
+    if (r.status === 'Healthy' && !r.policy.ok) out.push(logissue('error', 'POLICY', `certcheck ${name}: Healthy (gateway); ${policyHeadline(r)}\n${failureDetail(r)}`));
+    else if (r.status === 'Healthy') out.push(data(`certcheck ${name}: Healthy: ${r.message}`));
     else out.push(logissue('error', r.primary?.code ?? r.status, `certcheck ${name}: ${r.status}\n${failureDetail(r)}`));
     for (const f of r.findings.filter((x) => x.severity === 'warning')) {
       out.push(logissue('warning', f.code, `certcheck ${name}: ${f.code}: ${f.explanation}${f.fix ? `\nFix: ${f.fix}` : ''}`));

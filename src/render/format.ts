@@ -7,7 +7,7 @@ import { InputError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
 import { renderAzure } from './azure.js';
 import { renderGithub } from './github.js';
-import { neutralize, renderJunit, rotationOf, targetName } from './junit.js';
+import { neutralize, policyHeadline, renderJunit, rotationOf, targetName } from './junit.js';
 import { withRotationWords } from './rotate.js';
 import { painter, renderText } from './text.js';
 
@@ -92,5 +92,6 @@ export function renderReport(data: Report, format: OutputFormat = 'text', o: Ren
 
 /** The line printed on stdout when the full report went to --output. */
 export function summaryLine(report: Report, format: OutputFormat, file: string): string {
-  return neutralize(`certcheck: ${targetName(report)}: ${report.status}: ${report.message} (${format} report written to ${file})`).replace(/\n/g, ' ') + '\n';
+  const policy = report.policy.ok ? '' : `; ${policyHeadline(report)}`;
+  return neutralize(`certcheck: ${targetName(report)}: ${report.status}: ${report.message}${policy} (${format} report written to ${file})`).replace(/\n/g, ' ') + '\n';
 }

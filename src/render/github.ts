@@ -3,7 +3,7 @@
  * text from a certificate or a backend can end a command or start one of its own.
  */
 import type { Report } from '../model/report.js';
-import { failureDetail, neutralize, rotationOf, targetName, type CaseEntry } from './junit.js';
+import { failureDetail, neutralize, policyHeadline, rotationOf, targetName, type CaseEntry } from './junit.js';
 
 // Workflow-command escaping as @actions/core does it; control characters are neutralised first
 // so a hostile subject can neither end the command early nor steer the log viewer.
@@ -21,12 +21,14 @@ function command(kind: 'error' | 'warning' | 'notice', title: string, message: s
 
 /**
  * GitHub Actions workflow annotations: an error per target that is not Healthy (with the
- * gateway's message first), a warning per warning finding, a notice per Healthy target.
+ * gateway's message first) or whose certcheck policy failed, a warning per warning finding, a
+ * notice per Healthy target.
  */
 export function renderGithub(entries: readonly CaseEntry[]): string {
   const out: string[] = [];
   for (const { name, report: r } of entries) {
-    if (r.status === 'Healthy') out.push(command('notice', `certcheck ${name}: Healthy`, r.message));
+    if (r.status === 'Healthy' && !r.policy.ok) out.push(command('error', `certcheck ${name}: Healthy (gateway), ${policyHeadline(r).replace(/:.*$/s, '')}`, failureDetail(r)));
+    else if (r.status === 'Healthy') out.push(command('notice', `certcheck ${name}: Healthy`, r.message));
     else out.push(command('error', `certcheck ${name}: ${r.status}`, failureDetail(r)));
     for (const f of r.findings.filter((x) => x.severity === 'warning')) {
       out.push(command('warning', `certcheck ${name}: ${f.code}`, `${f.explanation}${f.fix ? `\nFix: ${f.fix}` : ''}`));

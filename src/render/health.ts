@@ -4,7 +4,7 @@
  * findings, the plan and the probe evidence next to each server.
  */
 import type { Finding } from '../model/findings.js';
-import { SCHEMA_VERSION, countHealth, type HealthStatus, type ProbeReport } from '../model/report.js';
+import { SCHEMA_VERSION, countHealth, type HealthCounts, type HealthStatus, type PolicyReport, type ProbeReport } from '../model/report.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import { planJson, type ProbePlan } from '../gateway/plan.js';
 import type { RunResult } from '../sweep.js';
@@ -39,6 +39,13 @@ export interface SweepRow<I> {
   findings: Finding[];
   /** The probe evidence (json only; null when not probed or not asked for). */
   probe: Record<string, unknown> | null;
+  /** certcheck's policy beside the health (null when not probed). */
+  policy: PolicyReport | null;
+}
+
+/** The counts of a sweep's rows: health, and policy failures beside it. */
+export function countRows(rows: readonly { health: HealthStatus; policy?: PolicyReport | null }[]): HealthCounts {
+  return countHealth(rows.map((r) => ({ health: r.health, policyOk: r.policy?.ok ?? true })));
 }
 
 /** The row of one result; `evidence` false leaves out what only json shows. */
@@ -48,6 +55,7 @@ export function sweepRow<I>(r: RunResult, item: I, evidence: boolean): SweepRow<
     item, health: r.health, healthProbeLog: r.healthProbeLog,
     messageId: rep?.messageId ?? null, primary: rep?.primary ?? null, notProbed: r.error,
     findings: evidence ? rep?.findings ?? [] : [], probe: evidence && rep?.kind === 'probe' ? probeEvidence(rep) : null,
+    policy: rep?.policy ?? null,
   };
 }
 
@@ -89,7 +97,7 @@ export function healthJson(cfg: GatewayConfig, rows: readonly SweepRow<ProbePlan
     kind: 'gateway',
     gateway: gatewayJson(cfg),
     at: meta.at.toISOString(),
-    summary: { ...countHealth(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
+    summary: { ...countRows(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
     notes: meta.notes,
     ...(meta.network ? { network: meta.network } : {}),
     backendAddressPools: group(rows.map((r) => ({ plan: r.item, r }))).map((g) => ({
@@ -107,6 +115,7 @@ export function healthJson(cfg: GatewayConfig, rows: readonly SweepRow<ProbePlan
           findings: r.findings,
           plan: planJson(r.item),
           probe: r.probe,
+          policy: r.policy,
         })),
       })),
     })),
@@ -174,10 +183,11 @@ function rowOf(r: SweepRow<unknown>): Omit<TableRow, 'server'> {
   return { health: r.health, details: r.healthProbeLog, why: primary ? `${primary.code}: ${primary.explanation}` : null };
 }
 
-function summaryLine(results: readonly { health: HealthStatus }[], color: boolean): string {
+function summaryLine(results: readonly { health: HealthStatus; policy?: PolicyReport | null }[], color: boolean): string {
   const p = painter(color);
-  const c = countHealth(results);
-  return `${c.total} server(s): ${p('green', `${c.healthy} Healthy`)}, ${p('red', `${c.unhealthy} Unhealthy`)}, ${p('yellow', `${c.unknown} Unknown`)}`;
+  const c = countRows(results);
+  const policy = c.policyFailed ? `; certcheck policy FAIL for ${c.policyFailed}` : '';
+  return `${c.total} server(s): ${p('green', `${c.healthy} Healthy`)}, ${p('red', `${c.unhealthy} Unhealthy`)}, ${p('yellow', `${c.unknown} Unknown`)}${policy}`;
 }
 
 /** The Backend Health page as text: one block per pool and setting. */
@@ -270,13 +280,13 @@ export function targetsJson(rows: readonly SweepRow<TargetItem>[], meta: SweepMe
     tool: { name: 'certcheck', version: VERSION },
     kind: 'targets',
     at: meta.at.toISOString(),
-    summary: { ...countHealth(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
+    summary: { ...countRows(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
     notes: meta.notes,
     targets: rows.map((r) => ({
       line: r.item.line, target: r.item.target, sni: r.item.sni,
       health: r.health, healthProbeLog: r.healthProbeLog,
       messageId: r.messageId, primary: r.primary?.code ?? null, notProbed: r.notProbed,
-      findings: r.findings, probe: r.probe,
+      findings: r.findings, probe: r.probe, policy: r.policy,
     })),
   };
 }

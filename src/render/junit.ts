@@ -58,10 +58,32 @@ function findingLine(f: Finding): string {
   return `${f.code}${where}: ${f.explanation}`;
 }
 
+/** The message line, labelled with whose words it is. */
+function messageLine(r: Report): string {
+  return r.messageSource === 'gateway' ? `Gateway message${r.messageId ? ` (${r.messageId})` : ''}: ${r.message}` : `certcheck: ${r.message}`;
+}
+
+/** certcheck's policy failures, labelled as ours (never the gateway's), one a line with its fix. */
+export function policyDetail(r: Report): string[] {
+  if (r.policy.ok) return [];
+  const lines = ['Policy (certcheck\'s, not the gateway\'s): FAIL'];
+  for (const f of r.policy.failures) {
+    lines.push(`  - ${f.summary}`);
+    if (f.fix) lines.push(`    Fix: ${f.fix}`);
+  }
+  return lines;
+}
+
+/** One line naming the policy failures, for a failure's message attribute and summaries. */
+export function policyHeadline(r: Report): string {
+  const n = r.policy.failures.length;
+  return `certcheck policy FAIL: ${r.policy.failures[0]?.summary ?? ''}${n > 1 ? ` (and ${n - 1} more)` : ''}`;
+}
+
 /** The failure body: the gateway message, our explanation and fix, then everything else wrong. */
 export function failureDetail(r: Report): string {
   const p = r.primary;
-  const lines = [`Status: ${r.status}`, `Gateway message${r.messageId ? ` (${r.messageId})` : ''}: ${r.message}`];
+  const lines = [`Status: ${r.status}`, messageLine(r)];
   if (p) {
     lines.push(`Why: ${findingLine(p)}`);
     if (p.fix) lines.push(`Fix: ${p.fix}`);
@@ -71,13 +93,14 @@ export function failureDetail(r: Report): string {
   if (others.length) lines.push('Other errors:', ...others.map((f) => `  - ${findingLine(f)}`));
   const warnings = r.findings.filter((f) => f.severity === 'warning');
   if (warnings.length) lines.push('Warnings:', ...warnings.map((f) => `  - ${findingLine(f)}`));
+  lines.push(...policyDetail(r));
   return lines.join('\n');
 }
 
 function systemOut(r: Report): string {
   const lines = [`Checked: SKU ${r.sku}, profile ${r.profile}, at ${r.at}, host ${r.host ?? '(not checked)'}`, `Trust: ${r.trust.store}`];
   if (r.status === 'Healthy') {
-    lines.push(`Gateway message: ${r.message}`);
+    lines.push(messageLine(r));
     const warnings = r.findings.filter((f) => f.severity === 'warning');
     if (warnings.length) lines.push('Warnings:', ...warnings.map((f) => `  - ${findingLine(f)}`));
   }
@@ -93,6 +116,8 @@ function systemOut(r: Report): string {
 export interface JunitCase {
   xml: string;
   status: Report['status'];
+  /** The gateway would say Healthy but certcheck's policy failed: a failure of its own. */
+  policyFailed: boolean;
   seconds: number;
 }
 
@@ -100,13 +125,17 @@ export interface JunitCase {
 export function junitCase({ name, report: r }: CaseEntry): JunitCase {
   const out: string[] = [];
   out.push(`    <testcase classname="${xmlAttr(`certcheck.${r.kind}`)}" name="${xmlAttr(name)}" time="${seconds(r)}">`);
+  const policyFailed = r.status === 'Healthy' && !r.policy.ok;
   if (r.status !== 'Healthy') {
     const tag = r.status === 'Unknown' ? 'error' : 'failure';
     out.push(`      <${tag} message="${xmlAttr(r.message)}" type="${xmlAttr(r.primary?.code ?? r.status)}">${xmlText(failureDetail(r))}</${tag}>`);
+  } else if (policyFailed) {
+    // A CI run asked for the policy (--min-days): its failure fails the test case, labelled as ours.
+    out.push(`      <failure message="${xmlAttr(policyHeadline(r))}" type="POLICY">${xmlText(failureDetail(r))}</failure>`);
   }
   out.push(`      <system-out>${xmlText(systemOut(r))}</system-out>`);
   out.push('    </testcase>');
-  return { xml: out.join('\n'), status: r.status, seconds: Number(seconds(r)) };
+  return { xml: out.join('\n'), status: r.status, policyFailed, seconds: Number(seconds(r)) };
 }
 
 /** The tool fields the suite's properties name (taken from the first report). */
@@ -119,7 +148,7 @@ export function junitTool(r: Report | undefined): JunitTool {
 
 /** The document around rendered cases, in the order given. */
 export function junitSuite(cases: readonly JunitCase[], tool: JunitTool, suiteName = 'certcheck'): string {
-  const failures = cases.filter((c) => c.status === 'Unhealthy').length;
+  const failures = cases.filter((c) => c.status === 'Unhealthy' || c.policyFailed).length;
   const errors = cases.filter((c) => c.status === 'Unknown').length;
   const total = cases.reduce((s, c) => s + c.seconds, 0).toFixed(3);
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];

@@ -20,9 +20,26 @@ export function painter(color: boolean) {
   return (c: keyof typeof C, s: string) => (color ? `\u001b[${C[c]}m${s}\u001b[0m` : s);
 }
 
-function statusLine(r: Report, p: ReturnType<typeof painter>): string {
+/**
+ * The two verdicts, never mixed (design.md): the gateway's status and message, labelled as the
+ * gateway's only when they are its words; then certcheck's policy, when one was asked for.
+ */
+function verdictLines(r: Report, p: ReturnType<typeof painter>): string[] {
   const col = r.status === 'Healthy' ? 'green' : r.status === 'Unknown' ? 'yellow' : 'red';
-  return `${p('bold', 'Verdict:')} ${p(col, r.status)}`;
+  const out = [`${p('bold', 'Gateway:')} ${p(col, r.status)}`];
+  out.push(r.messageSource === 'gateway' ? `${p('bold', 'Gateway message:')} ${r.message}` : `${p('bold', 'certcheck:')} ${r.message}`);
+  out.push(...policyLines(r, p));
+  return out;
+}
+
+/** `Policy: pass (...)` or `Policy: FAIL — ...`, one failure a line; nothing when no policy was asked for. */
+export function policyLines(r: Pick<Report, 'policy'>, p: ReturnType<typeof painter>): string[] {
+  const pol = r.policy;
+  if (!pol.checks.length) return [];
+  const applied = pol.checks.map((c) => (c.check === 'min-days' ? `--min-days ${c.threshold}` : '--profile strict')).join(', ');
+  if (pol.ok) return [`${p('bold', 'Policy:')} ${p('green', 'pass')} (${applied})`];
+  const [first, ...rest] = pol.failures;
+  return [`${p('bold', 'Policy:')} ${p('red', 'FAIL')} — ${first!.summary}`, ...rest.map((f) => `        ${f.summary}`)];
 }
 
 /**
@@ -87,7 +104,6 @@ export function renderText(r: Report, o: TextOptions): string {
     for (const f of shown) lines.push(...findingLines(f, p));
   }
   lines.push('');
-  lines.push(statusLine(r, p));
-  lines.push(`${p('bold', 'Gateway message:')} ${r.message}`);
+  lines.push(...verdictLines(r, p));
   return lines.join('\n') + '\n';
 }

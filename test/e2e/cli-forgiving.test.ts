@@ -119,11 +119,13 @@ describe('sweeps take the shared options', () => {
     const clash = await cli([...base, '--json', '--format', 'junit']);
     expect(clash.code).toBe(2);
     expect(clash.err).toBe('certcheck: --json conflicts with --format junit\n');
-    // The fixture leaf is valid for 10 years: a CA/B rule that only the strict profile makes an error.
+    // The fixture leaf is valid for 10 years: a CA/B rule the strict profile rejects, as certcheck's
+    // policy beside the gateway's Healthy (issue 18): exit 4.
     const strict = await cli([...base, '--json', '--profile', 'strict']);
-    expect(strict.code).toBe(1);
-    const t = (JSON.parse(strict.out) as { targets: { health: string; primary: string }[] }).targets[0]!;
-    expect(t).toMatchObject({ health: 'Unhealthy', primary: 'STRICT_VIOLATION' });
+    expect(strict.code).toBe(4);
+    const t = (JSON.parse(strict.out) as { targets: { health: string; primary: string | null; policy: { ok: boolean; failures: { check: string; code: string }[] } }[] }).targets[0]!;
+    expect(t).toMatchObject({ health: 'Healthy', primary: null, policy: { ok: false } });
+    expect(t.policy.failures[0]).toMatchObject({ check: 'strict', code: 'STRICT_VIOLATION' });
     const rev = await cli([...base, '--json', '--revocation', 'off', '--allow-internal-fetch']);
     expect(rev.code).toBe(0);
     const help = await cli(['gateway', '--help']);

@@ -71,10 +71,10 @@ afterAll(() => {
 describe('certcheck verify', () => {
   const healthy = ['verify', pki('leaf-a'), pki('int-a'), '--host', 'backend.test', '--trusted-root', pki('root-a')];
 
-  it('a healthy chain: exit 0, "Verdict: Healthy"', async () => {
+  it('a healthy chain: exit 0, "Gateway: Healthy"', async () => {
     const r = await run(healthy);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Verdict: Healthy');
+    expect(r.stdout).toContain('Gateway: Healthy');
     expect(r.stderr).toBe('');
   });
 
@@ -98,7 +98,7 @@ describe('certcheck verify', () => {
   it('--at moves the clock: the healthy chain is expired in 2040', async () => {
     const r = await run([...healthy, '--at', '2040-01-01T00:00:00Z']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('Verdict: Unhealthy');
+    expect(r.stdout).toContain('Gateway: Unhealthy');
   });
 
   it('a missing file: exit 2, one line', async () => {
@@ -172,7 +172,7 @@ describe('certcheck probe', () => {
     try {
       const r = await run([`127.0.0.1:${b.port}`, '--sni', 'backend.test', '--trusted-root', pki('root-a'), '--timeout', '5']);
       expect(r.code, r.stdout + r.stderr).toBe(0);
-      expect(r.stdout).toContain('Verdict: Healthy');
+      expect(r.stdout).toContain('Gateway: Healthy');
       expect(r.stdout).toContain('Success. Received 200 status code');
     } finally {
       await b.close();

@@ -48,7 +48,7 @@ async function runRecorded(args: string[], bin = join(ROOT, 'bin', 'certcheck.js
 describe('what a command loads', () => {
   it('verify loads no networking: no tls, net, http, dns, child_process', async () => {
     const r = await runRecorded(VERIFY_ARGS);
-    expect(r.stdout).toMatch(/Verdict: Healthy/);
+    expect(r.stdout).toMatch(/Gateway: Healthy/);
     expect(r.code).toBe(0);
     // The recording works: verify needs node:crypto.
     expect(r.builtins.has('crypto')).toBe(true);
@@ -72,7 +72,7 @@ describe('what a command loads', () => {
 
     it('loads TLS, but not what only other commands or other targets need', async () => {
       const r = await runRecorded([`127.0.0.1:${backend.port}`, '--sni', 'backend.test', '--trusted-root', join(PKI, 'root-a.pem')]);
-      expect(r.stdout).toMatch(/Verdict: Healthy/);
+      expect(r.stdout).toMatch(/Gateway: Healthy/);
       expect(r.code).toBe(0);
       expect(r.builtins.has('tls')).toBe(true);
       // child_process: commander's executable subcommands; worker_threads: PKCS#12 decryption; https/zlib: nothing here;
@@ -106,7 +106,7 @@ describe('the code cache', () => {
   const cacheUsed = async () => (await node(['-e', `process.stdout.write(String(require(${JSON.stringify(bin)}).loadCli().cacheUsed))`])).stdout;
   const verifyWorks = async () => {
     const r = await node([bin, ...VERIFY_ARGS]);
-    expect(r.stdout).toMatch(/Verdict: Healthy/);
+    expect(r.stdout).toMatch(/Gateway: Healthy/);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   };

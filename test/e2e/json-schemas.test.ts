@@ -58,6 +58,13 @@ describe('every JSON output validates against its schema (Ajv, draft 2020-12)', 
   it('the single report: verify and probe, healthy and not', async () => {
     const v = await cli(['verify', join(ROOT, 'certs/out/pki/leaf-a.pem'), '--host', 'backend.test', '--trusted-root', ROOT_A, '--at', '2030-06-01T00:00:00Z', '--json']);
     check('urn:certcheck:schema:report:1', JSON.parse(v.out));
+    // certcheck's policy failing beside the gateway's verdict (issue 18 item 1): both kinds of check.
+    const pol = await cli(['verify', join(ROOT, 'certs/out/pki/leaf-a.pem'), join(ROOT, 'certs/out/pki/int-a.pem'), '--host', 'backend.test', '--trusted-root', ROOT_A, '--at', '2030-06-01T00:00:00Z', '--min-days', '3650', '--profile', 'strict', '--json']);
+    const polDoc = JSON.parse(pol.out) as { status: string; policy: { failures: { check: string }[] } };
+    expect(pol.code).toBe(4);
+    expect(polDoc.status).toBe('Healthy');
+    expect(new Set(polDoc.policy.failures.map((f) => f.check))).toEqual(new Set(['min-days', 'strict']));
+    check('urn:certcheck:schema:report:1', polDoc);
     for (const port of [healthy.port, leafOnly.port, closed]) {
       const p = await cli([`127.0.0.1:${port}`, '--sni', 'backend.test', '--trusted-root', ROOT_A, '--timeout', '5', '--json']);
       check('urn:certcheck:schema:report:1', JSON.parse(p.out));
@@ -78,20 +85,21 @@ describe('every JSON output validates against its schema (Ajv, draft 2020-12)', 
   it('targets and every jsonl line kind (gateway server, target, summary)', { timeout: 60_000 }, async () => {
     const tf = join(tmp, 'targets.txt');
     writeFileSync(tf, `127.0.0.1:${healthy.port} backend.test\n127.0.0.1:${leafOnly.port} backend.test\n127.0.0.1:${closed}\n`);
-    const t = await cli(['targets', tf, '--trusted-root', ROOT_A, '--timeout', '5', '--format', 'json']);
+    const t = await cli(['targets', tf, '--trusted-root', ROOT_A, '--timeout', '5', '--format', 'json', '--min-days', '3650']);
     check('urn:certcheck:schema:targets:1', JSON.parse(t.out));
-    const tl = await cli(['targets', tf, '--trusted-root', ROOT_A, '--timeout', '5', '--format', 'jsonl']);
+    const tl = await cli(['targets', tf, '--trusted-root', ROOT_A, '--timeout', '5', '--format', 'jsonl', '--profile', 'strict']);
     const gl = await cli(['gateway', gatewayFile(), '--resolve', 'backend.test=127.0.0.1', '--timeout-cap', '5', '--format', 'jsonl']);
     const lines = [...tl.out.trim().split('\n'), ...gl.out.trim().split('\n')].map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.filter((l) => 'summary' in l)).toHaveLength(2);
     expect(lines.some((l) => 'pool' in l)).toBe(true);
     expect(lines.some((l) => 'line' in l)).toBe(true);
     for (const l of lines) check('urn:certcheck:schema:jsonl:1', l);
+    expect(lines.some((l) => (l.policy as { ok: boolean } | null)?.ok === false)).toBe(true);
   });
 
   it('the schemas are strict: a field no output has is refused', () => {
-    check('urn:certcheck:schema:jsonl:1', { summary: { total: 0, healthy: 0, unhealthy: 0, unknown: 0, elapsedMs: 0, concurrency: 1, notes: [] } });
+    check('urn:certcheck:schema:jsonl:1', { summary: { total: 0, healthy: 0, unhealthy: 0, unknown: 0, policyFailed: 0, elapsedMs: 0, concurrency: 1, notes: [] } });
     const validate = ajv.getSchema('urn:certcheck:schema:jsonl:1')!;
-    expect(validate({ summary: { total: 0, healthy: 0, unhealthy: 0, unknown: 0, elapsedMs: 0, concurrency: 1, notes: [] }, extra: 1 })).toBe(false);
+    expect(validate({ summary: { total: 0, healthy: 0, unhealthy: 0, unknown: 0, policyFailed: 0, elapsedMs: 0, concurrency: 1, notes: [] }, extra: 1 })).toBe(false);
   });
 });

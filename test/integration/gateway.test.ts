@@ -440,11 +440,26 @@ describe('certcheck targets FILE', () => {
     const jlw = await run([...base, '--format', 'jsonl', '--output', jlFile]);
     expect(jlw.out).toBe(`certcheck: 2 server(s) (jsonl written to ${jlFile})\n`);
     expect(readFileSync(jlFile, 'utf8').trim().split('\n')).toHaveLength(3);
-    // leaf-a expires 2035-01-01: judged at 2034-12-20 with --min-days 30 it is an error.
+    // leaf-a expires 2035-01-01: judged at 2034-12-20 with --min-days 30 the gateway still says
+    // Healthy; certcheck's policy fails beside it (issue 18: two verdicts, never mixed).
     const soon = await run(['targets', f, '--trusted-root', 'certs/out/pki/root-a.pem', '--at', '2034-12-20T00:00:00Z', '--min-days', '30', '--format', 'json']);
-    const rows = JSON.parse(soon.out).targets;
-    expect(rows[0].health).toBe('Unhealthy');
-    expect(rows[0].findings.some((x: J) => x.code === 'CERT_EXPIRES_SOON' && x.severity === 'error')).toBe(true);
+    const doc = JSON.parse(soon.out);
+    const rows = doc.targets;
+    expect(rows[0].health).toBe('Healthy');
+    expect(rows[0].findings.some((x: J) => x.code === 'CERT_EXPIRES_SOON' && x.severity === 'warning')).toBe(true);
+    expect(rows[0].policy).toMatchObject({ ok: false, failures: [{ check: 'min-days', code: 'CERT_EXPIRES_SOON', threshold: 30, certIndex: 0 }] });
+    // Policy is judged beside the health: the leaf-only backend (Unhealthy) fails it too.
+    expect(doc.summary).toMatchObject({ healthy: 1, unhealthy: 1, policyFailed: 2 });
+    expect(soon.code).toBe(1);
+    // Only the healthy backend: exit 4 (Healthy as the gateway sees it, certcheck's policy failed).
+    const one = join(tmp, 'targets-one.txt');
+    writeFileSync(one, `127.0.0.1:${a.port} backend.test\n`);
+    const four = await run(['targets', one, '--trusted-root', 'certs/out/pki/root-a.pem', '--at', '2034-12-20T00:00:00Z', '--min-days', '30']);
+    expect(four.code).toBe(4);
+    expect(four.out).toContain('1 server(s): 1 Healthy, 0 Unhealthy, 0 Unknown; certcheck policy FAIL for 1');
+    const junit4 = await run(['targets', one, '--trusted-root', 'certs/out/pki/root-a.pem', '--at', '2034-12-20T00:00:00Z', '--min-days', '30', '--format', 'junit']);
+    expect(junit4.code).toBe(4);
+    expect(junit4.out).toContain('<failure message="certcheck policy FAIL: certificate 0 expires in 12 days (&lt; --min-days 30)" type="POLICY">');
   });
 
   it('a bad line is an input error naming FILE:LINE', async () => {

@@ -166,8 +166,10 @@ describe('rotate: inputs and other predictions', () => {
     expect(late.report.messageId).toBe('M7');
     expect(late.rotation.steps[0]!.action).toMatch(/^Do not install .*CERT_EXPIRED/);
     const thin = await rotate([...base, '--at', soon, '--min-days', '395']);
-    expect(thin.code).toBe(1);
-    expect(thin.report.primary).toMatchObject({ code: 'CERT_EXPIRES_SOON', severity: 'error', certIndex: 0 });
+    // Healthy as the gateway sees it; --min-days is certcheck's policy: exit 4.
+    expect(thin.code).toBe(4);
+    expect(thin.report.status).toBe('Healthy');
+    expect(thin.report.policy.failures[0]).toMatchObject({ check: 'min-days', code: 'CERT_EXPIRES_SOON', threshold: 395, certIndex: 0 });
     const ok = await rotate([...base, '--at', soon, '--min-days', '300']);
     expect(ok.code).toBe(0);
     expect(ok.rotation.servedOrder).toBe('as-given');

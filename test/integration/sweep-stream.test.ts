@@ -110,7 +110,7 @@ describe('streamProbes: memory bounded by the concurrency, not by the number of 
         registry.register(r.report!, 'result');
       },
     });
-    expect(counts).toEqual({ total: N, healthy: N, unhealthy: 0, unknown: 0 });
+    expect(counts).toEqual({ total: N, healthy: N, unhealthy: 0, unknown: 0, policyFailed: 0 });
     expect(exitForCounts(counts)).toBe(0);
     expect(accepted()).toBe(N);
     // Never more than `concurrency` items between pull and result, and it did run that many at once.
@@ -130,11 +130,11 @@ describe('streamProbes: memory bounded by the concurrency, not by the number of 
     let calls = 0;
     const probe = async (): Promise<Report> => { calls++; return template; };
     const none = await streamProbes<Item>([], { concurrency: 8, probe });
-    expect(none).toEqual({ total: 0, healthy: 0, unhealthy: 0, unknown: 0 });
+    expect(none).toEqual({ total: 0, healthy: 0, unhealthy: 0, unknown: 0, policyFailed: 0 });
     expect(exitForCounts(none)).toBe(3);
     const seen: number[] = [];
     const two = await streamProbes<Item>([{ n: 0, options: { target: 'a:1' } }, { n: 1, options: { target: 'b:1' }, blocked: 'no' }], { concurrency: 8, probe, onResult: (_r, i) => seen.push(i) });
-    expect(two).toEqual({ total: 2, healthy: 1, unhealthy: 0, unknown: 1 });
+    expect(two).toEqual({ total: 2, healthy: 1, unhealthy: 0, unknown: 1, policyFailed: 0 });
     expect(exitForCounts(two)).toBe(3);
     expect(seen.sort()).toEqual([0, 1]);
     expect(calls).toBe(1);

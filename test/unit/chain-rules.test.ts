@@ -6,7 +6,7 @@ import { makePlan } from '../../src/gateway/trust.js';
 import type { PlanInputs } from '../../src/model/plan.js';
 import { caseDetail, makeFinding } from '../../src/model/catalog.js';
 import { budgetRule,
-  CHAIN_RULES, chainFacts, duplicatesRule, expiryRule, hygieneRule, leafRule, nameRule, pathNotTakenRule, pathRulesRule,
+  CHAIN_RULES, chainFacts, duplicatesRule, expiryRule, minDaysPolicy, hygieneRule, leafRule, nameRule, pathNotTakenRule, pathRulesRule,
   readPresented, trustRule, v1AuthCertRule,
 } from '../../src/checks/chain-rules.js';
 
@@ -138,14 +138,17 @@ describe('hygieneRule', () => {
 });
 
 describe('expiryRule', () => {
-  test('a certificate inside --warn-days warns; under --min-days it is an error', () => {
+  test('a certificate inside --warn-days warns; under --min-days it warns and fails the policy, never the verdict', () => {
     const facts = factsOf(['leaf-a', 'int-a']);
     const days = readPresented([der('leaf-a')], planOf(), undefined).summaries[0]!.daysLeft!;
     expect(expiryRule(facts, planOf({ warnDays: days - 1 })).filter((f) => f.certIndex === 0)).toEqual([]);
     const warn = expiryRule(facts, planOf({ warnDays: days + 1 })).find((f) => f.certIndex === 0);
     expect(warn).toMatchObject({ code: 'CERT_EXPIRES_SOON', severity: 'warning', evidence: { daysLeft: days, onPath: true } });
-    const err = expiryRule(facts, planOf({ minDays: days + 1 })).find((f) => f.certIndex === 0);
-    expect(err).toMatchObject({ severity: 'error', evidence: { threshold: days + 1 } });
+    const min = planOf({ warnDays: 0, minDays: days + 1 });
+    expect(expiryRule(facts, min).find((f) => f.certIndex === 0)).toMatchObject({ severity: 'warning' });
+    expect(minDaysPolicy(facts, min).find((f) => f.certIndex === 0)).toMatchObject({ code: 'CERT_EXPIRES_SOON', evidence: { daysLeft: days, threshold: days + 1 } });
+    expect(minDaysPolicy(facts, planOf({ minDays: days })).filter((f) => f.certIndex === 0)).toEqual([]);
+    expect(minDaysPolicy(facts, planOf())).toEqual([]);
   });
 });
 
@@ -198,7 +201,10 @@ describe('strict profile: every candidate path, within budgets (issue 14)', () =
     const o = { leaf: pem, trustedRoots: [fixturePem('root-a')], host: 'backend.test', at: new Date('2030-06-01T00:00:00Z') };
     const strict = await verifyChain({ ...o, profile: 'strict' });
     const gateway = await verifyChain({ ...o, profile: 'gateway' });
-    expect(strict.findings.map((f) => f.code)).toContain('PATH_BUDGET_EXHAUSTED');
+    // The strict validator's "could not tell" is certcheck's policy; the verdict stays the gateway walk's.
+    expect(strict.policy.failures.map((f) => f.code)).toContain('PATH_BUDGET_EXHAUSTED');
+    expect(strict.policy.ok).toBe(false);
+    expect(strict.status).toBe(gateway.status);
     expect(gateway.findings.map((f) => f.code)).not.toContain('PATH_BUDGET_EXHAUSTED');
   });
 });
@@ -216,8 +222,10 @@ describe('strict profile: RFC 5280 structure that OpenSSL checks only with -x509
       const st = await verifyChain({ ...o, profile: 'strict' });
       expect(gw.status, rule).toBe('Healthy');
       expect(gw.findings.find((f) => f.code === 'STRICT_VIOLATION' && f.evidence.rule === rule)?.severity, rule).toBe('warning');
-      expect(st.status, rule).toBe('Unhealthy');
-      expect(st.findings.find((f) => f.code === 'STRICT_VIOLATION' && f.evidence.rule === rule)?.severity, rule).toBe('error');
+      // Strict rejects it as certcheck's policy; the gateway's verdict is unchanged.
+      expect(st.status, rule).toBe('Healthy');
+      expect(st.ok, rule).toBe(false);
+      expect(st.policy.failures.find((f) => f.check === 'strict' && f.code === 'STRICT_VIOLATION' && f.evidence.rule === rule), rule).toBeDefined();
     }
   });
 });

@@ -85,8 +85,12 @@ describe('profiles, SKUs and settings', () => {
     const s = await verifyChain({ ...base, profile: 'strict' });
     expect(g.status).toBe('Healthy');
     expect(g.findings.some((f) => f.code === 'STRICT_VIOLATION' && f.severity === 'warning')).toBe(true);
-    expect(s.status).toBe('Unhealthy');
-    expect(s.primary?.code).toBe('STRICT_VIOLATION');
+    // The two verdicts: the gateway's stays Healthy; the strict validator's rejection is certcheck's policy.
+    expect(s.status).toBe('Healthy');
+    expect(s.ok).toBe(false);
+    expect(s.policy.checks).toEqual([{ check: 'strict', threshold: null }]);
+    expect(s.policy.failures[0]).toMatchObject({ check: 'strict', code: 'STRICT_VIOLATION' });
+    expect(s.policy.failures[0]!.summary).toMatch(/^strict profile rejects: STRICT_VIOLATION/);
   });
   test('v1: the leaf must be an uploaded authentication certificate', async () => {
     const ok = await verifyChain({ ...base, sku: 'v1', authCerts: [pem('leaf-a')], trustedRoots: undefined });
@@ -109,8 +113,14 @@ describe('profiles, SKUs and settings', () => {
     expect(w.status).toBe('Healthy');
     expect(w.findings.find((f) => f.code === 'CERT_EXPIRES_SOON')?.evidence.daysLeft).toBe(12);
     const e = await verifyChain({ ...base, at, minDays: 30 });
-    expect(e.status).toBe('Unhealthy');
-    expect(e.primary?.code).toBe('CERT_EXPIRES_SOON');
+    expect(e.status).toBe('Healthy');
+    expect(e.ok).toBe(false);
+    expect(e.messageId).toBeNull();
+    expect(e.policy).toMatchObject({ ok: false, checks: [{ check: 'min-days', threshold: 30 }] });
+    expect(e.policy.failures[0]).toMatchObject({ check: 'min-days', code: 'CERT_EXPIRES_SOON', threshold: 30, certIndex: 0, summary: 'certificate 0 expires in 12 days (< --min-days 30)' });
+    const pass = await verifyChain({ ...base, at, minDays: 10 });
+    expect(pass.policy).toEqual({ ok: true, checks: [{ check: 'min-days', threshold: 10 }], failures: [] });
+    expect(pass.ok).toBe(true);
   });
   test('uploaded roots that are not self-signed CAs are called out', async () => {
     const r = await verifyChain({ ...base, trustedRoots: [pem('int-a')] });

@@ -246,8 +246,10 @@ describe('--format and --output', () => {
     expect(b.stdout).toBe(a.stdout);
     keep('cli json', JSON.parse(a.stdout) as Report);
     const g = await runCli([...args, '--format', 'github', '--min-days', '3650']);
-    expect(g.code).toBe(1);
-    expect(g.stdout).toMatch(/^::error title=certcheck certs\/out\/pki\/leaf-a\.pem \+ certs\/out\/pki\/int-a\.pem for backend\.test%3A Unhealthy::/);
+    // The gateway says Healthy; certcheck's --min-days fails: an error annotation labelled as our policy, exit 4.
+    expect(g.code).toBe(4);
+    expect(g.stdout).toMatch(/^::error title=certcheck certs\/out\/pki\/leaf-a\.pem \+ certs\/out\/pki\/int-a\.pem for backend\.test%3A Healthy \(gateway\)%2C certcheck policy FAIL::/);
+    expect(g.stdout).toContain('Policy (certcheck\'s, not the gateway\'s): FAIL%0A  - certificate 0 expires in');
     const bad = await runCli([...args, '--json', '--format', 'junit']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--json conflicts with --format junit');
@@ -261,12 +263,14 @@ describe('--format and --output', () => {
 });
 
 describe('expiry thresholds', () => {
-  test('days left on every presented certificate; --warn-days warns, --min-days is an error', () => {
+  test('days left on every presented certificate; --warn-days warns, --min-days fails certcheck\'s policy', () => {
     for (const c of healthy.chain!.presented) expect(typeof c.daysLeft).toBe('number');
     expect(healthy.chain!.presented.map((c) => c.daysLeft)).toEqual([1675, 5328]);
     expect(expiringSoon.findings.find((f) => f.code === 'CERT_EXPIRES_SOON')).toMatchObject({ severity: 'warning', certIndex: 0 });
-    expect(minDays.status).toBe('Unhealthy');
-    expect(minDays.primary).toMatchObject({ code: 'CERT_EXPIRES_SOON', severity: 'error' });
+    expect(minDays.status).toBe('Healthy');
+    expect(minDays.primary).toBeNull();
+    expect(minDays.policy.ok).toBe(false);
+    expect(minDays.policy.failures[0]).toMatchObject({ check: 'min-days', code: 'CERT_EXPIRES_SOON' });
   });
 });
 

@@ -283,7 +283,7 @@ export function applyRowNetwork<T extends NetworkJudged>(r: T, net: RowNetwork |
   if (report) {
     const findings = [...net.findings, ...report.findings.filter((f) => !net.findings.includes(f))];
     report = primary && message
-      ? { ...report, findings, status: net.health!, ok: false, message, messageId: primary.gatewayMessageId ?? null, primary }
+      ? { ...report, findings, status: net.health!, ok: false, message, messageId: primary.gatewayMessageId ?? null, messageSource: 'gateway' as const, primary }
       : { ...report, findings };
   }
   if (!primary || !message) return { ...r, report };
