@@ -1,6 +1,9 @@
-import { Argument, Command } from 'commander';
+import { Argument, Command, Option } from 'commander';
+import { InputError } from '../model/errors.js';
 import { COMPLETION_SHELLS, renderCompletion, type CompletionCommand, type CompletionShell } from '../render/completion.js';
 import type { CliIo } from './io.js';
+import { withExamples } from './options.js';
+import { writeOutputFile } from './write-output.js';
 
 /** What completion needs of a commander command: its options, their values and choices. */
 export function describeCommand(c: Command): CompletionCommand {
@@ -15,20 +18,35 @@ export function describeCommand(c: Command): CompletionCommand {
   };
 }
 
+interface CompletionFlags { output?: string; json?: boolean; format?: string; verbose?: boolean }
+
 /**
  * `certcheck completion bash|zsh|fish`: prints a completion script made from the command tree as
  * this build has it (main.ts builds every command when this one runs).
  */
 export function completionCommand(io: CliIo, setExit: (n: number) => void): Command {
-  return new Command('completion')
+  const cmd = new Command('completion')
     .description('print a shell completion script (bash, zsh or fish), made from this version\'s commands and options')
     .addArgument(new Argument('<shell>', 'the shell').choices([...COMPLETION_SHELLS]))
-    .addHelpText('after', '\nExamples:\n  certcheck completion bash > /etc/bash_completion.d/certcheck\n  certcheck completion zsh > "${fpath[1]}/_certcheck"\n  certcheck completion fish > ~/.config/fish/completions/certcheck.fish\n')
-    .action((shell: CompletionShell, _flags: unknown, cmd: Command) => {
-      const program = cmd.parent;
+    .option('--output <file>', 'write the script to this file, replacing it whole (stdout then prints a one-line summary)')
+    // The output is a shell script and nothing else: the shared report flags are refused by name
+    // (hidden, so completion scripts do not offer them) rather than as unknown options.
+    .addOption(new Option('--json').hideHelp())
+    .addOption(new Option('--format <format>').hideHelp())
+    .addOption(new Option('-v, --verbose').hideHelp())
+    .addHelpText('after', '\nThe output is always a shell script: --json, --format and -v are refused (a usage error).')
+    .action((shell: CompletionShell, flags: CompletionFlags, c: Command) => {
+      const refused = flags.json ? '--json' : flags.format !== undefined ? '--format' : flags.verbose ? '-v' : undefined;
+      if (refused) throw new InputError(`completion: ${refused} does not apply: the output is a shell script (choose the shell: ${COMPLETION_SHELLS.join(', ')})`);
+      const program = c.parent;
       const commands = (program?.commands ?? []).map(describeCommand);
-      const defaultCommand = commands.find((c) => c.name === 'probe')?.name;
-      io.stdout(renderCompletion(shell, program?.name() ?? 'certcheck', commands, defaultCommand));
+      const defaultCommand = commands.find((x) => x.name === 'probe')?.name;
+      const script = renderCompletion(shell, program?.name() ?? 'certcheck', commands, defaultCommand);
+      if (flags.output !== undefined) {
+        writeOutputFile(flags.output, script);
+        io.stdout(`certcheck: ${shell} completion written to ${flags.output}\n`);
+      } else io.stdout(script);
       setExit(0);
     });
+  return withExamples(cmd, ['certcheck completion bash > /etc/bash_completion.d/certcheck', 'certcheck completion zsh --output "${fpath[1]}/_certcheck"', 'certcheck completion fish > ~/.config/fish/completions/certcheck.fish'], 'completion');
 }

@@ -5,7 +5,8 @@
 import { Command, Option } from 'commander';
 import { findRoot } from '../bundle.js';
 import { neutralize } from '../render/junit.js';
-import { withExamples, addSourceOptions, collect, loadAnchors, loadChainOrBackend, passwordOpts, type SourceFlags } from './options.js';
+import { VERSION } from '../version.js';
+import { withExamples, addSourceOptions, chosenFormat, collect, loadAnchors, loadChainOrBackend, passwordOpts, verboseOption, type SourceFlags } from './options.js';
 import type { CliIo } from './io.js';
 import { checkOutputPath, writeOutputFile } from './write-output.js';
 
@@ -14,19 +15,26 @@ interface ExportRootFlags extends SourceFlags {
   trustedRoot: string[];
   caStore: 'mozilla' | 'system';
   json?: boolean;
+  format: string;
+  verbose?: boolean;
 }
+
+const EXPORT_FORMATS = ['pem', 'json'] as const;
 
 /** Builds the `export-root` command. */
 export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('export-root')
     .description('write the root of the backend\'s chain as the Base-64 .cer the gateway accepts (the portal/certmgr export steps in one command)')
     .argument('<target-or-file>', 'HOST:PORT of a live backend, or a chain file')
-    .option('--output <file>', 'write the .cer here, replacing the file whole (default: stdout); a symbolic link there is refused')
+    .option('--output <file>', 'write the .cer here, replacing the file whole (default: stdout); a symbolic link there is refused; stdout then gets the summary (or the JSON document)')
     .option('--trusted-root <file>', 'a root you already have (repeatable): used when the backend does not send its root', collect, [])
     .addOption(new Option('--ca-store <store>', 'store to look the root up in when the backend does not send it').choices(['mozilla', 'system']).default('mozilla'))
-    .option('--json', 'print what was written as JSON');
+    .addOption(new Option('--format <format>', 'pem: the root as a Base-64 .cer (to stdout, or --output with the summary on stdout); json: stdout carries only a JSON document (schema/export-root.schema.json) with the .cer text as its "pem" field (and --output still gets the .cer)').choices([...EXPORT_FORMATS]).default('pem'))
+    .option('--json', 'the same as --format json')
+    .addOption(verboseOption('the summary also shows the root\'s validity and the store it was looked up in'));
   addSourceOptions(cmd);
   cmd.action(async (arg: string, flags: ExportRootFlags) => {
+    const json = chosenFormat(cmd, flags, EXPORT_FORMATS) === 'json';
     const pw = passwordOpts(flags);
     // Before the backend is probed: a refused --output path should cost nothing.
     if (flags.output !== undefined) checkOutputPath(flags.output);
@@ -34,11 +42,13 @@ export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Comm
     // Decoded here too, so an undecodable root is reported with its file's name.
     const given = (await loadAnchors(flags.trustedRoot, io, pw)) ?? [];
     const r = findRoot({ certs: src.certs, trustedRoots: given.map((c) => c.der), caStore: flags.caStore });
-    const say = flags.output !== undefined ? io.stdout : io.stderr;
+    // With no --output the .cer owns stdout, so the text summary goes to stderr; JSON is stdout's only content.
+    const say = flags.output !== undefined || json ? io.stdout : io.stderr;
+    const doc = (o: Record<string, unknown>) => say(`${JSON.stringify({ schemaVersion: 1, tool: { name: 'certcheck', version: VERSION }, kind: 'export-root', ...o }, null, 2)}\n`);
     const what = src.from === 'backend' ? 'server' : 'file';
     if (!r.root) {
       const msg = `the ${what} does not send the root and it is in no store given: "${r.topSubject}" is issued by "${r.missingIssuer}", which is neither sent, nor a --trusted-root, nor in ${r.store}. Get that root from the CA (or pass it with --trusted-root) and rerun.`;
-      if (flags.json) say(`${JSON.stringify({ output: null, root: null, missingIssuer: r.missingIssuer, warnings: [msg] }, null, 2)}\n`);
+      if (json) doc({ output: null, root: null, missingIssuer: r.missingIssuer, notes: [], warnings: [msg], pem: null });
       else io.stderr(`${neutralize(`certcheck export-root: warning: ${msg}`)}\n`);
       setExit(1);
       return;
@@ -52,14 +62,16 @@ export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Comm
     // Base-64 DER in PEM armour is what the portal calls "Base-64 encoded X.509 (.CER)".
     const cer = root.pem;
     if (flags.output !== undefined) writeOutputFile(flags.output, cer);
-    if (flags.json) {
-      say(`${JSON.stringify({ output: flags.output ?? null, root: { subject: root.subject, sha256: root.sha256, notAfter: root.notAfter, sent: r.sent, inStore: r.inStore }, notes }, null, 2)}\n`);
+    if (json) {
+      doc({ output: flags.output ?? null, root: { subject: root.subject, sha256: root.sha256, notAfter: root.notAfter, sent: r.sent, inStore: r.inStore }, missingIssuer: null, notes, warnings: [], pem: cer });
     } else {
-      const lines = [`certcheck export-root: ${flags.output !== undefined ? `wrote ${flags.output}` : 'root'}: ${root.subject}`, `  sha256 ${root.sha256}`, ...notes.map((n) => `  note: ${n}`)];
+      const lines = [`certcheck export-root: ${flags.output !== undefined ? `wrote ${flags.output}` : 'root'}: ${root.subject}`, `  sha256 ${root.sha256}`];
+      if (flags.verbose) lines.push(`  valid until ${root.notAfter ?? '(not a real date)'}`, `  looked up in ${r.store}`);
+      lines.push(...notes.map((n) => `  note: ${n}`));
       say(`${lines.map(neutralize).join('\n')}\n`);
+      if (flags.output === undefined) io.stdout(cer);
     }
-    if (flags.output === undefined) io.stdout(cer);
     setExit(0);
   });
-  return withExamples(cmd, ["certcheck export-root 10.20.4.11:443 --sni orders.corp.example.net --output root.cer"], '0 the root was written, 1 no root could be found or captured, 2 usage or input error');
+  return withExamples(cmd, ["certcheck export-root 10.20.4.11:443 --sni orders.corp.example.net --output root.cer", "certcheck export-root fullchain.pem --json"], 'export-root');
 }

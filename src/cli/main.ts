@@ -45,8 +45,8 @@ function lazyNeeded(args: string[], commandNames: Set<string>): (name: string) =
 }
 
 /**
- * The whole CLI. Returns the exit status and never calls process.exit, so tests run it in-process.
- * 0 Healthy, 1 Unhealthy, 2 usage or input error, 3 Unknown.
+ * The whole CLI. Returns the exit status (options.ts EXIT_MEANINGS) and never calls process.exit,
+ * so tests run it in-process.
  */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let exit: number = EXIT.healthy;
@@ -54,6 +54,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const program = new Command('certcheck')
     .description('What does Azure Application Gateway\'s health probe see, and why does it reject it?')
     .version(VERSION)
+    // Taken out of argv before parsing (so it works before or after a command); declared for --help.
+    .option('--debug', 'on an internal error, print its stack trace too (before or after the command)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({

@@ -19,8 +19,8 @@ import { readPasswordFile } from './password-file.js';
 import { writeOutputFile } from './write-output.js';
 
 /**
- * Exit statuses: 0 Healthy, 1 Unhealthy, 2 usage or input error, 3 Unknown, 4 Healthy as the
- * gateway sees it but certcheck's policy (--min-days, --profile strict) failed.
+ * The exit statuses the code returns, by name (what each means, per command: EXIT_MEANINGS).
+ * `policy`: Healthy as the gateway sees it but certcheck's policy (--min-days, --profile strict) failed.
  */
 export const EXIT = { healthy: 0, unhealthy: 1, usage: 2, unknown: 3, policy: 4 } as const;
 
@@ -40,9 +40,53 @@ export function useColor(io: CliIo, flag?: boolean): boolean {
   return io.stdoutIsTTY;
 }
 
+/**
+ * The kinds of command by what their exit statuses mean: the verdict commands (verify, probe,
+ * rotate, gateway, targets) and each tool command. The README's exit table has one column each.
+ */
+export type ExitGroup = 'verdict' | 'bundle' | 'export-root' | 'demo' | 'completion';
+
+/**
+ * Every exit status and what it means for each kind of command: the one table every --help's
+ * "Exit status:" line is made from (and test/e2e/readme-help.test.ts holds the README's exit table
+ * to). A new status is one entry here plus one row in the README; a group it does not name never
+ * exits with it.
+ */
+export const EXIT_MEANINGS: readonly { status: number; meaning: Partial<Record<ExitGroup, string>> }[] = [
+  { status: 0, meaning: { verdict: 'Healthy', bundle: 'the bundle was written', 'export-root': 'the root was written', demo: 'every case produced a verdict (the verdicts are the show)', completion: 'the script was printed' } },
+  { status: 1, meaning: { verdict: 'Unhealthy', bundle: 'no complete chain could be built', 'export-root': 'no root could be found or captured' } },
+  { status: 2, meaning: { verdict: 'usage or input error', bundle: 'usage or input error', 'export-root': 'usage or input error', demo: 'usage or input error', completion: 'usage or input error' } },
+  { status: 3, meaning: { verdict: 'Unknown' } },
+  { status: 4, meaning: { verdict: 'Healthy as the gateway sees it, but certcheck\'s policy failed (--min-days, --profile strict)' } },
+];
+
+/** The "Exit status:" line of a group's --help, from EXIT_MEANINGS. */
+export function exitStatusLine(group: ExitGroup): string {
+  return `Exit status: ${EXIT_MEANINGS.filter((e) => e.meaning[group] !== undefined).map((e) => `${e.status} ${e.meaning[group]!}`).join(', ')}.`;
+}
+
 /** How every command's --help ends: examples, then the exit statuses (smallstep's habit). */
-export function withExamples(cmd: Command, examples: string[], exit = '0 Healthy, 1 Unhealthy, 2 usage or input error, 3 Unknown, 4 Healthy but certcheck\'s policy failed (--min-days, --profile strict)'): Command {
-  return cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n\nExit status: ${exit}.\n`);
+export function withExamples(cmd: Command, examples: string[], group: ExitGroup = 'verdict'): Command {
+  return cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n\n${exitStatusLine(group)}\n`);
+}
+
+/** -v on every command that has more to show; `what` says what it adds there. */
+export function verboseOption(what: string): Option {
+  return new Option('-v, --verbose', what);
+}
+
+/**
+ * --json and --format of a command whose formats are not a report's (bundle, export-root, demo):
+ * --json is --format json, and --json with any other --format is a usage error, as everywhere.
+ */
+export function chosenFormat<F extends string>(cmd: Command, flags: { json?: boolean; format?: string }, formats: readonly F[]): F {
+  const f = flags.format;
+  if (f !== undefined && !(formats as readonly string[]).includes(f)) throw new InputError(`--format: expected one of ${formats.join(', ')}, got "${f}"`);
+  if (flags.json) {
+    if (f !== undefined && f !== 'json' && cmd.getOptionValueSource('format') !== 'default') throw new InputError(`--json conflicts with --format ${f}`);
+    return 'json' as F;
+  }
+  return (f ?? formats[0]!) as F;
 }
 
 /** --at as a Date (a date-time without a zone is UTC); now when absent. */

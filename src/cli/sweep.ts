@@ -11,7 +11,7 @@ import type { Probeable, RunProgress, RunResult, SweepCounts } from '../sweep.js
 import { InputError } from '../model/errors.js';
 import type { SweepMeta, SweepRow } from '../render/health.js';
 import type { CaseEntry, JunitCase, JunitTool } from '../render/junit.js';
-import { allowInternalFetchOption, collect, parseIntOpt, parseResolve, thresholds, useColor } from './options.js';
+import { allowInternalFetchOption, collect, parseIntOpt, parseResolve, thresholds, useColor, verboseOption } from './options.js';
 import type { CliIo } from './io.js';
 import { abortOnSignals, openOutputFile } from './write-output.js';
 
@@ -31,6 +31,8 @@ export interface SweepFlags {
   revocation: 'off' | 'staple' | 'ocsp' | 'crl' | 'all';
   allowInternalFetch?: boolean;
   color?: boolean;
+  /** Text: more under each row (the fix, every other finding); other formats are unchanged. */
+  verbose?: boolean;
 }
 
 
@@ -148,7 +150,8 @@ function documentSink<T extends Probeable, I>(io: CliIo, flags: SweepFlags, spec
   const rows: SweepRow<I>[] = [];
   const evidence = flags.format === 'json';
   return {
-    onResult: (r, index) => { rows[index] = sweepRow(r, spec.keep(r.item as T), evidence); },
+    // -v text shows every finding under its row, so the row keeps them.
+    onResult: (r, index) => { rows[index] = sweepRow(r, spec.keep(r.item as T), evidence, evidence || !!flags.verbose); },
     finish: (c, meta) => emitDocument(io, flags, out, spec.render(rows, meta, useColor(io, flags.color) && !flags.output), c),
     abort: out.abort,
   };
@@ -266,6 +269,7 @@ export function addSweepOptions(cmd: Command): Command {
     .addOption(allowInternalFetchOption())
     .option('--color', 'colour even off a terminal (also: FORCE_COLOR)')
     .option('--no-color', 'no colour (also: NO_COLOR)')
+    .addOption(verboseOption('text: under each server, its primary finding\'s fix and every other finding, info-level too; other formats are unchanged'))
     // --json is --format json, as on the single-report commands; with another --format it is a usage error.
     .hook('preAction', (c) => {
       const f = c.opts<SweepFlags>();

@@ -10,7 +10,7 @@ import { parseStatusMatch, validateBodyMatch } from '../gateway/match.js';
 import { parseHostRef } from '../x509/names.js';
 import { readInputFile, inputLabel } from '../x509/decode.js';
 import type { TargetItem } from '../render/health.js';
-import { withExamples, collect, loadAnchors, parseAt, parseIntOpt, type PasswordOpts } from './options.js';
+import { withExamples, collect, loadAnchors, parseAt, parseIntOpt, passwordOpts, type PasswordOpts } from './options.js';
 import type { CliIo } from './io.js';
 import { addSweepOptions, resolveMap, runSweep, type SweepFlags } from './sweep.js';
 
@@ -53,6 +53,7 @@ export function parseTargets(text: string, label: string): TargetItem[] {
 interface TargetsFlags extends SweepFlags, PasswordOpts {
   sku: 'v1' | 'v2';
   trustedRoot: string[];
+  wellKnownRoot: string[];
   authCert: string[];
   path: string;
   status: string;
@@ -68,7 +69,10 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
     .argument('<file>', 'targets file, or "-" for stdin')
     .addOption(new Option('--sku <sku>', 'gateway SKU rules').choices(['v1', 'v2']).default('v2'))
     .option('--trusted-root <file>', 'uploaded trusted root (repeatable): custom-root mode', collect, [])
+    .option('--well-known-root <file>', 'replace the well-known CA store with these roots (repeatable): an organisation\'s own list of public roots', collect, [])
     .option('--auth-cert <file>', 'v1: uploaded authentication certificate (repeatable)', collect, [])
+    .option('--password-env <var>', 'PKCS#12 password (for a .pfx given as a root or certificate) from this environment variable')
+    .option('--password-file <file>', 'PKCS#12 password from the first line of this file (a pipe or FIFO too)')
     .option('--path <path>', 'probe path', '/')
     .option('--status <codes>', 'healthy status codes', '200-399')
     .option('--body <text>', 'the response body must contain this text')
@@ -84,8 +88,9 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
     parseStatusMatch(flags.status);
     if (flags.body !== undefined) validateBodyMatch(flags.body);
     if (!flags.path.startsWith('/')) throw new InputError(`--path must start with "/": ${JSON.stringify(flags.path)}`);
-    const pw: PasswordOpts = {};
+    const pw = passwordOpts(flags);
     const trustedRoots = await loadAnchors(flags.trustedRoot, io, pw);
+    const wellKnownRoots = await loadAnchors(flags.wellKnownRoot, io, pw);
     const authCerts = await loadAnchors(flags.authCert, io, pw);
     if (flags.sku === 'v1' && flags.protocol === 'https' && !authCerts) throw new InputError('--sku v1 needs --auth-cert FILE: the v1 gateway trusts only uploaded authentication certificates');
     const text = Buffer.from(await readInputFile(file)).toString('utf8');
@@ -97,7 +102,7 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
     const probeOptions = {
       protocol: flags.protocol, path: flags.path, status: flags.status, timeoutSeconds, sku: flags.sku,
       ...(flags.body !== undefined ? { body: flags.body } : {}),
-      ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}),
+      ...(trustedRoots ? { trustedRoots } : {}), ...(authCerts ? { authCerts } : {}), ...(wellKnownRoots ? { wellKnownRoots } : {}),
     };
     function* items(): Generator<TargetItem & { options: ProbeOptions }> {
       for (const t of iterateTargets(text, label)) {
@@ -113,7 +118,7 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
       ident: (t) => ({ line: t.line, target: t.target, sni: t.sni }),
       name: (t) => `${t.target}${t.sni ? ` (SNI ${t.sni})` : ''}`,
       keep: (t): TargetItem => ({ line: t.line, target: t.target, sni: t.sni }),
-      render: (rows, meta, c) => (flags.format === 'json' ? `${JSON.stringify(targetsJson(rows, meta), null, 2)}\n` : renderTargetsText(rows, meta, c)),
+      render: (rows, meta, c) => (flags.format === 'json' ? `${JSON.stringify(targetsJson(rows, meta), null, 2)}\n` : renderTargetsText(rows, meta, c, undefined, !!flags.verbose)),
     }));
   });
   return withExamples(cmd, ["certcheck targets backends.txt --trusted-root corp-root.cer     # one \"host:port [sni]\" or URL a line", "certcheck targets backends.txt --concurrency 32 --format jsonl > results.jsonl"]);

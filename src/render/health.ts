@@ -48,13 +48,16 @@ export function countRows(rows: readonly { health: HealthStatus; policy?: Policy
   return countHealth(rows.map((r) => ({ health: r.health, policyOk: r.policy?.ok ?? true })));
 }
 
-/** The row of one result; `evidence` false leaves out what only json shows. */
-export function sweepRow<I>(r: RunResult, item: I, evidence: boolean): SweepRow<I> {
+/**
+ * The row of one result; `evidence` false leaves out the probe evidence only json shows, and
+ * `findings` false (the default: as `evidence`) the findings only json and verbose text show.
+ */
+export function sweepRow<I>(r: RunResult, item: I, evidence: boolean, findings = evidence): SweepRow<I> {
   const rep = r.report;
   return {
     item, health: r.health, healthProbeLog: r.healthProbeLog,
     messageId: rep?.messageId ?? null, primary: rep?.primary ?? null, notProbed: r.error,
-    findings: evidence ? rep?.findings ?? [] : [], probe: evidence && rep?.kind === 'probe' ? probeEvidence(rep) : null,
+    findings: findings ? rep?.findings ?? [] : [], probe: evidence && rep?.kind === 'probe' ? probeEvidence(rep) : null,
     policy: rep?.policy ?? null,
   };
 }
@@ -160,7 +163,7 @@ function settingLine(plan: ProbePlan): string {
   return `${plan.protocol === 'https' ? 'Https' : 'Http'} port ${plan.port}, ${probe}`;
 }
 
-interface TableRow { server: string; health: HealthStatus; details: string; why: string | null; network?: string }
+interface TableRow { server: string; health: HealthStatus; details: string; why: string | null; network?: string; more?: string[] }
 
 function table(rows: TableRow[], color: boolean, width: number, indent: string): string[] {
   const p = painter(color);
@@ -174,13 +177,19 @@ function table(rows: TableRow[], color: boolean, width: number, indent: string):
     for (const l of details.slice(1)) out.push(`${pad}${l}`);
     if (r.why) for (const l of wrap(`↳ ${r.why}`, wrapW)) out.push(`${pad}${p('dim', l)}`);
     if (r.network) for (const l of wrap(`network: ${r.network}`, wrapW)) out.push(`${pad}${p('dim', l)}`);
+    for (const m of r.more ?? []) for (const l of wrap(m, wrapW)) out.push(`${pad}${p('dim', l)}`);
   }
   return out;
 }
 
-function rowOf(r: SweepRow<unknown>): Omit<TableRow, 'server'> {
+function rowOf(r: SweepRow<unknown>, verbose = false): Omit<TableRow, 'server'> {
   const primary = r.primary;
-  return { health: r.health, details: r.healthProbeLog, why: primary ? `${primary.code}: ${primary.explanation}` : null };
+  const row = { health: r.health, details: r.healthProbeLog, why: primary ? `${primary.code}: ${primary.explanation}` : null };
+  if (!verbose) return row;
+  // Verbose: what to do about the primary finding, then every other finding (info-level too).
+  const more = primary?.fix ? [`fix: ${primary.fix}`] : [];
+  for (const f of r.findings) if (f.code !== primary?.code || f.certIndex !== primary.certIndex) more.push(`${f.severity} ${f.code}${f.certIndex !== undefined ? ` [cert ${f.certIndex}]` : ''}: ${f.explanation}`);
+  return more.length ? { ...row, more } : row;
 }
 
 function summaryLine(results: readonly { health: HealthStatus; policy?: PolicyReport | null }[], color: boolean): string {
@@ -191,7 +200,7 @@ function summaryLine(results: readonly { health: HealthStatus; policy?: PolicyRe
 }
 
 /** The Backend Health page as text: one block per pool and setting. */
-export function renderHealthText(cfg: GatewayConfig, results: readonly SweepRow<ProbePlan>[], meta: SweepMeta, color: boolean, width = 110): string {
+export function renderHealthText(cfg: GatewayConfig, results: readonly SweepRow<ProbePlan>[], meta: SweepMeta, color: boolean, width = 110, verbose = false): string {
   const p = painter(color);
   const out: string[] = [];
   out.push(p('bold', `Backend health of ${cfg.name ?? cfg.source} (${cfg.sku.name ?? cfg.sku.tier ?? 'sku not given'}, ${cfg.sku.version} rules) at ${meta.at.toISOString()}`));
@@ -202,7 +211,7 @@ export function renderHealthText(cfg: GatewayConfig, results: readonly SweepRow<
     for (const s of g.settings) {
       out.push('');
       out.push(`${p('bold', `pool ${g.pool.name}`)} · ${p('bold', `setting ${s.setting.name}`)} (${settingLine(s.rows[0]!.plan)})`);
-      out.push(...table(s.rows.map(({ r }) => ({ server: r.item.address, ...rowOf(r), ...(r.item.network ? { network: r.item.network.summary } : {}) })), color, width, '  '));
+      out.push(...table(s.rows.map(({ r }) => ({ server: r.item.address, ...rowOf(r, verbose), ...(r.item.network ? { network: r.item.network.summary } : {}) })), color, width, '  '));
     }
   }
   return `${out.join('\n')}\n`;
@@ -292,11 +301,11 @@ export function targetsJson(rows: readonly SweepRow<TargetItem>[], meta: SweepMe
 }
 
 /** A targets-file sweep as text: the summary, then one table row per target. */
-export function renderTargetsText(rows: readonly SweepRow<TargetItem>[], meta: SweepMeta, color: boolean, width = 110): string {
+export function renderTargetsText(rows: readonly SweepRow<TargetItem>[], meta: SweepMeta, color: boolean, width = 110, verbose = false): string {
   const out = [`${summaryLine(rows, color)}; ${(meta.elapsedMs / 1000).toFixed(1)} s with ${meta.concurrency} in parallel`];
   for (const n of meta.notes) out.push(painter(color)('dim', `note: ${n}`));
   out.push('');
-  out.push(...table(rows.map((r) => ({ server: `${r.item.target}${r.item.sni ? ` (SNI ${r.item.sni})` : ''}`, ...rowOf(r) })), color, width, ''));
+  out.push(...table(rows.map((r) => ({ server: `${r.item.target}${r.item.sni ? ` (SNI ${r.item.sni})` : ''}`, ...rowOf(r, verbose) })), color, width, ''));
   return `${out.join('\n')}\n`;
 }
 

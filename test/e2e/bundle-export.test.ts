@@ -180,8 +180,11 @@ describe('certcheck export-root', () => {
     writeFileSync(f('public.pem'), tls.rootCertificates[0]!);
     const p = await runCli(['export-root', f('public.pem'), '--json']);
     expect(p.code).toBe(0);
-    const j = JSON.parse(p.stderr) as { root: { inStore: boolean; sent: boolean }; notes: string[] };
+    // --json: stdout carries only the JSON document, the .cer as its "pem" field.
+    expect(p.stderr).toBe('');
+    const j = JSON.parse(p.stdout) as { root: { inStore: boolean; sent: boolean }; notes: string[]; pem: string };
     expect(j.root).toMatchObject({ inStore: true, sent: true });
+    expect(hex(allPemCerts(j.pem))).toEqual(hex(allPemCerts(tls.rootCertificates[0]!)));
     expect(j.notes.join(' ')).toContain('the gateway trusts it already');
   });
 });

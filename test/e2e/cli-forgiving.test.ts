@@ -132,3 +132,170 @@ describe('sweeps take the shared options', () => {
     for (const o of ['--json', '--profile', '--revocation', '--allow-internal-fetch']) expect(help.out).toContain(o);
   });
 });
+
+/**
+ * Issue 18, item 4 (the rest): every command takes --json, -v, --format and --output with a
+ * meaning of its own; stdout carries only the chosen format; --json is --format json everywhere
+ * and conflicts with any other --format.
+ */
+describe('every command takes --json, -v, --format and --output', () => {
+  const PKI = 'certs/out/pki';
+  const pemBlocks = (s: string) => s.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0;
+
+  it('each command\'s help lists them; completion lists --output and says it refuses the rest', async () => {
+    for (const c of ['verify', 'probe', 'rotate', 'gateway', 'targets', 'bundle', 'export-root', 'demo']) {
+      const help = (await cli([c, '--help'])).out;
+      for (const o of ['--json', '-v, --verbose', '--format <format>', '--output <file>']) expect(help, `${c} ${o}`).toContain(`\n  ${o}`);
+    }
+    const completion = (await cli(['completion', '--help'])).out;
+    expect(completion).toContain('\n  --output <file>');
+    expect(completion).toContain('The output is always a shell script: --json, --format and -v are refused (a usage error).');
+    const program = (await cli(['--help'])).out;
+    expect(program).toMatch(/\n {2}--debug +on an internal error, print its stack trace too/);
+  });
+
+  it('--json is --format json; with any other --format it is a usage error, before any work', async () => {
+    const cases: [string[], string][] = [
+      [['verify', `${PKI}/leaf-a.pem`, '--format', 'junit'], 'junit'],
+      [['bundle', `${PKI}/leaf-a.pem`, '--format', 'pem'], 'pem'],
+      [['bundle', `${PKI}/leaf-a.pem`, '--format', 'pfx'], 'pfx'],
+      [['export-root', `${PKI}/leaf-a.pem`, '--format', 'pem'], 'pem'],
+      [['demo', '--format', 'text'], 'text'],
+      [['gateway', 'no-such-file.json', '--format', 'jsonl'], 'jsonl'],
+    ];
+    for (const [argv, f] of cases) {
+      const r = await cli([...argv, '--json']);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.out, argv.join(' ')).toBe('');
+      expect(r.err, argv.join(' ')).toBe(`certcheck: --json conflicts with --format ${f}\n`);
+    }
+    // The same document either way.
+    const { readFileSync } = await import('node:fs');
+    const full = join(tmp, 'full.pem');
+    writeFileSync(full, ['leaf-a', 'int-a', 'root-a'].map((n) => readFileSync(`${PKI}/${n}.pem`, 'utf8')).join(''));
+    const a = await cli(['export-root', full, '--json']);
+    const b = await cli(['export-root', full, '--format', 'json', '--json']);
+    expect(a.code).toBe(0);
+    expect(b.out).toBe(a.out);
+  });
+
+  it('bundle: stdout carries only the chosen format (a JSON document with the PEM inside, or the PEM)', async () => {
+    const dir = join(tmp, 'cas');
+    const { mkdirSync, copyFileSync, readFileSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    for (const n of ['int-a', 'root-a']) copyFileSync(`${PKI}/${n}.pem`, join(dir, `${n}.pem`));
+    const j = await cli(['bundle', `${PKI}/leaf-a.pem`, '--intermediates', dir, '--json']);
+    expect(j.code).toBe(0);
+    expect(j.err).toBe('');
+    const doc = JSON.parse(j.out) as { kind: string; output: null; chain: { role: string; issuer: string }[]; pem: string };
+    expect(doc).toMatchObject({ kind: 'bundle', output: null });
+    expect(doc.chain.map((c) => c.role)).toEqual(['leaf', 'intermediate']);
+    expect(pemBlocks(doc.pem)).toBe(2);
+    const pem = await cli(['bundle', `${PKI}/leaf-a.pem`, '--intermediates', dir]);
+    expect(pem.out).toBe(doc.pem);
+    expect(pem.err).toContain('certcheck bundle: chain (2 certificates, leaf first):');
+    // With --output the file gets the PEM and stdout the document naming it.
+    const f = join(tmp, 'fullchain.pem');
+    const jo = await cli(['bundle', `${PKI}/leaf-a.pem`, '--intermediates', dir, '--format', 'json', '--output', f]);
+    expect(JSON.parse(jo.out)).toMatchObject({ output: f, pem: doc.pem });
+    expect(readFileSync(f, 'utf8')).toBe(doc.pem);
+    // -v: each certificate's issuer, validity and whole fingerprint.
+    const v = await cli(['bundle', `${PKI}/leaf-a.pem`, '--intermediates', dir, '--output', join(tmp, 'v.pem'), '-v']);
+    expect(v.out).toMatch(/\n {2}0\. CN=backend\.test, O=certcheck test {2}\(leaf, sha256 [0-9a-f]{64}\)\n {5}issuer CN=certcheck Test Intermediate A, O=certcheck test\n {5}valid {2}2025-01-01T00:00:00\.000Z \u2192 2035-01-01T00:00:00\.000Z\n/);
+  });
+
+  it('export-root: --json puts only the document on stdout, the .cer inside; -v adds the validity', async () => {
+    const { readFileSync } = await import('node:fs');
+    const chain = join(tmp, 'leaf-int.pem');
+    writeFileSync(chain, readFileSync(`${PKI}/leaf-a.pem`, 'utf8') + readFileSync(`${PKI}/int-a.pem`, 'utf8'));
+    const j = await cli(['export-root', chain, '--trusted-root', `${PKI}/root-a.pem`, '--json']);
+    expect(j.err).toBe('');
+    const doc = JSON.parse(j.out) as { kind: string; root: { subject: string; sent: boolean }; pem: string };
+    expect(doc).toMatchObject({ kind: 'export-root', root: { subject: 'CN=certcheck Test Root A, O=certcheck test', sent: false } });
+    const cer = await cli(['export-root', chain, '--trusted-root', `${PKI}/root-a.pem`, '-v']);
+    expect(cer.out).toBe(doc.pem);
+    expect(cer.err).toContain('\n  valid until 2045-01-01T00:00:00.000Z\n  looked up in ');
+    // No root: the document says why, still alone on stdout.
+    const none = await cli(['export-root', chain, '--json']);
+    expect(none.code).toBe(1);
+    expect(none.err).toBe('');
+    expect(JSON.parse(none.out)).toMatchObject({ root: null, pem: null, missingIssuer: 'CN=certcheck Test Root A, O=certcheck test' });
+  });
+
+  it('demo: -v adds every case\'s whole report; --output takes the chosen format', { timeout: 60_000 }, async () => {
+    const f = join(tmp, 'demo.json');
+    const j = await cli(['demo', '--json', '--output', f]);
+    expect(j.code).toBe(0);
+    expect(j.out).toMatch(/^certcheck demo: \d+ cases \(json written to .*demo\.json\)\n$/);
+    const { readFileSync } = await import('node:fs');
+    const cases = JSON.parse(readFileSync(f, 'utf8')) as { case: string }[];
+    const v = await cli(['demo', '-v']);
+    for (const c of cases) expect(v.out).toContain(`\n=== ${c.case}: `);
+    // The whole report, info-level findings included.
+    expect(v.out).toContain('INFO    CHAIN_ROOT_NOT_SENT');
+    expect(v.out).toContain('\nGateway message: Success. Received 200 status code\n');
+  });
+
+  it('completion: --output writes the script; --json, --format and -v are usage errors', async () => {
+    const f = join(tmp, 'certcheck.bash');
+    const r = await cli(['completion', 'bash', '--output', f]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`certcheck: bash completion written to ${f}\n`);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(f, 'utf8')).toBe((await cli(['completion', 'bash'])).out);
+    for (const [flag, said] of [[['--json'], '--json'], [['--format', 'json'], '--format'], [['-v'], '-v']] as const) {
+      const bad = await cli(['completion', 'bash', ...flag]);
+      expect(bad.code).toBe(2);
+      expect(bad.out).toBe('');
+      expect(bad.err).toBe(`certcheck: completion: ${said} does not apply: the output is a shell script (choose the shell: bash, zsh, fish)\n`);
+    }
+  });
+
+  it('sweeps: -v shows under each server its fix and every other finding; JSON is unchanged', async () => {
+    const leafOnly = await startBackend({ served: ['leaf-a'] });
+    try {
+      const f = join(tmp, 'two.txt');
+      writeFileSync(f, `127.0.0.1:${tlsBackend.port} backend.test\n127.0.0.1:${leafOnly.port} backend.test\n`);
+      const base = ['targets', f, '--trusted-root', ROOT_A, '--timeout', '5'];
+      const plain = await cli(base);
+      const v = await cli([...base, '-v']);
+      expect(v.code).toBe(1);
+      expect(plain.out).not.toContain('CHAIN_ROOT_NOT_SENT');
+      expect(plain.out).not.toContain('fix: ');
+      // The failing row: its primary finding, then what to do, then the rest.
+      expect(v.out).toMatch(/↳ CHAIN_ONLY_LEAF: [^]*\n +fix: Install the intermediate certificate/);
+      // The healthy row: its info-level finding.
+      expect(v.out).toMatch(/Healthy +Success\. Received 200 status code\n[^]*info CHAIN_ROOT_NOT_SENT: /);
+      const strip = (s: string) => { const d = JSON.parse(s) as { at: string; summary: { elapsedMs: number }; targets: { probe: unknown }[] }; d.at = ''; d.summary.elapsedMs = 0; for (const t of d.targets) t.probe = null; return d; };
+      const j = await cli([...base, '--json']);
+      const jv = await cli([...base, '--json', '-v']);
+      expect(strip(jv.out)).toEqual(strip(j.out));
+    } finally { await leafOnly.close(); }
+  });
+
+  it('gateway -v: the Backend Health rows carry the same detail', { timeout: 30_000 }, async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = JSON.parse(readFileSync('test/fixtures/gateway/v2-cli.json', 'utf8')) as { backendHttpSettingsCollection: { port: number }[]; probes?: { port?: number }[] };
+    for (const s of doc.backendHttpSettingsCollection) s.port = tlsBackend.port;
+    for (const p of doc.probes ?? []) if (p.port !== undefined) p.port = tlsBackend.port;
+    const f = join(tmp, 'agw.json');
+    writeFileSync(f, JSON.stringify(doc));
+    const args = ['gateway', f, '--resolve', 'backend.test=127.0.0.1', '--timeout-cap', '5'];
+    const plain = await cli(args);
+    const v = await cli([...args, '-v']);
+    expect(v.code).toBe(plain.code);
+    expect(plain.out).not.toContain('CHAIN_ROOT_NOT_SENT');
+    expect(v.out).toContain('CHAIN_ROOT_NOT_SENT');
+  });
+
+  it('targets takes --well-known-root and the password options, meaning what they mean elsewhere', async () => {
+    const f = join(tmp, 'wk.txt');
+    writeFileSync(f, `127.0.0.1:${tlsBackend.port} backend.test\n`);
+    // Root A as the whole well-known store: the backend's chain anchors there, no upload needed.
+    const r = await cli(['targets', f, '--well-known-root', ROOT_A, '--password-env', 'UNUSED', '--timeout', '5', '--json']);
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out)).toMatchObject({ targets: [{ health: 'Healthy' }] });
+    const without = await cli(['targets', f, '--timeout', '5', '--json']);
+    expect(JSON.parse(without.out)).toMatchObject({ targets: [{ health: 'Unhealthy' }] });
+  });
+});

@@ -149,6 +149,7 @@ describe('the public API, from the built declarations', () => {
     expect(names).not.toContain('main');
     expect(names).not.toContain('CliIo');
     const files = program.getSourceFiles().map((f) => f.fileName).filter((f) => f.startsWith(`${declDir}/`));
-    expect(files.filter((f) => f.includes('/cli/'))).toEqual([]);
+    // Inside dist only: a checkout whose own path has a /cli/ in it is not the CLI.
+    expect(files.filter((f) => f.slice(declDir.length).includes('/cli/'))).toEqual([]);
   });
 });

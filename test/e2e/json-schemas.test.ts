@@ -1,11 +1,12 @@
 /**
  * Issue 18, item 7: a schema for every JSON output under schema/ — the single report
  * (report.schema.json), a gateway sweep (gateway.schema.json), its --plan (gateway-plan.schema.json),
- * a targets sweep (targets.schema.json) and each jsonl line kind (jsonl.schema.json) — validated
+ * a targets sweep (targets.schema.json), each jsonl line kind (jsonl.schema.json), and bundle,
+ * export-root and demo --json (bundle / export-root / demo.schema.json) — validated
  * here with a real JSON Schema validator (Ajv, draft 2020-12) against what the CLI prints for
  * loopback backends, healthy and failing.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -95,6 +96,27 @@ describe('every JSON output validates against its schema (Ajv, draft 2020-12)', 
     expect(lines.some((l) => 'line' in l)).toBe(true);
     for (const l of lines) check('urn:certcheck:schema:jsonl:1', l);
     expect(lines.some((l) => (l.policy as { ok: boolean } | null)?.ok === false)).toBe(true);
+  });
+
+  it('bundle, export-root and demo --json', { timeout: 60_000 }, async () => {
+    const pki = (n: string) => join(ROOT, 'certs', 'out', 'pki', `${n}.pem`);
+    const cas = join(tmp, 'cas');
+    mkdirSync(cas, { recursive: true });
+    for (const n of ['int-a', 'root-a']) copyFileSync(pki(n), join(cas, `${n}.pem`));
+    const complete = await cli(['bundle', pki('leaf-a'), '--intermediates', cas, '--include-root', '--json']);
+    const partial = await cli(['bundle', pki('leaf-b'), '--json']);
+    const live = await cli(['bundle', `127.0.0.1:${leafOnly.port}`, '--intermediates', cas, '--json', '--output', join(tmp, 'b.pem')]);
+    expect([complete.code, partial.code, live.code]).toEqual([0, 1, 0]);
+    for (const r of [complete, partial, live]) check('urn:certcheck:schema:bundle:1', JSON.parse(r.out));
+    const chain = join(tmp, 'chain.pem');
+    writeFileSync(chain, readFileSync(pki('leaf-a'), 'utf8') + readFileSync(pki('int-a'), 'utf8'));
+    const found = await cli(['export-root', chain, '--trusted-root', ROOT_A, '--json', '--output', join(tmp, 'root.cer')]);
+    const sent = await cli(['export-root', `127.0.0.1:${healthy.port}`, '--trusted-root', ROOT_A, '--json']);
+    const none = await cli(['export-root', chain, '--json']);
+    expect([found.code, sent.code, none.code]).toEqual([0, 0, 1]);
+    for (const r of [found, sent, none]) check('urn:certcheck:schema:export-root:1', JSON.parse(r.out));
+    const demo = await cli(['demo', '--json']);
+    check('urn:certcheck:schema:demo:1', JSON.parse(demo.out));
   });
 
   it('the schemas are strict: a field no output has is refused', () => {

@@ -16,6 +16,11 @@ import { fetchHttp } from '../../src/capture/fetch.js';
 import { runCli } from '../helpers/ci-cli.js';
 import { allPemCerts } from '../helpers/openssl-pki.js';
 import { generalName, makeCa, makeLeaf, oid, seq, type Built } from '../reliability/certgen.js';
+import Ajv2020 from 'ajv/dist/2020.js';
+
+// Every --json document these tests print also validates against schema/bundle.schema.json (its aia entries above all).
+const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+for (const n of ['report', 'bundle']) ajv.addSchema(JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schema', `${n}.schema.json`), 'utf8')) as object);
 
 const CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
 const hex = (bufs: Uint8Array[]) => bufs.map((b) => Buffer.from(b).toString('hex'));
@@ -49,6 +54,10 @@ async function bundle(leafFile: string, extra: string[] = []) {
   const r = await runCli(['bundle', leafFile, '--aia', '--allow-internal-fetch', '--output', out, ...extra]);
   const ms = Date.now() - t0;
   const json = extra.includes('--json') ? JSON.parse(r.stdout) as BundleJson : undefined;
+  if (json) {
+    const valid = ajv.getSchema('urn:certcheck:schema:bundle:1')!;
+    expect(valid(json) ? [] : valid.errors).toEqual([]);
+  }
   return { ...r, ms, json, written: allPemCerts(readFileSync(out, 'utf8')) };
 }
 
