@@ -12,7 +12,7 @@ import { readInputFile, inputLabel } from '../x509/decode.js';
 import type { TargetItem } from '../render/health.js';
 import { withExamples, collect, loadAnchors, parseAt, parseIntOpt, type PasswordOpts } from './options.js';
 import type { CliIo } from './io.js';
-import { addSweepOptions, resolveMap, runSweep, type SweepFlags } from './sweep.js';
+import { SWEEP_EXIT, addSweepOptions, resolveMap, runSweep, type SweepFlags } from './sweep.js';
 
 /** Quote a piece of the targets file for an error line: short, and ASCII only (the file may be binary). */
 function quoted(s: string): string {
@@ -116,5 +116,5 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
       render: (rows, meta, c) => (flags.format === 'json' ? `${JSON.stringify(targetsJson(rows, meta), null, 2)}\n` : renderTargetsText(rows, meta, c)),
     }));
   });
-  return withExamples(cmd, ["certcheck targets backends.txt --trusted-root corp-root.cer     # one \"host:port [sni]\" or URL a line", "certcheck targets backends.txt --concurrency 32 --format jsonl > results.jsonl"]);
+  return withExamples(cmd, ["certcheck targets backends.txt --trusted-root corp-root.cer     # one \"host:port [sni]\" or URL a line", "certcheck targets backends.txt --quiet                            # only what is not Healthy, then the tally", "certcheck targets backends.txt --concurrency 32 --format jsonl > results.jsonl"], SWEEP_EXIT);
 }
