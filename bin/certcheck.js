@@ -80,7 +80,12 @@ if (require.main === module) {
   // After the command, so the cache holds the functions it compiled, not just the top level; only
   // where it can be written (a read-only install would pay for createCachedData on every run).
   if (!cacheUsed && id && canWrite(path.dirname(CACHE))) process.once('exit', () => { writeCache(script, id); });
-  cli.main(process.argv.slice(2), cli.nodeIo()).then((code) => { process.exitCode = code; });
+  cli.main(process.argv.slice(2), cli.nodeIo()).then((code) => {
+    process.exitCode = code;
+    // 130: a sweep stopped by Ctrl-C has printed what it had; the probes it gave up (a hung
+    // backend holds one for its whole timeout) must not keep the process alive.
+    if (code === 130) process.exit(code);
+  });
 } else {
   module.exports = { loadCli, writeCache, BUNDLE, CACHE };
 }

@@ -83,6 +83,11 @@ export interface RunOptions {
   onResult?: (r: RunResult, index: number) => void;
   /** runProbes only. false: keep each result without its report (health and log line only). */
   keepReports?: boolean;
+  /**
+   * Stops the sweep (Ctrl-C): once it fires no item is started, probes in flight are no longer
+   * waited for and their results are dropped, and the sweep resolves at once with what came back
+   * before (streamProbes: those counts; runProbes: those results, in input order).
+   */
   signal?: AbortSignal;
   graceMs?: number;
   /** Replace the probe (tests count calls or inject failures). */
@@ -149,7 +154,7 @@ export async function streamProbes<T extends Probeable>(items: Iterable<T>, o: R
   const counts: SweepCounts = { total: 0, healthy: 0, unhealthy: 0, unknown: 0, policyFailed: 0 };
   let started = 0, running = 0, exhausted = false;
   const take = (): { item: T; index: number } | null => {
-    if (exhausted) return null;
+    if (exhausted || o.signal?.aborted) return null;
     const n = it.next();
     if (n.done) { exhausted = true; return null; }
     return { item: n.value, index: started++ };
@@ -158,11 +163,10 @@ export async function streamProbes<T extends Probeable>(items: Iterable<T>, o: R
   // last result in a variable while its next probe runs would hold `concurrency` extra results.
   const probeOne = async (job: { item: T; index: number }): Promise<void> => {
     let r: RunResult<T>;
-    if (o.signal?.aborted) r = notProbed(job.item, 'cancelled');
-    else {
-      running++;
-      try { r = await runOne(job.item, o); } finally { running--; }
-    }
+    running++;
+    try { r = await runOne(job.item, o); } finally { running--; }
+    // After a stop the sweep has already answered: a late result must not reach the caller.
+    if (o.signal?.aborted) return;
     r = applyRowNetwork(r, job.item.network);
     tallyHealth(counts, r.health, r.report?.policy.ok ?? true);
     o.onResult?.(r, job.index);
@@ -173,12 +177,25 @@ export async function streamProbes<T extends Probeable>(items: Iterable<T>, o: R
   };
   // Each worker pulls its own first item, so a short iterable starts at most one idle worker.
   const workers: Promise<void>[] = [];
-  while (workers.length < concurrency && !exhausted) workers.push(worker());
-  await Promise.all(workers);
+  while (workers.length < concurrency && !exhausted && !o.signal?.aborted) workers.push(worker());
+  const signal = o.signal;
+  if (!signal) await Promise.all(workers);
+  else {
+    // A stop answers at once, not when the slowest probe in flight times out.
+    let onAbort = (): void => undefined;
+    const stopped = new Promise<void>((res) => { onAbort = () => res(); signal.addEventListener('abort', onAbort, { once: true }); });
+    const all = Promise.all(workers);
+    // Once stopped nobody awaits the workers; a late failure of theirs is not the caller's.
+    all.catch(() => undefined);
+    try { if (!signal.aborted) await Promise.race([all, stopped]); } finally { signal.removeEventListener('abort', onAbort); }
+  }
   return counts;
 }
 
-/** Probe every item with at most `concurrency` in flight; results come back in input order. */
+/**
+ * Probe every item with at most `concurrency` in flight; results come back in input order (after
+ * a stop through `signal`, only those that finished before it).
+ */
 export async function runProbes<T extends Probeable>(items: readonly T[], o: RunOptions = {}): Promise<RunResult<T>[]> {
   const results: RunResult<T>[] = new Array(items.length);
   await streamProbes(items, {
@@ -188,7 +205,8 @@ export async function runProbes<T extends Probeable>(items: readonly T[], o: Run
       results[i] = (o.keepReports === false ? { ...r, report: null } : r) as RunResult<T>;
     },
   });
-  return results;
+  // filter skips the holes a stop leaves; without one there are none.
+  return o.signal?.aborted ? results.filter(() => true) : results;
 }
 
 /**

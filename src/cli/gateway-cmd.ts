@@ -73,5 +73,5 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
       render: (rows, meta, c) => (flags.format === 'json' ? `${JSON.stringify(healthJson(cfg, rows, meta), null, 2)}\n` : renderHealthText(cfg, rows, meta, c, undefined, !!flags.verbose)),
     }));
   });
-  return withExamples(cmd, ["certcheck gateway agw.json                      # az network application-gateway show ... > agw.json", "certcheck gateway agw.json --plan               # what each probe would send, contacting nothing", "certcheck gateway template.json --parameters params.json --network nsg.json --network vnet.json --plan", "certcheck gateway agw.json --resolve orders-a.corp.example.net=10.20.4.11 --format json > health.json"]);
+  return withExamples(cmd, ["certcheck gateway agw.json                      # az network application-gateway show ... > agw.json", "certcheck gateway agw.json --quiet              # only the servers that are not Healthy, then the tally", "certcheck gateway agw.json --plan               # what each probe would send, contacting nothing", "certcheck gateway template.json --parameters params.json --network nsg.json --network vnet.json --plan", "certcheck gateway agw.json --resolve orders-a.corp.example.net=10.20.4.11 --format json > health.json"]);
 }

@@ -15,6 +15,12 @@ export interface CliIo {
   promptSecret?: (question: string) => Promise<string>;
   /** Called on SIGINT-style cancellation; tests leave it out. */
   signal?: AbortSignal;
+  /**
+   * Ctrl-C for a command that can stop early (a sweep): until the returned function is called,
+   * the first SIGINT calls `stop` instead of ending the process, and any later one calls `abandon`
+   * and ends the process at once with status 130. Absent in-process (tests, embedding callers).
+   */
+  onInterrupt?: (stop: () => void, abandon: () => void) => () => void;
 }
 
 /** The real process: stdout, stderr, the environment and the terminal. */
@@ -29,7 +35,22 @@ export function nodeIo(): CliIo {
     get stdinIsTTY() { return isTerminal(0); },
     // Used only when stdinIsTTY (common.ts passwordProvider).
     promptSecret,
+    onInterrupt,
   };
+}
+
+function onInterrupt(stop: () => void, abandon: () => void): () => void {
+  let stopping = false;
+  const handler = () => {
+    // A second Ctrl-C means now: whatever the first one is still finishing is given up.
+    if (stopping) { abandon(); process.exit(130); }
+    stopping = true;
+    stop();
+  };
+  process.on('SIGINT', handler);
+  // Once stopped, the handler stays: a second Ctrl-C that arrives after the results are out
+  // still ends the process with 130, not by the signal.
+  return () => { if (!stopping) process.off('SIGINT', handler); };
 }
 
 /**

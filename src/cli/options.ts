@@ -58,6 +58,7 @@ export const EXIT_MEANINGS: readonly { status: number; meaning: Partial<Record<E
   { status: 2, meaning: { verdict: 'usage or input error', bundle: 'usage or input error', 'export-root': 'usage or input error', demo: 'usage or input error', completion: 'usage or input error' } },
   { status: 3, meaning: { verdict: 'Unknown' } },
   { status: 4, meaning: { verdict: 'Healthy as the gateway sees it, but certcheck\'s policy failed (--min-days, --profile strict)' } },
+  { status: 130, meaning: { verdict: 'stopped by Ctrl-C (gateway and targets print the results so far and the tally; a second Ctrl-C quits at once)' } },
 ];
 
 /** The "Exit status:" line of a group's --help, from EXIT_MEANINGS. */

@@ -9,7 +9,7 @@ import { nowMs } from '../clock.js';
 import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
 import type { Probeable, RunProgress, RunResult, SweepCounts } from '../sweep.js';
 import { InputError } from '../model/errors.js';
-import type { SweepMeta, SweepRow } from '../render/health.js';
+import type { SweepMeta, SweepRow, Tally } from '../render/health.js';
 import type { CaseEntry, JunitCase, JunitTool } from '../render/junit.js';
 import { allowInternalFetchOption, collect, parseIntOpt, parseResolve, thresholds, useColor, verboseOption } from './options.js';
 import type { CliIo } from './io.js';
@@ -33,7 +33,15 @@ export interface SweepFlags {
   color?: boolean;
   /** Text: more under each row (the fix, every other finding); other formats are unchanged. */
   verbose?: boolean;
+  /** Text: only the servers that are not Healthy, then the closing tally. */
+  quiet?: boolean;
 }
+
+/** The exit status of a sweep stopped by Ctrl-C (128 + SIGINT, as a shell reports it). */
+export const EXIT_INTERRUPTED = 130;
+
+
+type HealthModule = typeof import('../render/health.js');
 
 
 /**
@@ -45,9 +53,10 @@ interface SweepOutput { write: (s: string) => void; close: () => void; abort: ()
 function openOutput(io: CliIo, flags: SweepFlags): SweepOutput {
   if (flags.output === undefined) return { write: (s) => io.stdout(s), close: () => undefined, abort: () => undefined };
   // Streamed into a temporary file and renamed at the end, so a reader of --output sees the whole
-  // sweep or the previous file, never a sweep in progress.
+  // sweep or the previous file, never a sweep in progress. Where the sweep handles Ctrl-C itself,
+  // an interrupted sweep drops the file when it finishes (sinkDone).
   const file = openOutputFile(flags.output);
-  const unhook = abortOnSignals(file);
+  const unhook = abortOnSignals(file, io.onInterrupt ? ['SIGTERM', 'SIGHUP'] : undefined);
   return {
     write: (s) => file.write(s),
     close: () => { unhook(); file.commit(); },
@@ -57,6 +66,26 @@ function openOutput(io: CliIo, flags: SweepFlags): SweepOutput {
 
 function countsLine(c: SweepCounts, flags: SweepFlags): string {
   return `certcheck: ${c.total} server(s): ${c.healthy} Healthy, ${c.unhealthy} Unhealthy, ${c.unknown} Unknown (${flags.format} written to ${flags.output})\n`;
+}
+
+/** What an interrupted sweep says: how far it got. */
+function interruptedText(c: SweepCounts, meta: SweepMeta): string {
+  return `interrupted after ${c.total} of ${meta.interrupted?.total ?? c.total} server(s): ${c.healthy} Healthy, ${c.unhealthy} Unhealthy, ${c.unknown} Unknown`;
+}
+
+/**
+ * Ends a sink's output. A finished sweep's output is closed (an --output file put in place, with
+ * the counts line on stdout); an interrupted sweep's --output is dropped, so the file keeps what it
+ * had (a reader sees a whole sweep or the previous file), and stdout says how far it got.
+ */
+function sinkDone(io: CliIo, flags: SweepFlags, out: SweepOutput, c: SweepCounts, meta: SweepMeta, line: string = countsLine(c, flags)): void {
+  if (meta.interrupted && flags.output) {
+    out.abort();
+    io.stdout(`certcheck: ${interruptedText(c, meta)}; ${flags.output} left as it was\n`);
+    return;
+  }
+  out.close();
+  if (flags.output) io.stdout(line);
 }
 
 /**
@@ -74,18 +103,22 @@ interface SweepSink {
  * --format jsonl: one line per server as soon as it is judged (completion order, with its input
  * index), then one summary line. Nothing is kept, so memory stays flat however many targets there are.
  */
-function jsonlSink<T extends Probeable>(io: CliIo, flags: SweepFlags, ident: (item: T) => Record<string, unknown>): SweepSink {
+function jsonlSink<T extends Probeable>(io: CliIo, flags: SweepFlags, ident: (item: T) => Record<string, unknown>, health: HealthModule): SweepSink {
   const out = openOutput(io, flags);
+  // The closing tally is counted as lines go out: one small group per distinct cause.
+  const tally: Tally = new Map();
   return {
-    onResult: (r, index) => out.write(`${JSON.stringify({
-      index, ...ident(r.item as T), health: r.health, healthProbeLog: r.healthProbeLog,
-      primary: r.report?.primary?.code ?? null, notProbed: r.error, findings: r.report?.findings ?? [],
-      policy: r.report?.policy ?? null,
-    })}\n`),
+    onResult: (r, index) => {
+      health.addToTally(tally, health.sweepRow(r, null, false));
+      out.write(`${JSON.stringify({
+        index, ...ident(r.item as T), health: r.health, healthProbeLog: r.healthProbeLog,
+        primary: r.report?.primary?.code ?? null, notProbed: r.error, findings: r.report?.findings ?? [],
+        policy: r.report?.policy ?? null,
+      })}\n`);
+    },
     finish: (c, meta) => {
-      out.write(`${JSON.stringify({ summary: { ...c, elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency, notes: meta.notes } })}\n`);
-      out.close();
-      if (flags.output) io.stdout(`certcheck: ${c.total} server(s) (jsonl written to ${flags.output})\n`);
+      out.write(`${JSON.stringify({ summary: { ...health.sweepSummary(c, health.tallyGroups(tally), meta), notes: meta.notes } })}\n`);
+      sinkDone(io, flags, out, c, meta, `certcheck: ${c.total} server(s) (jsonl written to ${flags.output})\n`);
     },
     abort: out.abort,
   };
@@ -96,7 +129,8 @@ function jsonlSink<T extends Probeable>(io: CliIo, flags: SweepFlags, ident: (it
  * Pipelines logging commands), in input order. A result that finishes ahead of an earlier one
  * waits as its rendered text only, until the earlier one is written.
  */
-function annotationSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name: (item: T) => string, render: (entries: CaseEntry[]) => string, notProbed: (n: number) => string): SweepSink {
+function annotationSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name: (item: T) => string, render: (entries: CaseEntry[]) => string,
+  notProbed: (n: number) => string, interrupted: (text: string) => string): SweepSink {
   const out = openOutput(io, flags);
   const waiting = new Map<number, string>();
   let next = 0, skipped = 0;
@@ -109,20 +143,22 @@ function annotationSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name:
         if (text) out.write(text);
       }
     },
-    finish: (c) => {
+    finish: (c, meta) => {
+      // A stop leaves gaps (probes that never came back): what waits behind them goes out now, in order.
+      for (const i of [...waiting.keys()].sort((a, b) => a - b)) { const text = waiting.get(i); if (text) out.write(text); }
+      waiting.clear();
       if (skipped) out.write(notProbed(skipped));
-      out.close();
-      if (flags.output) io.stdout(countsLine(c, flags));
+      if (meta.interrupted) out.write(interrupted(interruptedText(c, meta)));
+      sinkDone(io, flags, out, c, meta);
     },
     abort: out.abort,
   };
 }
 
 /** Writes a whole document at the end, to stdout or to --output (opened up front) with a counts line on stdout. */
-function emitDocument(io: CliIo, flags: SweepFlags, out: SweepOutput, doc: string, c: SweepCounts): void {
-  out.write(doc);
-  out.close();
-  if (flags.output) io.stdout(countsLine(c, flags));
+function emitDocument(io: CliIo, flags: SweepFlags, out: SweepOutput, doc: string, c: SweepCounts, meta: SweepMeta): void {
+  if (!(meta.interrupted && flags.output)) out.write(doc);
+  sinkDone(io, flags, out, c, meta);
 }
 
 /** --format junit: the header counts every case, so each probed server's case is rendered as it finishes and kept as text. */
@@ -139,20 +175,21 @@ function junitSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name: (ite
       // The suite names the version of the first report in input order, as for a single report.
       if (index < toolFrom) { toolFrom = index; tool = junit.junitTool(r.report); }
     },
-    finish: (c) => emitDocument(io, flags, out, junit.junitSuite(cases.filter((x): x is JunitCase => x !== undefined), tool, 'certcheck sweep'), c),
+    finish: (c, meta) => emitDocument(io, flags, out, junit.junitSuite(cases.filter((x): x is JunitCase => x !== undefined), tool, 'certcheck sweep'), c, meta),
     abort: out.abort,
   };
 }
 
 /** --format text|json: the views group and align every server, so each keeps a row (no report) until the end. */
-function documentSink<T extends Probeable, I>(io: CliIo, flags: SweepFlags, spec: SweepSpec<T, I>, sweepRow: typeof import('../render/health.js').sweepRow): SweepSink {
+function documentSink<T extends Probeable, I>(io: CliIo, flags: SweepFlags, spec: SweepSpec<T, I>, sweepRow: HealthModule['sweepRow']): SweepSink {
   const out = openOutput(io, flags);
   const rows: SweepRow<I>[] = [];
   const evidence = flags.format === 'json';
   return {
     // -v text shows every finding under its row, so the row keeps them.
     onResult: (r, index) => { rows[index] = sweepRow(r, spec.keep(r.item as T), evidence, evidence || !!flags.verbose); },
-    finish: (c, meta) => emitDocument(io, flags, out, spec.render(rows, meta, useColor(io, flags.color) && !flags.output), c),
+    // filter closes the gaps of an interrupted sweep (probes that never came back).
+    finish: (c, meta) => emitDocument(io, flags, out, spec.render(meta.interrupted ? rows.filter(() => true) : rows, meta, useColor(io, flags.color) && !flags.output), c, meta),
     abort: out.abort,
   };
 }
@@ -192,26 +229,41 @@ export async function runSweep<T extends Probeable, I>(io: CliIo, flags: SweepFl
   // --optimize-for-size kept the heap at 50 MB but cost 30-40% more CPU at c=1000.
   // The CLI process is the sweep's, so the setting is ours to make.
   process.getBuiltinModule('node:v8').setFlagsFromString('--heap-growing-percent=50');
+  const health = await import('../render/health.js');
   let sink: SweepSink;
-  if (flags.format === 'jsonl') sink = jsonlSink(io, flags, spec.ident);
-  else if (flags.format === 'github') sink = annotationSink(io, flags, spec.name, (await import('../render/github.js')).renderGithub, (n) => `::warning title=certcheck::${n} server(s) not probed (health Unknown)\n`);
-  else if (flags.format === 'azure') sink = annotationSink(io, flags, spec.name, (await import('../render/azure.js')).renderAzure, (n) => `##vso[task.logissue type=warning;code=NOT_PROBED]${n} server(s) not probed (health Unknown)\n`);
+  if (flags.format === 'jsonl') sink = jsonlSink(io, flags, spec.ident, health);
+  else if (flags.format === 'github') sink = annotationSink(io, flags, spec.name, (await import('../render/github.js')).renderGithub, (n) => `::warning title=certcheck::${n} server(s) not probed (health Unknown)\n`, (t) => `::warning title=certcheck::${t}\n`);
+  else if (flags.format === 'azure') sink = annotationSink(io, flags, spec.name, (await import('../render/azure.js')).renderAzure, (n) => `##vso[task.logissue type=warning;code=NOT_PROBED]${n} server(s) not probed (health Unknown)\n`, (t) => `##vso[task.logissue type=warning;code=INTERRUPTED]${t}\n`);
   else if (flags.format === 'junit') sink = junitSink(io, flags, spec.name, await import('../render/junit.js'));
-  else sink = documentSink(io, flags, spec, (await import('../render/health.js')).sweepRow);
+  else sink = documentSink(io, flags, spec, health.sweepRow);
+  // Ctrl-C stops the sweep (no new probe starts, those in flight are given up) and the results so
+  // far are written; a second Ctrl-C ends the process at once. Hooked after the sink, whose
+  // --output then leaves SIGINT to us.
+  const stop = new AbortController();
+  const onOuterAbort = () => stop.abort();
+  io.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (io.signal?.aborted) stop.abort();
+  const release = io.onInterrupt?.(() => stop.abort(), () => sink.abort());
+  const progress = progressLine(io);
   try {
-    const progress = progressLine(io);
     const t0 = nowMs();
     const counts = await streamProbes(spec.items, {
       concurrency: spec.concurrency, resolve: spec.resolve, at: spec.at, caStore: flags.caStore, ...thresholds(flags),
       profile: flags.profile, revocation: flags.revocation, ...(flags.allowInternalFetch ? { allowInternalFetch: true } : {}),
       total: spec.total, onResult: sink.onResult,
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
-      ...(io.signal ? { signal: io.signal } : {}),
+      signal: stop.signal,
     });
     progress.end();
-    sink.finish(counts, { at: spec.at, elapsedMs: nowMs() - t0, concurrency: spec.concurrency, notes: spec.notes, ...(spec.network ? { network: spec.network } : {}) });
-    return exitForCounts(counts);
+    const interrupted = stop.signal.aborted;
+    sink.finish(counts, {
+      at: spec.at, elapsedMs: nowMs() - t0, concurrency: spec.concurrency, notes: spec.notes, ...(spec.network ? { network: spec.network } : {}),
+      ...(interrupted ? { interrupted: { done: counts.total, total: spec.total } } : {}), ...(flags.quiet ? { quiet: true } : {}),
+    });
+    return interrupted ? EXIT_INTERRUPTED : exitForCounts(counts);
   } finally {
+    release?.();
+    io.signal?.removeEventListener('abort', onOuterAbort);
     // After finish this does nothing; after a throw (a bad target line, a write error) the
     // temporary file goes and the old --output stays.
     sink.abort();
@@ -267,6 +319,7 @@ export function addSweepOptions(cmd: Command): Command {
     .addOption(new Option('--profile <profile>', 'gateway: what the gateway decides; strict: also certcheck\'s strict validator (RFC 5280 + CA/B Forum rules), as policy beside the gateway\'s verdict (exit 4 when only it fails)').choices(['gateway', 'strict']).default('gateway'))
     .addOption(new Option('--revocation <mode>', 'revocation checks for every probe: off; staple (judge a stapled OCSP response, fetch nothing); ocsp / crl / all (also fetch, 5 s each, soft-fail)').choices(['off', 'staple', 'ocsp', 'crl', 'all']).default('staple'))
     .addOption(allowInternalFetchOption())
+    .option('-q, --quiet', 'text: list only the failing servers (not Healthy, or certcheck\'s policy failed), then the closing tally')
     .option('--color', 'colour even off a terminal (also: FORCE_COLOR)')
     .option('--no-color', 'no colour (also: NO_COLOR)')
     .addOption(verboseOption('text: under each server, its primary finding\'s fix and every other finding, info-level too; other formats are unchanged'))

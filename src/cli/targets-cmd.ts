@@ -121,5 +121,5 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
       render: (rows, meta, c) => (flags.format === 'json' ? `${JSON.stringify(targetsJson(rows, meta), null, 2)}\n` : renderTargetsText(rows, meta, c, undefined, !!flags.verbose)),
     }));
   });
-  return withExamples(cmd, ["certcheck targets backends.txt --trusted-root corp-root.cer     # one \"host:port [sni]\" or URL a line", "certcheck targets backends.txt --concurrency 32 --format jsonl > results.jsonl"]);
+  return withExamples(cmd, ["certcheck targets backends.txt --trusted-root corp-root.cer     # one \"host:port [sni]\" or URL a line", "certcheck targets backends.txt --quiet                            # only what is not Healthy, then the tally", "certcheck targets backends.txt --concurrency 32 --format jsonl > results.jsonl"]);
 }

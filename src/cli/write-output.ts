@@ -142,10 +142,10 @@ export function writeOutputFile(path: string, data: string | Uint8Array, o: Writ
 /**
  * Removes a streaming output's temporary file if the process is interrupted (Ctrl-C, SIGTERM)
  * before it is committed, then lets the signal end the process as it would have. Returns the
- * function that takes the handlers away again.
+ * function that takes the handlers away again. A caller that handles Ctrl-C itself (a sweep
+ * stops and reports) leaves SIGINT out of `signals`.
  */
-export function abortOnSignals(out: OutputStream): () => void {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export function abortOnSignals(out: OutputStream, signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']): () => void {
   const handler = (sig: NodeJS.Signals) => {
     out.abort();
     remove();

@@ -541,3 +541,116 @@ export function revocationSummary(parts: readonly { source: string; detail: stri
 export function revocationUnusedEvidence(code: 'UNMATCHED_CRL' | 'UNMATCHED_OCSP', facts: { name: string }): Evidence {
   return { cert: 'path', subject: 'offline input', serial: '', detail: `${revocationDetail(code, facts)}; it was not used`, check: code };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Briefs (issue 18 item 2): a few words per finding code for the places that have one line per
+// server (the sweep tables), where the explanation is too long. Placeholders are filled from the
+// same values as the explanation (evidence, the code's words, the certificate index).
+
+const BRIEFS: Record<FindingCode, string> = {
+  DNS_FAILED: '{name} did not resolve',
+  TCP_REFUSED: 'connection refused',
+  TCP_UNREACHABLE: 'unreachable ({code})',
+  TCP_FAILED: 'connection failed',
+  PROBE_TIMEOUT: 'timed out in {during}',
+  TLS_ALERT: 'TLS alert {alertName}',
+  TLS_RESET: 'reset in the TLS handshake',
+  TLS_CLOSED: 'closed in the TLS handshake',
+  TLS_PLAINTEXT: 'plain HTTP on an HTTPS port',
+  TLS_CERT_MESSAGE_TOO_LARGE: 'certificate message too large',
+  TLS_FAILED: 'TLS handshake failed',
+  CHAIN_NOT_CAPTURED: 'chain not captured',
+  CHAIN_EMPTY: 'no certificate sent',
+  CHAIN_NO_LEAF: 'no server certificate sent',
+  CHAIN_LEAF_NOT_FIRST: 'leaf at position {leafIndex}',
+  CHAIN_ONLY_LEAF: 'only the leaf sent',
+  CHAIN_INCOMPLETE: 'intermediate missing',
+  CHAIN_ROOT_NOT_SENT: 'root not sent',
+  CHAIN_DUPLICATE: 'certificate sent twice',
+  CHAIN_EXTRA_CERT: 'extra certificate sent',
+  CHAIN_OUT_OF_ORDER: 'chain out of order',
+  CHAIN_TOO_MANY_CERTS: '{count} certificates sent',
+  CHAIN_PATH_NOT_TAKEN: 'OpenSSL takes another issuer',
+  UNTRUSTED_ROOT: 'root not trusted',
+  UNTRUSTED_INTERMEDIATE: 'issuer not trusted',
+  UPLOADED_ROOT_NOT_ISSUER: 'no uploaded root signed it',
+  UPLOADED_ROOT_MISMATCH: 'root not uploaded',
+  UPLOADED_ROOT_NOT_CA: 'uploaded root is not a CA',
+  UPLOADED_ROOT_NOT_SELF_SIGNED: 'uploaded root not self-signed',
+  CERT_EXPIRED: 'certificate expired',
+  CERT_NOT_YET_VALID: 'certificate not yet valid',
+  CERT_BAD_TIME: 'invalid {field}',
+  CERT_NEVER_VALID: 'certificate never valid',
+  CERT_EXPIRES_SOON: 'expires in {daysLeft} days',
+  NAME_MISMATCH: 'name {host} not in certificate',
+  NAME_CN_ONLY: 'name only in the CN',
+  NAME_NOT_CHECKED: 'name not checked',
+  NAME_NOTE: 'unusual name entry',
+  BAD_SIGNATURE: 'bad signature',
+  INVALID_CA: 'issuer is not a valid CA',
+  PATH_LENGTH_EXCEEDED: 'path length exceeded',
+  KEYUSAGE_NO_CERTSIGN: 'CA without keyCertSign',
+  INVALID_PURPOSE: 'not for server authentication',
+  UNHANDLED_CRITICAL_EXTENSION: 'unhandled critical extension',
+  NAME_CONSTRAINTS_VIOLATION: 'name constraints violated',
+  WEAK_SIGNATURE: 'weak signature ({algorithm})',
+  WEAK_KEY: 'weak {bits}-bit key',
+  UNSUPPORTED_ALGORITHM: 'unsupported algorithm',
+  CHAIN_TOO_LONG: 'path too long to judge',
+  MALFORMED_CERT: 'certificate does not decode',
+  MALFORMED_EXTENSION: 'malformed extension',
+  PATH_BUDGET_EXHAUSTED: 'path building gave up',
+  STRICT_VIOLATION: 'strict: {strictBrief}',
+  TRAILING_DATA: 'trailing data',
+  V1_AUTH_CERT_MISMATCH: 'authentication certificate mismatch',
+  V1_AUTH_CERT_PUBLIC_KEY_ONLY: 'authentication certificate differs',
+  HTTP_STATUS_MISMATCH: 'status {status}, expected {expected}',
+  HTTP_BODY_MISMATCH: 'body does not match',
+  HTTP_INVALID_RESPONSE: 'invalid HTTP response',
+  HTTP_FAILED: 'HTTP request failed',
+  HTTP_REDIRECT_NOT_FOLLOWED: 'redirect not followed',
+  CERT_REVOKED: 'certificate revoked',
+  REVOCATION_UNKNOWN: 'revocation status unknown',
+  REVOCATION_UNREACHABLE: 'revocation endpoint unreachable',
+  OCSP_STAPLE_INVALID: 'stapled OCSP response unusable',
+  REVOCATION_GOOD: 'not revoked',
+  NET_GATEWAY_MANAGER_BLOCKED: 'GatewayManager ports blocked',
+  NET_DEFAULT_ROUTE_NOT_INTERNET: 'default route not to the Internet',
+  NET_CUSTOM_DNS: 'custom DNS servers',
+  NET_PROBE_BLOCKED: 'NSG {nsg} blocks the probe',
+  NET_ROUTE_NONE: 'route drops the traffic',
+  NET_ROUTE_VIA_APPLIANCE: 'routed through {nextHop}',
+  NET_ROUTE_UNKNOWN: 'route unknown',
+  NET_INTERNET_OUTBOUND_BLOCKED: 'outbound Internet blocked',
+  NET_AZURE_LB_BLOCKED: 'AzureLoadBalancer blocked',
+  NET_NOT_DETERMINED: 'network path not judged',
+};
+
+/** A strict-profile rule in a few words (STRICT_VIOLATION's brief). */
+const STRICT_BRIEFS: Record<StrictRuleId, string> = {
+  'x509-version': 'X.509 v{version}',
+  'ca-without-basic-constraints': 'CA without basicConstraints',
+  'basic-constraints-not-critical': 'basicConstraints not critical',
+  'ca-without-ski': 'CA without subjectKeyIdentifier',
+  'no-aki': 'no authorityKeyIdentifier',
+  'time-encoding': 'time encoding',
+  'no-san': 'no subjectAltName',
+  'no-eku': 'no extendedKeyUsage',
+  'any-eku': 'anyExtendedKeyUsage',
+  'validity-too-long': 'valid {days} days (> {maxDays})',
+  'serial-too-long': 'serial too long',
+  'rsa-key-too-large': 'RSA key of {bits} bits',
+  'empty-subject-san-not-critical': 'empty subject, SAN not critical',
+  'key-cert-sign-not-ca': 'keyCertSign without CA',
+};
+
+/**
+ * A finding in a few words ("expires in 9 days", "strict: valid 3652 days (> 398)"), for views
+ * with one line per server; the explanation stays the full account.
+ */
+export function findingBrief(f: Pick<Finding, 'code' | 'evidence'>): string {
+  const ev = f.evidence;
+  const strict = f.code === 'STRICT_VIOLATION' ? STRICT_BRIEFS[ev.rule as StrictRuleId] : undefined;
+  const values: Evidence = { ...ev, ...E[f.code].words?.(ev), strictBrief: strict !== undefined ? fillFrom(strict, ev) : fmt(ev.rule) };
+  return fillFrom(BRIEFS[f.code] ?? f.code, values);
+}

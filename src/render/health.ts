@@ -4,6 +4,7 @@
  * findings, the plan and the probe evidence next to each server.
  */
 import type { Finding } from '../model/findings.js';
+import { findingBrief } from '../model/catalog.js';
 import { SCHEMA_VERSION, countHealth, type HealthCounts, type HealthStatus, type PolicyReport, type ProbeReport } from '../model/report.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import { planJson, type ProbePlan } from '../gateway/plan.js';
@@ -13,7 +14,7 @@ import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
 import { VERSION } from '../version.js';
 import { painter } from './text.js';
 
-/** What a sweep's header says: when, how long, how many at once, and the notes of the planning. */
+/** What a sweep's views say besides the rows: when, how long, how many at once, the notes of the planning, how it ended. */
 export interface SweepMeta {
   at: Date;
   elapsedMs: number;
@@ -21,7 +22,17 @@ export interface SweepMeta {
   notes: string[];
   /** The gateway's network verdict, when network resources were given. */
   network?: NetworkSummary;
+  /** Set when the sweep was stopped (Ctrl-C): how many results came back of how many items. */
+  interrupted?: { done: number; total: number };
+  /** Text: only the rows that are not Healthy, then the closing tally (--quiet). */
+  quiet?: boolean;
 }
+
+/**
+ * Something certcheck says about a row in a few words, beside the gateway's verdict: today a
+ * Healthy server's warnings. `code` is what the closing tally counts it under.
+ */
+export interface SweepMark { code: string; text: string }
 
 /**
  * What the text and json views of a sweep need of one finished probe: its verdict, findings and
@@ -41,6 +52,8 @@ export interface SweepRow<I> {
   probe: Record<string, unknown> | null;
   /** certcheck's policy beside the health (null when not probed). */
   policy: PolicyReport | null;
+  /** A Healthy row's warnings in a few words each (text shows them on the row; the tally counts them). */
+  marks: SweepMark[];
 }
 
 /** The counts of a sweep's rows: health, and policy failures beside it. */
@@ -59,6 +72,75 @@ export function sweepRow<I>(r: RunResult, item: I, evidence: boolean, findings =
     messageId: rep?.messageId ?? null, primary: rep?.primary ?? null, notProbed: r.error,
     findings: findings ? rep?.findings ?? [] : [], probe: evidence && rep?.kind === 'probe' ? probeEvidence(rep) : null,
     policy: rep?.policy ?? null,
+    marks: rep ? [...policyMarks(rep.policy), ...(r.health === 'Healthy' ? warningMarks(rep.findings) : [])] : [],
+  };
+}
+
+/**
+ * certcheck's policy failures as marks, labelled as ours (the gateway's health stays as it is):
+ * code `policy:min-days` or `policy:strict`, so the tally counts them apart from the findings.
+ */
+function policyMarks(policy: PolicyReport): SweepMark[] {
+  return policy.failures.map((f) => ({ code: `policy:${f.check}`, text: `policy FAIL: ${f.summary}` }));
+}
+
+/** The warnings of a report as marks, each distinct text once (two extra certificates read the same). */
+function warningMarks(findings: readonly Finding[]): SweepMark[] {
+  const marks: SweepMark[] = [];
+  for (const f of findings) {
+    if (f.severity !== 'warning') continue;
+    const text = findingBrief(f);
+    if (!marks.some((m) => m.code === f.code && m.text === text)) marks.push({ code: f.code, text });
+  }
+  return marks;
+}
+
+/**
+ * One line of a sweep's closing tally: how many servers share a health and a cause. A server
+ * that is not Healthy counts once, under its gateway message and primary finding (NOT_PROBED
+ * when it was not probed); a Healthy one counts once under each of its marks' codes.
+ */
+export interface TallyGroup { health: HealthStatus; messageId: string | null; code: string; count: number }
+
+/** A closing tally being counted, one group per key; a sweep adds each row as it finishes. */
+export type Tally = Map<string, TallyGroup>;
+
+/** Adds one row to the tally. */
+export function addToTally(t: Tally, row: Pick<SweepRow<unknown>, 'health' | 'messageId' | 'primary' | 'notProbed' | 'marks'>): void {
+  const add = (messageId: string | null, code: string) => {
+    const key = `${row.health}\u0000${messageId ?? ''}\u0000${code}`;
+    const g = t.get(key);
+    if (g) g.count++; else t.set(key, { health: row.health, messageId, code, count: 1 });
+  };
+  if (row.health !== 'Healthy') {
+    add(row.messageId, row.primary?.code ?? (row.notProbed !== null ? 'NOT_PROBED' : row.messageId ?? 'NONE'));
+    return;
+  }
+  for (const code of new Set(row.marks.map((m) => m.code))) add(null, code);
+}
+
+/** The groups of a tally, the largest first (ties in the order of their labels). */
+export function tallyGroups(t: Tally): TallyGroup[] {
+  const order = (a: TallyGroup, b: TallyGroup) => { const x = groupLabel(a), y = groupLabel(b); return x < y ? -1 : x > y ? 1 : 0; };
+  return [...t.values()].sort((a, b) => b.count - a.count || order(a, b));
+}
+
+/** The tally of finished rows. */
+export function tallyRows(rows: Iterable<Parameters<typeof addToTally>[1]>): TallyGroup[] {
+  const t: Tally = new Map();
+  for (const r of rows) addToTally(t, r);
+  return tallyGroups(t);
+}
+
+function groupLabel(g: TallyGroup): string {
+  return g.messageId && g.messageId !== g.code ? `${g.messageId} (${g.code})` : g.code;
+}
+
+/** The summary object of the JSON views: counts by health, the grouped tally, and how the sweep ended. */
+export function sweepSummary(counts: ReturnType<typeof countHealth>, groups: TallyGroup[], meta: SweepMeta): Record<string, unknown> {
+  return {
+    ...counts, elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency, groups,
+    ...(meta.interrupted ? { interrupted: meta.interrupted } : {}),
   };
 }
 
@@ -100,7 +182,7 @@ export function healthJson(cfg: GatewayConfig, rows: readonly SweepRow<ProbePlan
     kind: 'gateway',
     gateway: gatewayJson(cfg),
     at: meta.at.toISOString(),
-    summary: { ...countRows(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
+    summary: sweepSummary(countRows(rows), tallyRows(rows), meta),
     notes: meta.notes,
     ...(meta.network ? { network: meta.network } : {}),
     backendAddressPools: group(rows.map((r) => ({ plan: r.item, r }))).map((g) => ({
@@ -163,7 +245,7 @@ function settingLine(plan: ProbePlan): string {
   return `${plan.protocol === 'https' ? 'Https' : 'Http'} port ${plan.port}, ${probe}`;
 }
 
-interface TableRow { server: string; health: HealthStatus; details: string; why: string | null; network?: string; more?: string[] }
+interface TableRow { server: string; health: HealthStatus; details: string; why: string | null; network?: string; more?: string[]; detailsColor?: 'yellow' }
 
 function table(rows: TableRow[], color: boolean, width: number, indent: string): string[] {
   const p = painter(color);
@@ -173,8 +255,9 @@ function table(rows: TableRow[], color: boolean, width: number, indent: string):
   const out = [p('bold', `${indent}${'SERVER'.padEnd(srvW)}  ${'HEALTH'.padEnd(9)}  DETAILS`)];
   for (const r of rows) {
     const details = wrap(r.details, wrapW);
-    out.push(`${indent}${r.server.padEnd(srvW)}  ${p(healthCol(r.health), r.health.padEnd(9))}  ${details[0] ?? ''}`);
-    for (const l of details.slice(1)) out.push(`${pad}${l}`);
+    const d = (l: string) => (r.detailsColor ? p(r.detailsColor, l) : l);
+    out.push(`${indent}${r.server.padEnd(srvW)}  ${p(healthCol(r.health), r.health.padEnd(9))}  ${d(details[0] ?? '')}`);
+    for (const l of details.slice(1)) out.push(`${pad}${d(l)}`);
     if (r.why) for (const l of wrap(`↳ ${r.why}`, wrapW)) out.push(`${pad}${p('dim', l)}`);
     if (r.network) for (const l of wrap(`network: ${r.network}`, wrapW)) out.push(`${pad}${p('dim', l)}`);
     for (const m of r.more ?? []) for (const l of wrap(m, wrapW)) out.push(`${pad}${p('dim', l)}`);
@@ -182,14 +265,49 @@ function table(rows: TableRow[], color: boolean, width: number, indent: string):
   return out;
 }
 
+/** The warning sign that starts each mark. */
+const MARK = '\u26a0';
+
 function rowOf(r: SweepRow<unknown>, verbose = false): Omit<TableRow, 'server'> {
   const primary = r.primary;
-  const row = { health: r.health, details: r.healthProbeLog, why: primary ? `${primary.code}: ${primary.explanation}` : null };
-  if (!verbose) return row;
-  // Verbose: what to do about the primary finding, then every other finding (info-level too).
-  const more = primary?.fix ? [`fix: ${primary.fix}`] : [];
-  for (const f of r.findings) if (f.code !== primary?.code || f.certIndex !== primary.certIndex) more.push(`${f.severity} ${f.code}${f.certIndex !== undefined ? ` [cert ${f.certIndex}]` : ''}: ${f.explanation}`);
+  // A Healthy row with marks shows them where its Details would be, so a search for the sign
+  // finds the server too; the others keep the gateway's words (and a policy failure below them).
+  const row: Omit<TableRow, 'server'> = r.health === 'Healthy' && r.marks.length
+    ? { health: r.health, details: r.marks.map((m) => `${MARK} ${m.text}`).join('; '), why: null, detailsColor: 'yellow' }
+    : { health: r.health, details: r.healthProbeLog, why: primary ? `${primary.code}: ${primary.explanation}` : null };
+  const more = r.health === 'Healthy' ? [] : r.marks.map((m) => `${MARK} ${m.text}`);
+  if (verbose) {
+    // Verbose: what to do about the primary finding, then every other finding (info-level too).
+    if (primary?.fix) more.push(`fix: ${primary.fix}`);
+    for (const f of r.findings) if (f.code !== primary?.code || f.certIndex !== primary.certIndex) more.push(`${f.severity} ${f.code}${f.certIndex !== undefined ? ` [cert ${f.certIndex}]` : ''}: ${f.explanation}`);
+  }
   return more.length ? { ...row, more } : row;
+}
+
+/** The rows a text view lists: all, or with --quiet the failures (not Healthy, or certcheck's policy failed). */
+function listed<T extends { health: HealthStatus; policy: PolicyReport | null }>(rows: readonly T[], meta: SweepMeta): readonly T[] {
+  return meta.quiet ? rows.filter((r) => r.health !== 'Healthy' || r.policy?.ok === false) : rows;
+}
+
+/** The header's account of the run: how long, how many at once, and whether it was stopped. */
+function runLine(meta: SweepMeta): string {
+  return `${(meta.elapsedMs / 1000).toFixed(1)} s with ${meta.concurrency} in parallel${meta.interrupted ? `; interrupted after ${meta.interrupted.done} of ${meta.interrupted.total}` : ''}`;
+}
+
+/**
+ * The closing tally, at the end where a long sweep's reader is: the counts by health again, then
+ * the servers grouped by gateway message and finding, the largest group first.
+ */
+function closingTally(rows: readonly SweepRow<unknown>[], meta: SweepMeta, color: boolean): string[] {
+  const p = painter(color);
+  const out = [''];
+  if (meta.interrupted) out.push(p('bold', `Interrupted after ${meta.interrupted.done} of ${meta.interrupted.total} server(s): the rest were not probed.`));
+  const warned = rows.filter((r) => r.health === 'Healthy' && r.marks.length).length;
+  out.push(`${p('bold', 'Tally:')} ${summaryLine(rows, color)}${warned ? ` (${warned} Healthy with warnings)` : ''}`);
+  const groups = tallyRows(rows);
+  const w = Math.max(0, ...groups.map((g) => String(g.count).length));
+  for (const g of groups) out.push(`  ${String(g.count).padStart(w)} \u00d7 ${p(g.health === 'Unhealthy' ? 'red' : 'yellow', groupLabel(g))}`);
+  return out;
 }
 
 function summaryLine(results: readonly { health: HealthStatus; policy?: PolicyReport | null }[], color: boolean): string {
@@ -199,21 +317,24 @@ function summaryLine(results: readonly { health: HealthStatus; policy?: PolicyRe
   return `${c.total} server(s): ${p('green', `${c.healthy} Healthy`)}, ${p('red', `${c.unhealthy} Unhealthy`)}, ${p('yellow', `${c.unknown} Unknown`)}${policy}`;
 }
 
-/** The Backend Health page as text: one block per pool and setting. */
+/** The Backend Health page as text: one block per pool and setting, then the closing tally (--quiet: only the servers that are not Healthy). */
 export function renderHealthText(cfg: GatewayConfig, results: readonly SweepRow<ProbePlan>[], meta: SweepMeta, color: boolean, width = 110, verbose = false): string {
   const p = painter(color);
   const out: string[] = [];
-  out.push(p('bold', `Backend health of ${cfg.name ?? cfg.source} (${cfg.sku.name ?? cfg.sku.tier ?? 'sku not given'}, ${cfg.sku.version} rules) at ${meta.at.toISOString()}`));
-  out.push(`${summaryLine(results, color)}; ${(meta.elapsedMs / 1000).toFixed(1)} s with ${meta.concurrency} in parallel`);
-  for (const n of meta.notes) out.push(p('dim', `note: ${n}`));
-  if (meta.network) out.push(...networkLines(meta.network, color));
-  for (const g of group(results.map((r) => ({ plan: r.item, r })))) {
+  if (!meta.quiet) {
+    out.push(p('bold', `Backend health of ${cfg.name ?? cfg.source} (${cfg.sku.name ?? cfg.sku.tier ?? 'sku not given'}, ${cfg.sku.version} rules) at ${meta.at.toISOString()}`));
+    out.push(`${summaryLine(results, color)}; ${runLine(meta)}`);
+    for (const n of meta.notes) out.push(p('dim', `note: ${n}`));
+    if (meta.network) out.push(...networkLines(meta.network, color));
+  }
+  for (const g of group(listed(results, meta).map((r) => ({ plan: r.item, r })))) {
     for (const s of g.settings) {
-      out.push('');
+      if (out.length) out.push('');
       out.push(`${p('bold', `pool ${g.pool.name}`)} · ${p('bold', `setting ${s.setting.name}`)} (${settingLine(s.rows[0]!.plan)})`);
       out.push(...table(s.rows.map(({ r }) => ({ server: r.item.address, ...rowOf(r, verbose), ...(r.item.network ? { network: r.item.network.summary } : {}) })), color, width, '  '));
     }
   }
+  out.push(...closingTally(results, meta, color).slice(out.length ? 0 : 1));
   return `${out.join('\n')}\n`;
 }
 
@@ -289,7 +410,7 @@ export function targetsJson(rows: readonly SweepRow<TargetItem>[], meta: SweepMe
     tool: { name: 'certcheck', version: VERSION },
     kind: 'targets',
     at: meta.at.toISOString(),
-    summary: { ...countRows(rows), elapsedMs: Math.round(meta.elapsedMs), concurrency: meta.concurrency },
+    summary: sweepSummary(countRows(rows), tallyRows(rows), meta),
     notes: meta.notes,
     targets: rows.map((r) => ({
       line: r.item.line, target: r.item.target, sni: r.item.sni,
@@ -300,12 +421,17 @@ export function targetsJson(rows: readonly SweepRow<TargetItem>[], meta: SweepMe
   };
 }
 
-/** A targets-file sweep as text: the summary, then one table row per target. */
+/** A targets-file sweep as text: the summary, one table row per target, then the closing tally (--quiet: only the targets that are not Healthy). */
 export function renderTargetsText(rows: readonly SweepRow<TargetItem>[], meta: SweepMeta, color: boolean, width = 110, verbose = false): string {
-  const out = [`${summaryLine(rows, color)}; ${(meta.elapsedMs / 1000).toFixed(1)} s with ${meta.concurrency} in parallel`];
-  for (const n of meta.notes) out.push(painter(color)('dim', `note: ${n}`));
-  out.push('');
-  out.push(...table(rows.map((r) => ({ server: `${r.item.target}${r.item.sni ? ` (SNI ${r.item.sni})` : ''}`, ...rowOf(r, verbose) })), color, width, ''));
+  const out: string[] = [];
+  if (!meta.quiet) {
+    out.push(`${summaryLine(rows, color)}; ${runLine(meta)}`);
+    for (const n of meta.notes) out.push(painter(color)('dim', `note: ${n}`));
+    out.push('');
+  }
+  const shown = listed(rows, meta);
+  if (shown.length || !meta.quiet) out.push(...table(shown.map((r) => ({ server: `${r.item.target}${r.item.sni ? ` (SNI ${r.item.sni})` : ''}`, ...rowOf(r, verbose) })), color, width, ''));
+  out.push(...closingTally(rows, meta, color).slice(out.length ? 0 : 1));
   return `${out.join('\n')}\n`;
 }
 

@@ -120,8 +120,8 @@ describe('every JSON output validates against its schema (Ajv, draft 2020-12)', 
   });
 
   it('the schemas are strict: a field no output has is refused', () => {
-    check('urn:certcheck:schema:jsonl:1', { summary: { total: 0, healthy: 0, unhealthy: 0, unknown: 0, policyFailed: 0, elapsedMs: 0, concurrency: 1, notes: [] } });
+    check('urn:certcheck:schema:jsonl:1', { summary: { total: 0, healthy: 0, unhealthy: 0, unknown: 0, policyFailed: 0, elapsedMs: 0, concurrency: 1, groups: [], notes: [] } });
     const validate = ajv.getSchema('urn:certcheck:schema:jsonl:1')!;
-    expect(validate({ summary: { total: 0, healthy: 0, unhealthy: 0, unknown: 0, policyFailed: 0, elapsedMs: 0, concurrency: 1, notes: [] }, extra: 1 })).toBe(false);
+    expect(validate({ summary: { total: 0, healthy: 0, unhealthy: 0, unknown: 0, policyFailed: 0, elapsedMs: 0, concurrency: 1, groups: [], notes: [] }, extra: 1 })).toBe(false);
   });
 });
