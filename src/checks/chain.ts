@@ -8,7 +8,7 @@ import type { ParsedCert } from '../x509/types.js';
 import type { Finding } from '../model/findings.js';
 import type { CertPlan } from '../model/plan.js';
 import type { ChainReport, PathEntry } from '../model/report.js';
-import { CHAIN_RULES, MAX_PRESENTED, chainFacts, duplicatesRule, leafRule, readPresented, type ParseFn } from './chain-rules.js';
+import { CHAIN_RULES, MAX_PRESENTED, chainFacts, duplicatesRule, leafRule, matchedName, readPresented, type ParseFn } from './chain-rules.js';
 
 export { MAX_PRESENTED } from './chain-rules.js';
 export { summarize } from './summary.js';
@@ -108,6 +108,7 @@ function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[]
 
   const { build } = facts;
   const best = build.best;
+  const matched = matchedName(facts);
   const pathEntries: PathEntry[] = best.certs.map((c) => {
     const pi = facts.presentedIndexOf(c);
     return { presentedIndex: pi, source: pi === null ? 'trust-store' : 'presented', subject: c.subject.text, sha256: c.sha256 };
@@ -122,6 +123,7 @@ function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[]
       pathValid: best.anchored && build.valid,
       anchored: best.anchored,
       stats: { signatureChecks: build.signatureChecks, buildCalls: build.calls, pathsEvaluated: build.pathsEvaluated },
+      ...(matched !== undefined ? { matchedName: matched } : {}),
     },
   };
 }
