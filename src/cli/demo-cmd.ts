@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { withExamples, useColor } from './options.js';
+import { withExamples, textWidth, useColor } from './options.js';
 import type { CliIo } from './io.js';
 
 /** Builds the `demo` command: embedded loopback backends, each probed (runDemo) and shown as a table. */
@@ -11,15 +11,16 @@ export function demoCommand(io: CliIo, setExit: (n: number) => void): Command {
     .option('--no-color', 'no colour (also: NO_COLOR)')
     .action(async (flags: { json?: boolean; color?: boolean }) => {
       // Loaded when the command runs, like every command's machinery.
-      const [{ runDemo }, { renderHealthTable }] = await Promise.all([import('../demo.js'), import('../render/table.js')]);
+      const [{ runDemo }, { renderHealthTable }, { wrapText }] = await Promise.all([import('../demo.js'), import('../render/table.js'), import('../render/wrap.js')]);
+      const width = textWidth(io);
       const results = await runDemo();
       if (flags.json) io.stdout(`${JSON.stringify(results.map((r) => ({ case: r.c.name, what: r.c.what, report: r.report })), null, 2)}\n`);
       else {
-        io.stdout('certcheck demo: local backends on 127.0.0.1, probed as Application Gateway v2 would probe them.\n\n');
-        io.stdout(renderHealthTable(results.map((r) => ({ name: r.c.name, server: `${(r.report.target as { address?: string }).address ?? ''}:${(r.report.target as { port?: number }).port}`, report: r.report })), useColor(io, flags.color)));
-        io.stdout('\nEvery row is a real TLS backend on 127.0.0.1, probed and judged as the gateway would.\n'
+        io.stdout(wrapText('certcheck demo: local backends on 127.0.0.1, probed as Application Gateway v2 would probe them.\n\n', width, 0));
+        io.stdout(renderHealthTable(results.map((r) => ({ name: r.c.name, server: `${(r.report.target as { address?: string }).address ?? ''}:${(r.report.target as { port?: number }).port}`, report: r.report })), useColor(io, flags.color), width));
+        io.stdout(wrapText('\nEvery row is a real TLS backend on 127.0.0.1, probed and judged as the gateway would.\n'
           + 'Next: the same judgement on files, e.g. `certcheck verify certs/out/pki/leaf-a.pem --host backend.test --trusted-root certs/out/pki/root-a.pem`\n'
-          + '(only the leaf: M8), or `certcheck YOUR-BACKEND:443 --sni NAME` against your own backend.\n');
+          + '(only the leaf: M8), or `certcheck YOUR-BACKEND:443 --sni NAME` against your own backend.\n', width, 0));
       }
       // The demo succeeded when every case produced a verdict; the verdicts themselves are the show.
       setExit(0);

@@ -11,7 +11,7 @@ import type { Probeable, RunProgress, RunResult, SweepCounts } from '../sweep.js
 import { InputError } from '../model/errors.js';
 import type { SweepMeta, SweepRow } from '../render/health.js';
 import type { CaseEntry, JunitCase, JunitTool } from '../render/junit.js';
-import { allowInternalFetchOption, collect, parseIntOpt, parseResolve, thresholds, useColor } from './options.js';
+import { allowInternalFetchOption, collect, parseIntOpt, parseResolve, textWidth, thresholds, useColor } from './options.js';
 import type { CliIo } from './io.js';
 import { abortOnSignals, openOutputFile } from './write-output.js';
 
@@ -148,7 +148,7 @@ function documentSink<T extends Probeable, I>(io: CliIo, flags: SweepFlags, spec
   const evidence = flags.format === 'json';
   return {
     onResult: (r, index) => { rows[index] = sweepRow(r, spec.keep(r.item as T), evidence); },
-    finish: (c, meta) => emitDocument(io, flags, out, spec.render(rows, meta, useColor(io, flags.color) && !flags.output), c),
+    finish: (c, meta) => emitDocument(io, flags, out, spec.render(rows, meta, useColor(io, flags.color) && !flags.output, flags.output || flags.format !== 'text' ? undefined : textWidth(io)), c),
     abort: out.abort,
   };
 }
@@ -168,8 +168,8 @@ export interface SweepSpec<T extends Probeable, I> {
   name: (item: T) => string;
   /** What the text and json views keep of an item once it is probed. */
   keep: (item: T) => I;
-  /** The whole sweep as text or json, from its rows in input order. */
-  render: (rows: SweepRow<I>[], meta: SweepMeta, color: boolean) => string;
+  /** The whole sweep as text or json, from its rows in input order; text fitted to `width` columns when given (a terminal). */
+  render: (rows: SweepRow<I>[], meta: SweepMeta, color: boolean, width: number | undefined) => string;
   /** The gateway's network verdict, when network resources were given (issue 17). */
   network?: SweepMeta['network'];
 }
