@@ -31,6 +31,11 @@ function bodyText(b: Uint8Array, max = 512): string {
   return escapeText(Buffer.from(b.subarray(0, max)).toString('utf8'));
 }
 
+/** Milliseconds to 0.1 ms. */
+function tenthMs(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
 /** Run one probe as the gateway does and judge what it saw. Never throws for backend behaviour. */
 export async function probeBackend(o: ProbeOptions): Promise<ProbeReport> {
   const setup = setUpProbe(o);
@@ -119,8 +124,9 @@ export async function probeBackend(o: ProbeOptions): Promise<ProbeReport> {
         tls: tlsObs ? { protocol: tlsObs.protocol ?? null, cipher: tlsObs.cipher?.standardName ?? tlsObs.cipher?.name ?? null, sniSent: tlsObs.sniSent, alpn: tlsObs.alpn ?? false, ocspStapled: tlsObs.ocspStapled, sessionReused: tlsObs.sessionReused, captured: !!tlsObs.presented, notCapturedReason: tlsObs.notCapturedReason ?? null } : null,
         http: http ? { status: http.status ?? null, statusText: http.statusText ?? null, location: http.location ? escapeText(http.location) : null, bodyPrefix: bodyText(http.bodyPrefix), bodyBytesRead: http.bodyPrefix.length, bodyTruncated: http.bodyTruncated, bodyCap: DEFAULT_MAX_BODY_BYTES } : null,
         ...(rev ? { revocation: rev.report } : {}),
-        stages,
-        timings: { totalMs: Math.round((nowMs() - t0) * 10) / 10, ...Object.fromEntries(stages.map((s) => [s.stage, Math.round(s.ms * 10) / 10])) },
+        // Rounded once, here: a clock's sub-microsecond digits say nothing (0.1 ms is the precision kept).
+        stages: stages.map((s) => ({ ...s, ms: tenthMs(s.ms) })),
+        timings: { totalMs: tenthMs(nowMs() - t0), ...Object.fromEntries(stages.map((s) => [s.stage, tenthMs(s.ms)])) },
       },
     });
   }

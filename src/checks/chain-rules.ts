@@ -5,9 +5,9 @@
  * path rules, the v1 authentication certificate, chain hygiene, expiry thresholds and the name.
  * Every rule is pure: (facts about the list, plan) → findings, with code and evidence only.
  */
-import { parseCertificateShared } from '../x509/cert.js';
+import { escapeText, parseCertificateShared } from '../x509/cert.js';
 import { DerError } from '../x509/der.js';
-import { matchHost } from '../x509/names.js';
+import { ipToText, matchHost, type NameMatchResult } from '../x509/names.js';
 import { buildPath, isAnchor, walkChain, type BuildResult, type CandidatePath } from '../x509/path.js';
 import type { ParsedCert } from '../x509/types.js';
 import { makeFinding, type FindingOptions } from '../model/catalog.js';
@@ -18,7 +18,7 @@ import type { CertSummary } from '../model/report.js';
 import { reportTime } from '../model/time.js';
 import { actsAsCA } from './ca-flag.js';
 import { evaluatePathRules, isCA, type PathIssue } from './path-rules.js';
-import { daysLeft, summarize, undecodable } from './summary.js';
+import { daysLeft, sanEntryText, summarize, undecodable } from './summary.js';
 
 /** At most this many presented certificates are judged; the rest are counted (CHAIN_TOO_MANY_CERTS). */
 export const MAX_PRESENTED = 64;
@@ -42,6 +42,8 @@ export interface ChainFacts {
   issues: PathIssue[];
   /** Where a certificate was first sent, or null when it came from the trust store. */
   presentedIndexOf: (c: ParsedCert) => number | null;
+  /** The leaf's names against the host the gateway checks; null when no host is checked. */
+  name: NameMatchResult | null;
 }
 
 /** One rule over the facts of a list whose leaf is known. */
@@ -154,6 +156,7 @@ export function chainFacts(parsed: (ParsedCert | undefined)[], leaf: ParsedCert,
     parsed, unique, leaf, leafIndex, build, missed,
     issues: evaluatePathRules(build.best, ruleCtx),
     presentedIndexOf: (c) => firstIndex.get(c.sha256) ?? null,
+    name: plan.host ? matchHost(leaf, plan.host) : null,
   };
 }
 
@@ -333,7 +336,7 @@ export const nameRule: ChainRule = (f, plan) => {
   if (!plan.host) return [makeFinding('NAME_NOT_CHECKED', { reason: plan.hostSkippedReason ?? 'no host name given' })];
   const { leaf, leafIndex } = f;
   const out: Finding[] = [];
-  const r = matchHost(leaf, plan.host);
+  const r = f.name ?? matchHost(leaf, plan.host);
   if (!r.matched) {
     out.push(makeFinding('NAME_MISMATCH', { host: plan.host.value, presented: r.presented.length ? r.presented : ['no names'], reason: r.reason ?? '' },
       opts(plan, leaf, leafIndex, plan.host.kind === 'ip' ? 'IP_ADDRESS_MISMATCH' : 'HOSTNAME_MISMATCH')));
@@ -341,6 +344,19 @@ export const nameRule: ChainRule = (f, plan) => {
   for (const note of r.notes) out.push(makeFinding('NAME_NOTE', { note }, opts(plan, leaf, leafIndex)));
   return out;
 };
+
+/**
+ * The leaf's name that matched the host, written as the report's `subjectAltName` entries are
+ * ("DNS:*.backend.test", "IP:10.0.0.5"), or "CN:..." when a certificate without SAN matched by its
+ * Common Name; undefined when no host was checked or nothing matched.
+ */
+export function matchedName(f: ChainFacts): string | undefined {
+  const m = f.name?.matchedBy;
+  if (!m) return undefined;
+  if (m.source === 'cn') return `CN:${escapeText(m.value)}`;
+  const g = (f.leaf.subjectAltName ?? []).find((x) => (m.source === 'san-dns' ? x.type === 'dns' && x.value === m.value : x.type === 'ip' && ipToText(x.bytes) === m.value));
+  return g ? sanEntryText(g) : undefined;
+}
 
 /** The rules over a list whose leaf is known, in report order. */
 export const CHAIN_RULES: readonly ChainRule[] = [budgetRule, trustRule, pathNotTakenRule, pathRulesRule, v1AuthCertRule, hygieneRule, expiryRule, nameRule];

@@ -4,7 +4,7 @@
  */
 import { certPem, escapeText, toPem } from '../x509/cert.js';
 import { sigAlgInfo } from '../x509/signature.js';
-import type { ParsedCert } from '../x509/types.js';
+import type { GeneralName, ParsedCert } from '../x509/types.js';
 import type { CertSummary } from '../model/report.js';
 import { reportTime } from '../model/time.js';
 import { actsAsCA } from './ca-flag.js';
@@ -14,17 +14,20 @@ export function daysLeft(c: ParsedCert, at: Date): number | null {
   return c.notAfter.date ? Math.floor((c.notAfter.date.getTime() - at.getTime()) / 86_400_000) : null;
 }
 
+/** One subjectAltName entry as the report writes it ("DNS:backend.test", "IP:10.0.0.5"). */
+export function sanEntryText(g: GeneralName): string {
+  switch (g.type) {
+    case 'dns': return `DNS:${escapeText(g.value)}`;
+    case 'ip': case 'ipRange': return `IP:${g.value}`;
+    case 'email': return `email:${escapeText(g.value)}`;
+    case 'uri': return `URI:${escapeText(g.value)}`;
+    case 'dirName': return `DirName:${g.value.text}`;
+    default: return `other:${g.tag}`;
+  }
+}
+
 function sanText(c: ParsedCert): string[] {
-  return (c.subjectAltName ?? []).map((g) => {
-    switch (g.type) {
-      case 'dns': return `DNS:${escapeText(g.value)}`;
-      case 'ip': case 'ipRange': return `IP:${g.value}`;
-      case 'email': return `email:${escapeText(g.value)}`;
-      case 'uri': return `URI:${escapeText(g.value)}`;
-      case 'dirName': return `DirName:${g.value.text}`;
-      default: return `other:${g.tag}`;
-    }
-  });
+  return (c.subjectAltName ?? []).map(sanEntryText);
 }
 
 /** The report's entry for certificate `index` of a list, with days left counted from `at`. */

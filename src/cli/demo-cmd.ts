@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { withExamples, chosenFormat, useColor, verboseOption } from './options.js';
+import { withExamples, chosenFormat, textWidth, useColor, verboseOption } from './options.js';
 import type { CliIo } from './io.js';
 import { checkOutputPath, writeOutputFile } from './write-output.js';
 
@@ -22,19 +22,21 @@ export function demoCommand(io: CliIo, setExit: (n: number) => void): Command {
     // Before the backends start: a refused --output path should cost nothing.
     if (flags.output !== undefined) checkOutputPath(flags.output);
     // Loaded when the command runs, like every command's machinery.
-    const [{ runDemo }, { renderHealthTable }, { renderReport }] = await Promise.all([import('../demo.js'), import('../render/table.js'), import('../render/format.js')]);
+    const [{ runDemo }, { renderHealthTable }, { renderReport }, { wrapText }] = await Promise.all([import('../demo.js'), import('../render/table.js'), import('../render/format.js'), import('../render/wrap.js')]);
     const results = await runDemo();
     // A file never gets colour: whoever reads it is not a terminal.
     const color = flags.output === undefined && useColor(io, flags.color);
+    // A terminal gets lines to its width; a file or a pipe whole lines.
+    const width = flags.output === undefined ? textWidth(io) : undefined;
     let out: string;
     if (format === 'json') out = `${JSON.stringify(results.map((r) => ({ case: r.c.name, what: r.c.what, report: r.report })), null, 2)}\n`;
     else {
-      out = 'certcheck demo: local backends on 127.0.0.1, probed as Application Gateway v2 would probe them.\n\n'
-        + renderHealthTable(results.map((r) => ({ name: r.c.name, server: `${(r.report.target as { address?: string }).address ?? ''}:${(r.report.target as { port?: number }).port}`, report: r.report })), color)
-        + '\nEvery row is a real TLS backend on 127.0.0.1, probed and judged as the gateway would.\n'
+      out = wrapText('certcheck demo: local backends on 127.0.0.1, probed as Application Gateway v2 would probe them.\n\n', width, 0)
+        + renderHealthTable(results.map((r) => ({ name: r.c.name, server: `${(r.report.target as { address?: string }).address ?? ''}:${(r.report.target as { port?: number }).port}`, report: r.report })), color, width)
+        + wrapText('\nEvery row is a real TLS backend on 127.0.0.1, probed and judged as the gateway would.\n'
         + 'Next: the same judgement on files, e.g. `certcheck verify certs/out/pki/leaf-a.pem --host backend.test --trusted-root certs/out/pki/root-a.pem`\n'
-        + '(only the leaf: M8), or `certcheck YOUR-BACKEND:443 --sni NAME` against your own backend.\n';
-      if (flags.verbose) for (const r of results) out += `\n=== ${r.c.name}: ${r.c.what}\n${renderReport(r.report, 'text', { color, verbose: true })}`;
+        + '(only the leaf: M8), or `certcheck YOUR-BACKEND:443 --sni NAME` against your own backend.\n', width, 0);
+      if (flags.verbose) for (const r of results) out += `\n=== ${r.c.name}: ${r.c.what}\n${renderReport(r.report, 'text', { color, verbose: true, ...(width !== undefined ? { width } : {}) })}`;
     }
     if (flags.output !== undefined) {
       writeOutputFile(flags.output, out);

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { InputError } from '../model/errors.js';
-import { withExamples, collect, parseAt, parseIntOpt, useColor } from './options.js';
+import { withExamples, collect, parseAt, parseIntOpt, textWidth, useColor } from './options.js';
 import type { CliIo } from './io.js';
 import { addSweepOptions, resolveMap, runSweep, type SweepFlags } from './sweep.js';
 
@@ -56,7 +56,7 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     if (flags.plan) {
       if (flags.format !== 'text' && flags.format !== 'json') throw new InputError('--plan prints text or json');
       const { plans, notes } = planGateway(cfg, planOptions);
-      io.stdout(flags.format === 'json' ? `${JSON.stringify(plansJson(cfg, plans, notes, network), null, 2)}\n` : renderPlansText(cfg, plans, notes, color, network));
+      io.stdout(flags.format === 'json' ? `${JSON.stringify(plansJson(cfg, plans, notes, network), null, 2)}\n` : renderPlansText(cfg, plans, notes, color, network, textWidth(io)));
       setExit(0);
       return;
     }
@@ -70,7 +70,7 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
       ident: (p) => ({ pool: p.pool, setting: p.setting, address: p.address }),
       name: (p) => `${p.pool} / ${p.setting} / ${p.address}`,
       keep: (p) => p,
-      render: (rows, meta, c) => (flags.format === 'json' ? `${JSON.stringify(healthJson(cfg, rows, meta), null, 2)}\n` : renderHealthText(cfg, rows, meta, c, undefined, !!flags.verbose)),
+      render: (rows, meta, c, w) => (flags.format === 'json' ? `${JSON.stringify(healthJson(cfg, rows, meta), null, 2)}\n` : renderHealthText(cfg, rows, meta, c, w, !!flags.verbose)),
     }));
   });
   return withExamples(cmd, ["certcheck gateway agw.json                      # az network application-gateway show ... > agw.json", "certcheck gateway agw.json --quiet              # only the servers that are not Healthy, then the tally", "certcheck gateway agw.json --plan               # what each probe would send, contacting nothing", "certcheck gateway template.json --parameters params.json --network nsg.json --network vnet.json --plan", "certcheck gateway agw.json --resolve orders-a.corp.example.net=10.20.4.11 --format json > health.json"]);

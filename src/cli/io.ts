@@ -8,6 +8,11 @@ export interface CliIo {
   stderr: (s: string) => void;
   env: Record<string, string | undefined>;
   stdoutIsTTY: boolean;
+  /**
+   * The terminal's width in columns, read when stdout is a terminal (text views wrap to it; with
+   * no terminal nothing wraps). Undefined: 80 columns on a terminal.
+   */
+  stdoutColumns?: number;
   /** Progress lines go to stderr only when it is a terminal. */
   stderrIsTTY?: boolean;
   stdinIsTTY: boolean;
@@ -31,6 +36,7 @@ export function nodeIo(): CliIo {
     env: process.env,
     // Asked when needed: most runs never ask about stdin, and /dev/null (a usual stdin) would need node:tty.
     get stdoutIsTTY() { return isTerminal(1); },
+    get stdoutColumns() { return terminalColumns(); },
     get stderrIsTTY() { return isTerminal(2); },
     get stdinIsTTY() { return isTerminal(0); },
     // Used only when stdinIsTTY (common.ts passwordProvider).
@@ -86,6 +92,11 @@ function directWriter(fd: 1 | 2, stream: () => NodeJS.WriteStream): (s: string) 
       toStream(bytes.subarray(done));
     }
   };
+}
+
+/** The terminal's width; asked only of a terminal, since process.stdout costs a cold run its stream (see directWriter). */
+function terminalColumns(): number | undefined {
+  return isTerminal(1) ? process.stdout.columns || undefined : undefined;
 }
 
 /** isatty without node:tty (which loads node:net) unless the descriptor is a character device, as a terminal is. */

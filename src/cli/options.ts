@@ -66,6 +66,16 @@ export function exitStatusLine(group: ExitGroup): string {
   return `Exit status: ${EXIT_MEANINGS.filter((e) => e.meaning[group] !== undefined).map((e) => `${e.status} ${e.meaning[group]!}`).join(', ')}.`;
 }
 
+/**
+ * The width text views wrap to on a terminal: COLUMNS when it is a number (as ls reads it), else
+ * the terminal's, else 80. Undefined off a terminal: a pipe, a file or a CI log gets whole lines.
+ */
+export function textWidth(io: CliIo): number | undefined {
+  if (!io.stdoutIsTTY) return undefined;
+  const env = Number(io.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : io.stdoutColumns ?? 80;
+}
+
 /** How every command's --help ends: examples, then the exit statuses (smallstep's habit). */
 export function withExamples(cmd: Command, examples: string[], group: ExitGroup = 'verdict'): Command {
   return cmd.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n\n${exitStatusLine(group)}\n`);
@@ -166,7 +176,7 @@ export function emit(report: Report, io: CliIo, o: EmitOptions): number {
     writeOutputFile(o.output, renderReport(report, format, { color: false, verbose: !!o.verbose }));
     io.stdout(summaryLine(report, format, o.output));
   } else {
-    io.stdout(renderReport(report, format, { color: format === 'text' && useColor(io, o.color), verbose: !!o.verbose }));
+    io.stdout(renderReport(report, format, { color: format === 'text' && useColor(io, o.color), verbose: !!o.verbose, width: textWidth(io) }));
   }
   return exitFor(report);
 }

@@ -11,7 +11,7 @@ import type { Probeable, RunProgress, RunResult, SweepCounts } from '../sweep.js
 import { InputError } from '../model/errors.js';
 import type { SweepMeta, SweepRow, Tally } from '../render/health.js';
 import type { CaseEntry, JunitCase, JunitTool } from '../render/junit.js';
-import { allowInternalFetchOption, collect, parseIntOpt, parseResolve, thresholds, useColor, verboseOption } from './options.js';
+import { allowInternalFetchOption, collect, parseIntOpt, parseResolve, textWidth, thresholds, useColor, verboseOption } from './options.js';
 import type { CliIo } from './io.js';
 import { abortOnSignals, openOutputFile } from './write-output.js';
 
@@ -189,7 +189,7 @@ function documentSink<T extends Probeable, I>(io: CliIo, flags: SweepFlags, spec
     // -v text shows every finding under its row, so the row keeps them.
     onResult: (r, index) => { rows[index] = sweepRow(r, spec.keep(r.item as T), evidence, evidence || !!flags.verbose); },
     // filter closes the gaps of an interrupted sweep (probes that never came back).
-    finish: (c, meta) => emitDocument(io, flags, out, spec.render(meta.interrupted ? rows.filter(() => true) : rows, meta, useColor(io, flags.color) && !flags.output), c, meta),
+    finish: (c, meta) => emitDocument(io, flags, out, spec.render(meta.interrupted ? rows.filter(() => true) : rows, meta, useColor(io, flags.color) && !flags.output, flags.output || flags.format !== 'text' ? undefined : textWidth(io)), c, meta),
     abort: out.abort,
   };
 }
@@ -209,8 +209,8 @@ export interface SweepSpec<T extends Probeable, I> {
   name: (item: T) => string;
   /** What the text and json views keep of an item once it is probed. */
   keep: (item: T) => I;
-  /** The whole sweep as text or json, from its rows in input order. */
-  render: (rows: SweepRow<I>[], meta: SweepMeta, color: boolean) => string;
+  /** The whole sweep as text or json, from its rows in input order; text fitted to `width` columns when given (a terminal). */
+  render: (rows: SweepRow<I>[], meta: SweepMeta, color: boolean, width: number | undefined) => string;
   /** The gateway's network verdict, when network resources were given (issue 17). */
   network?: SweepMeta['network'];
 }

@@ -118,7 +118,7 @@ export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command
       ident: (t) => ({ line: t.line, target: t.target, sni: t.sni }),
       name: (t) => `${t.target}${t.sni ? ` (SNI ${t.sni})` : ''}`,
       keep: (t): TargetItem => ({ line: t.line, target: t.target, sni: t.sni }),
-      render: (rows, meta, c) => (flags.format === 'json' ? `${JSON.stringify(targetsJson(rows, meta), null, 2)}\n` : renderTargetsText(rows, meta, c, undefined, !!flags.verbose)),
+      render: (rows, meta, c, w) => (flags.format === 'json' ? `${JSON.stringify(targetsJson(rows, meta), null, 2)}\n` : renderTargetsText(rows, meta, c, w, !!flags.verbose)),
     }));
   });
   return withExamples(cmd, ["certcheck targets backends.txt --trusted-root corp-root.cer     # one \"host:port [sni]\" or URL a line", "certcheck targets backends.txt --quiet                            # only what is not Healthy, then the tally", "certcheck targets backends.txt --concurrency 32 --format jsonl > results.jsonl"]);

@@ -193,7 +193,10 @@ const E: Record<FindingCode, Entry> = {
     explain: 'Certificate {certIndex} ({subject}) expires on {notAfter}, in {daysLeft} days.',
     fix: 'Plan the renewal.' },
   NAME_MISMATCH: { stage: 'certificate', severity: 'error', message: 'M6', v1: 'M6v1',
-    explain: 'The leaf certificate does not name {host}; it presents {presented}. {reason}',
+    // The reason is a clause that may begin with a lowercase word or a host name: it goes in
+    // brackets rather than after a full stop, where it would read as a sentence without a capital.
+    words: (ev) => ({ reasonText: ev.reason ? ` (${fmt(ev.reason)})` : '' }),
+    explain: 'The leaf certificate does not name {host}; it presents {presented}{reasonText}.',
     fix: 'Set the probe or backend-setting host name to a name the certificate carries, or reissue the certificate with {host} in its Subject Alternative Name.' },
   NAME_CN_ONLY: { stage: 'certificate', severity: 'info',
     explain: 'The leaf has no Subject Alternative Name; it matched by its Common Name, which browsers and strict clients ignore.',

@@ -130,6 +130,12 @@ export interface ChainReport {
   anchored: boolean;
   /** The work path building did (it runs under budgets; see the PATH_BUDGET_EXHAUSTED finding). */
   stats: { signatureChecks: number; buildCalls: number; pathsEvaluated: number };
+  /**
+   * The leaf's name that matched the report's `host`, written as in `subjectAltName`
+   * ("DNS:*.backend.test", "IP:10.0.0.5"), or "CN:..." when a certificate without a SAN matched by
+   * its Common Name. Absent when no host was checked or no name matched.
+   */
+  matchedName?: string;
 }
 
 /** Which trust store decided, as the gateway would choose it. */

@@ -10,6 +10,7 @@ import { renderGithub } from './github.js';
 import { neutralize, policyHeadline, renderJunit, rotationOf, targetName } from './junit.js';
 import { withRotationWords } from './rotate.js';
 import { painter, renderText } from './text.js';
+import { visibleWidth, wrapLine, wrapText } from './wrap.js';
 
 /** The formats `renderReport` writes. */
 export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'github', 'azure'] as const;
@@ -39,9 +40,11 @@ export interface RenderOptions {
   verbose?: boolean;
   /** Test case name for junit/github; defaults to the report's target. */
   name?: string;
+  /** text: fit lines to this many columns (a terminal's width); undefined never wraps. */
+  width?: number;
 }
 
-function rotationText(r: Report, color: boolean): string {
+function rotationText(r: Report, color: boolean, width: number | undefined): string {
   const rot = rotationOf(r);
   if (!rot) return '';
   const p = painter(color);
@@ -56,9 +59,11 @@ function rotationText(r: Report, color: boolean): string {
   if (rot.afterUpload) lines.push(`  Once the gateway steps are done: ${rot.afterUpload.status}: ${rot.afterUpload.message}`);
   if (rot.steps.length) {
     lines.push(p('bold', 'Steps, in order:'));
-    for (const s of rot.steps) lines.push(`  ${s.order}. [${s.where}] ${s.action}`);
+    // Continuation lines start under the action, after "1. [gateway] ".
+    for (const s of rot.steps) lines.push(wrapLine(`  ${s.order}. [${s.where}] ${s.action}`, width, visibleWidth(`  ${s.order}. [${s.where}] `)));
   }
-  return `${lines.map(neutralize).join('\n')}\n`;
+  // `r` is the neutralized report (renderReport): escaping again would print the colour codes as text.
+  return `${wrapText(lines.join('\n'), width)}\n`;
 }
 
 /**
@@ -85,7 +90,7 @@ export function renderReport(data: Report, format: OutputFormat = 'text', o: Ren
     case 'azure': return renderAzure([{ name, report }]);
     default: {
       const safe = neutralizeDeep(report);
-      return renderText(safe, { color: !!o.color, verbose: !!o.verbose }) + rotationText(safe, !!o.color);
+      return renderText(safe, { color: !!o.color, verbose: !!o.verbose, ...(o.width !== undefined ? { width: o.width } : {}) }) + rotationText(safe, !!o.color, o.width);
     }
   }
 }

@@ -13,6 +13,7 @@ import type { NetworkSummary, RowNetwork } from '../gateway/network/verdict.js';
 import { DEFAULT_CONCURRENCY } from '../gateway/defaults.js';
 import { VERSION } from '../version.js';
 import { painter } from './text.js';
+import { wrapLine, wrapText } from './wrap.js';
 
 /** What a sweep's views say besides the rows: when, how long, how many at once, the notes of the planning, how it ended. */
 export interface SweepMeta {
@@ -226,16 +227,6 @@ export function plansJson(cfg: GatewayConfig, plans: ProbePlan[], notes: string[
   };
 }
 
-function wrap(s: string, w: number): string[] {
-  const lines: string[] = [];
-  let cur = '';
-  for (const word of s.split(/\s+/)) {
-    if (cur && cur.length + 1 + word.length > w) { lines.push(cur); cur = word; } else cur = cur ? `${cur} ${word}` : word;
-  }
-  if (cur) lines.push(cur);
-  return lines;
-}
-
 function healthCol(h: HealthStatus): 'green' | 'yellow' | 'red' {
   return h === 'Healthy' ? 'green' : h === 'Unknown' ? 'yellow' : 'red';
 }
@@ -247,20 +238,19 @@ function settingLine(plan: ProbePlan): string {
 
 interface TableRow { server: string; health: HealthStatus; details: string; why: string | null; network?: string; more?: string[]; detailsColor?: 'yellow' }
 
-function table(rows: TableRow[], color: boolean, width: number, indent: string): string[] {
+/** The table; with `width` the Details column wraps within it (render/wrap.ts), without it each line stays whole. */
+function table(rows: TableRow[], color: boolean, width: number | undefined, indent: string): string[] {
   const p = painter(color);
   const srvW = Math.max(6, ...rows.map((r) => r.server.length));
-  const wrapW = Math.max(40, width - srvW - 13 - indent.length);
-  const pad = indent + ' '.repeat(srvW + 13);
+  const hang = indent.length + srvW + 13;
+  const pad = ' '.repeat(hang);
   const out = [p('bold', `${indent}${'SERVER'.padEnd(srvW)}  ${'HEALTH'.padEnd(9)}  DETAILS`)];
   for (const r of rows) {
-    const details = wrap(r.details, wrapW);
     const d = (l: string) => (r.detailsColor ? p(r.detailsColor, l) : l);
-    out.push(`${indent}${r.server.padEnd(srvW)}  ${p(healthCol(r.health), r.health.padEnd(9))}  ${d(details[0] ?? '')}`);
-    for (const l of details.slice(1)) out.push(`${pad}${d(l)}`);
-    if (r.why) for (const l of wrap(`↳ ${r.why}`, wrapW)) out.push(`${pad}${p('dim', l)}`);
-    if (r.network) for (const l of wrap(`network: ${r.network}`, wrapW)) out.push(`${pad}${p('dim', l)}`);
-    for (const m of r.more ?? []) for (const l of wrap(m, wrapW)) out.push(`${pad}${p('dim', l)}`);
+    out.push(wrapLine(`${indent}${r.server.padEnd(srvW)}  ${p(healthCol(r.health), r.health.padEnd(9))}  ${d(r.details)}`, width, hang));
+    if (r.why) out.push(wrapLine(`${pad}${p('dim', `\u21b3 ${r.why}`)}`, width, hang + 2));
+    if (r.network) out.push(wrapLine(`${pad}${p('dim', `network: ${r.network}`)}`, width, hang + 9));
+    for (const m of r.more ?? []) out.push(wrapLine(`${pad}${p('dim', m)}`, width, hang));
   }
   return out;
 }
@@ -318,7 +308,7 @@ function summaryLine(results: readonly { health: HealthStatus; policy?: PolicyRe
 }
 
 /** The Backend Health page as text: one block per pool and setting, then the closing tally (--quiet: only the servers that are not Healthy). */
-export function renderHealthText(cfg: GatewayConfig, results: readonly SweepRow<ProbePlan>[], meta: SweepMeta, color: boolean, width = 110, verbose = false): string {
+export function renderHealthText(cfg: GatewayConfig, results: readonly SweepRow<ProbePlan>[], meta: SweepMeta, color: boolean, width?: number, verbose = false): string {
   const p = painter(color);
   const out: string[] = [];
   if (!meta.quiet) {
@@ -335,7 +325,7 @@ export function renderHealthText(cfg: GatewayConfig, results: readonly SweepRow<
     }
   }
   out.push(...closingTally(results, meta, color).slice(out.length ? 0 : 1));
-  return `${out.join('\n')}\n`;
+  return `${wrapText(out.join('\n'), width)}\n`;
 }
 
 /** The gateway-wide network stage: where the gateway stands and what that decides. */
@@ -365,7 +355,7 @@ function planNetwork(n: RowNetwork): { value: string; why: string; shown: Findin
 }
 
 /** `--plan`: what the gateway would send to each server, and why, before anything is contacted. */
-export function renderPlansText(cfg: GatewayConfig, plans: ProbePlan[], notes: string[], color: boolean, network?: NetworkSummary): string {
+export function renderPlansText(cfg: GatewayConfig, plans: ProbePlan[], notes: string[], color: boolean, network?: NetworkSummary, width?: number): string {
   const p = painter(color);
   const out: string[] = [p('bold', `Probe plan for ${cfg.name ?? cfg.source} (${cfg.sku.name ?? cfg.sku.tier ?? 'sku not given'}, ${cfg.sku.version} rules): ${plans.length} probe(s), nothing contacted`)];
   for (const n of notes) out.push(p('dim', `note: ${n}`));
@@ -376,7 +366,8 @@ export function renderPlansText(cfg: GatewayConfig, plans: ProbePlan[], notes: s
       out.push(`${p('bold', `pool ${g.pool.name}`)} · ${p('bold', `setting ${s.setting.name}`)} (${settingLine(s.rows[0]!.plan)})${s.rows[0]!.plan.routedBy ? ` via ${s.rows[0]!.plan.routedBy.join('; ')}` : ''}`);
       for (const { plan } of s.rows) {
         out.push(`  ${p('bold', plan.address)}  GET ${plan.url}`);
-        const line = (k: string, v: string, why: string) => out.push(`      ${k.padEnd(13)} ${v.padEnd(28)} ${p('dim', `← ${why}`)}`);
+        // A long reason continues under itself, after the arrow.
+        const line = (k: string, v: string, why: string) => out.push(wrapLine(`      ${k.padEnd(13)} ${v.padEnd(28)} ${p('dim', `\u2190 ${why}`)}`, width, Math.max(49, 21 + v.length) + 2));
         line('Host header', plan.hostHeader, plan.why.host);
         if (plan.protocol === 'https') {
           line('SNI', plan.sni ?? '(none)', plan.why.sni);
@@ -397,7 +388,7 @@ export function renderPlansText(cfg: GatewayConfig, plans: ProbePlan[], notes: s
       }
     }
   }
-  return `${out.join('\n')}\n`;
+  return `${wrapText(out.join('\n'), width)}\n`;
 }
 
 /** A plain target from a targets file. */
@@ -422,7 +413,7 @@ export function targetsJson(rows: readonly SweepRow<TargetItem>[], meta: SweepMe
 }
 
 /** A targets-file sweep as text: the summary, one table row per target, then the closing tally (--quiet: only the targets that are not Healthy). */
-export function renderTargetsText(rows: readonly SweepRow<TargetItem>[], meta: SweepMeta, color: boolean, width = 110, verbose = false): string {
+export function renderTargetsText(rows: readonly SweepRow<TargetItem>[], meta: SweepMeta, color: boolean, width?: number, verbose = false): string {
   const out: string[] = [];
   if (!meta.quiet) {
     out.push(`${summaryLine(rows, color)}; ${runLine(meta)}`);
@@ -432,7 +423,7 @@ export function renderTargetsText(rows: readonly SweepRow<TargetItem>[], meta: S
   const shown = listed(rows, meta);
   if (shown.length || !meta.quiet) out.push(...table(shown.map((r) => ({ server: `${r.item.target}${r.item.sni ? ` (SNI ${r.item.sni})` : ''}`, ...rowOf(r, verbose) })), color, width, ''));
   out.push(...closingTally(rows, meta, color).slice(out.length ? 0 : 1));
-  return `${out.join('\n')}\n`;
+  return `${wrapText(out.join('\n'), width)}\n`;
 }
 
 /** How {@link renderGatewayHealth} and {@link renderGatewayPlan} print. */
@@ -441,7 +432,7 @@ export interface GatewayRenderOptions {
   format?: 'text' | 'json';
   /** ANSI colours in the text view. */
   color?: boolean;
-  /** Line width of the text view (default 110). */
+  /** Fit the text view to this many columns (a terminal's width); undefined (the default) never wraps. */
   width?: number;
 }
 
@@ -468,6 +459,6 @@ export function renderGatewayHealth(cfg: GatewayConfig, sweep: { notes: string[]
 }
 
 /** A gateway's probe plans (`planGateway`'s result) as `certcheck gateway --plan` prints them. */
-export function renderGatewayPlan(cfg: GatewayConfig, planned: { plans: ProbePlan[]; notes: string[] }, o: Omit<GatewayRenderOptions, 'width'> = {}): string {
-  return o.format === 'json' ? `${JSON.stringify(plansJson(cfg, planned.plans, planned.notes), null, 2)}\n` : renderPlansText(cfg, planned.plans, planned.notes, !!o.color);
+export function renderGatewayPlan(cfg: GatewayConfig, planned: { plans: ProbePlan[]; notes: string[] }, o: GatewayRenderOptions = {}): string {
+  return o.format === 'json' ? `${JSON.stringify(plansJson(cfg, planned.plans, planned.notes), null, 2)}\n` : renderPlansText(cfg, planned.plans, planned.notes, !!o.color, undefined, o.width);
 }
