@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { findRoot } from '../bundle.js';
+import { SELF_SIGNED_NOT_CA } from '../model/catalog.js';
 import { neutralize } from '../render/junit.js';
 import { withExamples, addSourceOptions, collect, loadAnchors, loadChainOrBackend, passwordOpts, type SourceFlags } from './options.js';
 import type { CliIo } from './io.js';
@@ -37,14 +38,19 @@ export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Comm
     const say = flags.output !== undefined ? io.stdout : io.stderr;
     const what = src.from === 'backend' ? 'server' : 'file';
     if (!r.root) {
-      const msg = `the ${what} does not send the root and it is in no store given: "${r.topSubject}" is issued by "${r.missingIssuer}", which is neither sent, nor a --trusted-root, nor in ${r.store}. Get that root from the CA (or pass it with --trusted-root) and rerun.`;
-      if (flags.json) say(`${JSON.stringify({ output: null, root: null, missingIssuer: r.missingIssuer, warnings: [msg] }, null, 2)}\n`);
+      // A lone self-signed certificate was sent, so saying "the root was not sent" would be false:
+      // it is the root, only one the gateway refuses when it is not a CA.
+      const msg = r.selfSigned
+        ? `the ${what}'s only certificate "${r.selfSigned.subject}" is self-signed but not a CA, so nothing was written: uploading it as a trusted root will not make the backend healthy, because ${SELF_SIGNED_NOT_CA.why}. ${SELF_SIGNED_NOT_CA.fix}`
+        : `the ${what} does not send the root and it is in no store given: "${r.topSubject}" is issued by "${r.missingIssuer}", which is neither sent, nor a --trusted-root, nor in ${r.store}. Get that root from the CA (or pass it with --trusted-root) and rerun.`;
+      if (flags.json) say(`${JSON.stringify({ output: null, root: null, missingIssuer: r.missingIssuer, ...(r.selfSigned ? { selfSigned: r.selfSigned } : {}), warnings: [msg] }, null, 2)}\n`);
       else io.stderr(`${neutralize(`certcheck export-root: warning: ${msg}`)}\n`);
       setExit(1);
       return;
     }
     const root = r.root;
     const notes: string[] = [];
+    if (r.selfSigned) notes.push(`the ${what} sends a single self-signed CA certificate: it is its own root, and that certificate is what was exported`);
     if (!r.sent) notes.push(`the ${what} does not send the root; it was taken from ${r.fromTrustedRoots ? 'the --trusted-root file' : r.store}`);
     if (r.inStore) notes.push('this root is in the well-known store: with "Use well known CA certificate" the gateway trusts it already; upload it only for custom-root mode');
     else notes.push('upload this file to the backend setting\'s trusted root certificates ("Use well known CA certificate": No)');
@@ -53,7 +59,7 @@ export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Comm
     const cer = root.pem;
     if (flags.output !== undefined) writeOutputFile(flags.output, cer);
     if (flags.json) {
-      say(`${JSON.stringify({ output: flags.output ?? null, root: { subject: root.subject, sha256: root.sha256, notAfter: root.notAfter, sent: r.sent, inStore: r.inStore }, notes }, null, 2)}\n`);
+      say(`${JSON.stringify({ output: flags.output ?? null, root: { subject: root.subject, sha256: root.sha256, notAfter: root.notAfter, sent: r.sent, inStore: r.inStore, ...(r.selfSigned ? { selfSigned: true } : {}) }, notes }, null, 2)}\n`);
     } else {
       const lines = [`certcheck export-root: ${flags.output !== undefined ? `wrote ${flags.output}` : 'root'}: ${root.subject}`, `  sha256 ${root.sha256}`, ...notes.map((n) => `  note: ${n}`)];
       say(`${lines.map(neutralize).join('\n')}\n`);
