@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { AIA_MAX_FETCHES, AIA_OVERALL_MS, AIA_PER_FETCH_MS, makeBundle, type AiaFetch, type BundleResult } from '../bundle.js';
+import { ROOT_SERVING } from '../model/catalog.js';
 import { InputError } from '../model/errors.js';
 import { neutralize } from '../render/junit.js';
 import type { ParsedCert } from '../x509/types.js';
@@ -50,10 +51,10 @@ function checkPfxFlags(flags: BundleFlags): void {
 /** Builds the `bundle` command. */
 export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('bundle')
-    .description('write the chain the gateway needs, as PEM: leaf, then intermediates in issuer order, the root only with --include-root (missing issuers come from --intermediates DIR and, with --aia, from the certificates\' CA Issuers URLs over plain HTTP)')
+    .description('write the chain the backend serves, as PEM: leaf, then intermediates in issuer order, then the root with --include-root, as the gateway\'s documentation recommends (missing issuers come from --intermediates DIR and, with --aia, from the certificates\' CA Issuers URLs over plain HTTP)')
     .argument('<leaf>', 'the leaf certificate file (PEM, DER, .cer, .p7b, .pfx), or HOST:PORT of a live backend')
     .option('--intermediates <dir>', 'directory of CA certificates to complete the chain from (every file, not recursive)')
-    .option('--include-root', 'end the file with the self-signed root')
+    .option('--include-root', 'end the file with the self-signed root (recommended by the gateway\'s documentation; the verdict does not depend on it)')
     .option('--output <file>', 'write the chain here, replacing the file whole (default: stdout; required with --format pfx, then owner-only 0600); a symbolic link there is refused')
     .option('--format <pem|pfx>', 'pem, or pfx: a PKCS#12 with --key, sealed with the --password-env / --password-file password (AES-256, SHA-256 MAC, as OpenSSL 3 writes it)', 'pem')
     .option('--key <file>', 'with --format pfx: the leaf\'s private key (PEM or DER; must match the leaf)')
@@ -95,7 +96,7 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
     } else {
       const lines = [`certcheck bundle: ${flags.output !== undefined ? `wrote ${flags.output}` : 'chain'} (${pfx ? 'PKCS#12 with the private key, ' : ''}${chain.length} certificate${chain.length === 1 ? '' : 's'}, leaf first):`];
       chain.forEach((c, i) => lines.push(`  ${i}. ${c.subject.text}  (${role(c, i, r)}, sha256 ${c.sha256.slice(0, 16)}…)`));
-      if (r.root && !flags.includeRoot) lines.push(`  root "${r.root.subject.text}" left out (the gateway has its own copy; --include-root adds it)`);
+      if (r.root && !flags.includeRoot) lines.push(`  root "${r.root.subject.text}" not included; --include-root adds it: ${ROOT_SERVING}`);
       if (fetches) {
         if (!fetches.length) lines.push(`aia: nothing fetched (${r.complete ? 'the chain was already complete' : 'no CA Issuers URL on the top certificate'})`);
         for (const a of fetches) lines.push(`aia: ${aiaLine(a)}`);
