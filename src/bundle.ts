@@ -7,13 +7,14 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fetchHttp } from './capture/fetch.js';
-import { evaluatePathRules } from './checks/path-rules.js';
+import { evaluatePathRules, isCA } from './checks/path-rules.js';
 import { actsAsCA } from './checks/ca-flag.js';
 import { caseDetail } from './model/catalog.js';
 import { InputError, isInputError } from './model/errors.js';
 import { escapeText, parseCertificate, toPem } from './x509/cert.js';
 import { decodeCertificates, readInputFile } from './x509/decode.js';
 import { buildPath } from './x509/path.js';
+import { checkSignature } from './x509/signature.js';
 import { makeStore, mozillaStore, pemCertificates, systemStore } from './x509/store.js';
 import type { ParsedCert } from './x509/types.js';
 
@@ -105,11 +106,20 @@ export interface FoundRoot {
   store: string;
   /** Problems on the path to the root, as buildBundle reports them. */
   problems: string[];
+  /**
+   * The chain is a single self-signed certificate (its own issuer, its signature verifying with
+   * its own key): it is its own root, sent by the backend. With `ca` true it is `root`; with `ca`
+   * false (no basicConstraints CA:TRUE) `root` is null, because the gateway treats a self-signed
+   * certificate that is not a CA as a leaf and looks for its issuer even when it is uploaded.
+   */
+  selfSigned: { subject: string; sha256: string; ca: boolean } | null;
 }
 
 /**
  * The root of a chain, as `export-root` writes it for upload: the self-signed root the chain
- * sends, or else the one among `trustedRoots` or the store that issued its top.
+ * sends (a lone self-signed CA certificate included), or else the one among `trustedRoots` or the
+ * store that issued its top. A lone self-signed certificate that is not a CA is no root the
+ * gateway accepts: `root` is null and `selfSigned` says why.
  */
 export function findRoot(i: RootSearch): FoundRoot {
   const given = (i.trustedRoots ?? []).flatMap((x) => (typeof x === 'string' ? pemCertificates(x) : [x]));
@@ -117,10 +127,14 @@ export function findRoot(i: RootSearch): FoundRoot {
   const store = i.caStore === 'system' ? systemStore() : mozillaStore();
   const r = buildBundle({ certs: i.certs, anchors: [...givenParsed.filter((c) => c.selfIssued), ...store.anchors] });
   const top = r.path[r.path.length - 1]!;
-  const base = { topSubject: top.subject.text, missingIssuer: r.missingIssuer, store: store.description, problems: r.problems };
-  if (!r.root) return { ...base, root: null, sent: false, fromTrustedRoots: false, inStore: false };
-  const root = r.root;
   const sent = new Set(i.certs.map((d) => Buffer.from(d).toString('base64')));
+  // A lone self-signed certificate is its own root: buildBundle keeps the leaf out of the
+  // candidate roots, so it ends there as an issuer nobody supplied unless a store holds it.
+  const lone = r.path.length === 1 && top.selfIssued && checkSignature(top, top).ok;
+  const selfSigned = lone ? { subject: top.subject.text, sha256: top.sha256, ca: isCA(top) } : null;
+  const base = { topSubject: top.subject.text, missingIssuer: lone ? null : r.missingIssuer, store: store.description, problems: r.problems, selfSigned };
+  const root = lone ? (selfSigned!.ca ? top : null) : r.root;
+  if (!root) return { ...base, root: null, sent: false, fromTrustedRoots: false, inStore: false };
   return {
     ...base,
     root: { der: root.der, pem: toPem(root.der), subject: root.subject.text, sha256: root.sha256, notAfter: root.notAfter.date?.toISOString() ?? null },

@@ -58,7 +58,7 @@ export type {
   Report, VerifyReport, ProbeReport, ReportBase, HealthStatus, CertSummary, ChainReport, PathEntry, TrustReport,
   ProbeTarget, ProbeRequest, ProbeStage, StageResult, TlsReport, HttpReport, ProbeTimings,
   RevocationMode, RevocationSource, RevocationCheck, RevocationCertResult, RevocationReport,
-  RotationInfo, RotationStep, RotationStepCode, RotationStepData, CertRef, VerdictRef, RootRef,
+  RotationInfo, RotationStep, RotationStepCode, RotationStepData, CertRef, VerdictRef, RootRef, TrustedRootCheck,
   PolicyReport, PolicyApplied, PolicyCheck, PolicyFailure,
 } from './model/report.js';
 export { FINDING_CODES, type Finding, type FindingCode, type Severity, type Stage, type Evidence, type EvidenceValue, type OpenSslError } from './model/findings.js';

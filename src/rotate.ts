@@ -63,7 +63,7 @@ export interface RotateOptions {
 }
 
 export { keyMatchesCert };
-export type { CertRef, RotationInfo, RotationStep, RotationStepCode, RotationStepData, VerdictRef, RootRef } from './model/rotation.js';
+export type { CertRef, RotationInfo, RotationStep, RotationStepCode, RotationStepData, VerdictRef, RootRef, TrustedRootCheck } from './model/rotation.js';
 
 const TRUST_CODES: ReadonlySet<FindingCode> = new Set(['UNTRUSTED_ROOT', 'UNTRUSTED_INTERMEDIATE', 'UPLOADED_ROOT_NOT_ISSUER', 'UPLOADED_ROOT_MISMATCH']);
 const INCOMPLETE_CODES: ReadonlySet<FindingCode> = new Set(['CHAIN_ONLY_LEAF', 'CHAIN_INCOMPLETE']);
@@ -184,6 +184,15 @@ export async function planRotation(options: RotateOptions): Promise<VerifyReport
     }
   }
 
+  // With roots given, say whether they anchor the new chain, and where it stops when they do not:
+  // "no root" would be false, as the gateway holds these roots today.
+  let trustedRootCheck: RotationInfo['trustedRootCheck'] = null;
+  if (trustedRoots?.length) {
+    const notCA = findings.some((f) => f.code === 'CHAIN_ONLY_LEAF' && f.evidence.selfSigned === true);
+    const end = notCA ? 'not-a-ca' : j.chain.anchored ? 'anchored' : top.selfIssued ? 'other-root' : 'issuer-missing';
+    trustedRootCheck = { given: trustedRoots.map(ref), end, anchor: end === 'anchored' ? ref(top) : null, top: ref(top), missingIssuer: end === 'issuer-missing' ? top.issuer.text : null };
+  }
+
   // Today, as the gateway sees it now.
   let current: RotationInfo['current'] = null;
   let comparison: RotationInfo['comparison'] = null;
@@ -226,7 +235,7 @@ export async function planRotation(options: RotateOptions): Promise<VerifyReport
 
   const ranked = rankFindings(findings).ordered;
   const steps = planSteps({ o, host: hostName, ranked, findings, errorCodes, trustProblem, rootToUpload, afterUpload, newPath, leaf, keyCheck, current, currentRoot: current?.root ?? null });
-  const rotation: RotationInfo = { newSource: o.newSource, keyCheck, served: served.map(ref), servedOrder, current, comparison, rootToUpload, afterUpload, steps };
+  const rotation: RotationInfo = { newSource: o.newSource, keyCheck, served: served.map(ref), servedOrder, current, comparison, trustedRootCheck, rootToUpload, afterUpload, steps };
   return assembleReport({ kind: 'verify', plan, trust, chain: j.chain, findings, policy: j.policy, successMessage: ROTATE_OK, successMessageId: null,
     extra: { inputs: [o.newSource], rotation } });
 }

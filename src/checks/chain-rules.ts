@@ -5,7 +5,7 @@
  * path rules, the v1 authentication certificate, chain hygiene, expiry thresholds and the name.
  * Every rule is pure: (facts about the list, plan) → findings, with code and evidence only.
  */
-import { escapeText, parseCertificateShared } from '../x509/cert.js';
+import { escapeText, nameKey, parseCertificateShared } from '../x509/cert.js';
 import { DerError } from '../x509/der.js';
 import { ipToText, matchHost, type NameMatchResult } from '../x509/names.js';
 import { buildPath, isAnchor, walkChain, type BuildResult, type CandidatePath } from '../x509/path.js';
@@ -172,7 +172,7 @@ export const trustRule: ChainRule = (f, plan) => {
   const { leaf, leafIndex } = f;
   const best = f.build.best;
   if (best.anchored && best.certs.length === 1 && leaf.selfIssued && !isCA(leaf)) {
-    out.push(makeFinding('CHAIN_ONLY_LEAF', { issuer: leaf.issuer.text, subject: leaf.subject.text, selfSigned: true }, opts(plan, leaf, leafIndex, 'DEPTH_ZERO_SELF_SIGNED_CERT')));
+    out.push(makeFinding('CHAIN_ONLY_LEAF', { issuer: leaf.issuer.text, subject: leaf.subject.text, selfSigned: true, inTrustStore: true, store: plan.trust.store.description }, opts(plan, leaf, leafIndex, 'DEPTH_ZERO_SELF_SIGNED_CERT')));
   }
   if (best.anchored) return out;
   const top = best.certs[best.certs.length - 1]!;
@@ -189,7 +189,7 @@ export const trustRule: ChainRule = (f, plan) => {
     out.push(makeFinding(code, { subject: top.subject.text, issuer: r.issuer.subject.text, detail: r.result.detail }, opts(plan, top, topIdx, ossl)));
   } else if (best.end === 'self-signed-untrusted') {
     if (best.certs.length === 1 && !isCA(top)) {
-      out.push(makeFinding('CHAIN_ONLY_LEAF', { issuer: top.issuer.text, subject: top.subject.text, selfSigned: true }, opts(plan, top, topIdx, 'DEPTH_ZERO_SELF_SIGNED_CERT')));
+      out.push(makeFinding('CHAIN_ONLY_LEAF', { issuer: top.issuer.text, subject: top.subject.text, selfSigned: true, inTrustStore: false }, opts(plan, top, topIdx, 'DEPTH_ZERO_SELF_SIGNED_CERT')));
     } else if (plan.trust.mode === 'wellknown') {
       out.push(makeFinding('UNTRUSTED_ROOT', trustEv, opts(plan, top, topIdx, best.certs.length === 1 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN')));
     } else {
@@ -267,6 +267,23 @@ export const v1AuthCertRule: ChainRule = (f, plan) => {
 };
 
 /**
+ * The presented certificates that continue a chain above `top`, each the next one's issuer by
+ * name, up to a self-issued one or the first gap.
+ */
+function continuation(top: ParsedCert, unique: ParsedCert[]): ParsedCert[] {
+  const out: ParsedCert[] = [];
+  const seen = new Set([top.sha256]);
+  for (let cur = top; !cur.selfIssued;) {
+    const next = unique.find((c) => !seen.has(c.sha256) && nameKey(c.subject) === nameKey(cur.issuer));
+    if (!next) break;
+    seen.add(next.sha256);
+    out.push(next);
+    cur = next;
+  }
+  return out;
+}
+
+/**
  * Chain hygiene once a path is known (RFC 8446 §4.4.2, RFC 5246 §7.4.2 on the list's order;
  * appgw-spec §3.2 on sending the root): certificates off the path, intermediates out of order,
  * a root the backend does not send.
@@ -276,6 +293,10 @@ export const hygieneRule: ChainRule = (f, plan) => {
   const out: Finding[] = [];
   const best = f.build.best;
   const onPath = new Set(best.certs.map((c) => c.sha256));
+  // A path cut at the depth limit ends where certcheck stopped, not where the chain does: the
+  // certificates that carry it on by issuer name are on the path OpenSSL (depth 100) builds, and
+  // calling them extra would advise breaking a valid chain.
+  if (best.end === 'too-deep') for (const c of continuation(best.certs[best.certs.length - 1]!, f.unique)) onPath.add(c.sha256);
   for (const c of f.unique) {
     if (!onPath.has(c.sha256)) out.push(makeFinding('CHAIN_EXTRA_CERT', { subject: c.subject.text }, { ...opts(plan, c, f.presentedIndexOf(c) ?? undefined) }));
   }

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { AIA_MAX_FETCHES, AIA_OVERALL_MS, AIA_PER_FETCH_MS, makeBundle, type AiaFetch, type BundleResult } from '../bundle.js';
+import { ROOT_SERVING } from '../model/catalog.js';
 import { InputError } from '../model/errors.js';
 import { neutralize } from '../render/junit.js';
 import type { ParsedCert } from '../x509/types.js';
@@ -53,10 +54,10 @@ function checkPfxFlags(flags: BundleFlags, format: (typeof BUNDLE_FORMATS)[numbe
 /** Builds the `bundle` command. */
 export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('bundle')
-    .description('write the chain the gateway needs, as PEM: leaf, then intermediates in issuer order, the root only with --include-root (missing issuers come from --intermediates DIR and, with --aia, from the certificates\' CA Issuers URLs over plain HTTP)')
+    .description('write the chain the backend serves, as PEM: leaf, then intermediates in issuer order, then the root with --include-root, as the gateway\'s documentation recommends (missing issuers come from --intermediates DIR and, with --aia, from the certificates\' CA Issuers URLs over plain HTTP)')
     .argument('<leaf>', 'the leaf certificate file (PEM, DER, .cer, .p7b, .pfx), or HOST:PORT of a live backend')
     .option('--intermediates <dir>', 'directory of CA certificates to complete the chain from (every file, not recursive)')
-    .option('--include-root', 'end the file with the self-signed root')
+    .option('--include-root', 'end the file with the self-signed root (recommended by the gateway\'s documentation; the verdict does not depend on it)')
     .option('--output <file>', 'write the chain here, replacing the file whole (default: stdout; required with --format pfx, then owner-only 0600); a symbolic link there is refused; stdout then gets the summary (or the JSON document)')
     .addOption(new Option('--format <format>', 'pem: the chain as PEM (to stdout, or --output with the summary on stdout); pfx: a PKCS#12 with --key, sealed with the --password-env / --password-file password (AES-256, SHA-256 MAC, as OpenSSL 3 writes it); json: stdout carries only a JSON document (schema/bundle.schema.json) with the chain\'s PEM as its "pem" field (and --output still gets the PEM)').choices([...BUNDLE_FORMATS]).default('pem'))
     .option('--key <file>', 'with --format pfx: the leaf\'s private key (PEM or DER; must match the leaf)')
@@ -105,7 +106,7 @@ export function bundleCommand(io: CliIo, setExit: (n: number) => void): Command 
         lines.push(`  ${i}. ${c.subject.text}  (${role(c, i, r)}, sha256 ${flags.verbose ? c.sha256 : `${c.sha256.slice(0, 16)}\u2026`})`);
         if (flags.verbose) lines.push(`     issuer ${c.issuer.text}`, `     valid  ${c.notBefore.date?.toISOString() ?? c.notBefore.raw} \u2192 ${c.notAfter.date?.toISOString() ?? c.notAfter.raw}`);
       });
-      if (r.root && !flags.includeRoot) lines.push(`  root "${r.root.subject.text}" left out (the gateway has its own copy; --include-root adds it)`);
+      if (r.root && !flags.includeRoot) lines.push(`  root "${r.root.subject.text}" not included; --include-root adds it: ${ROOT_SERVING}`);
       if (fetches) {
         if (!fetches.length) lines.push(`aia: nothing fetched (${r.complete ? 'the chain was already complete' : 'no CA Issuers URL on the top certificate'})`);
         for (const a of fetches) lines.push(`aia: ${aiaLine(a)}`);

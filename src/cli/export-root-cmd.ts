@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { findRoot } from '../bundle.js';
+import { SELF_SIGNED_NOT_CA } from '../model/catalog.js';
 import { neutralize } from '../render/junit.js';
 import { VERSION } from '../version.js';
 import { withExamples, addSourceOptions, chosenFormat, collect, loadAnchors, loadChainOrBackend, passwordOpts, verboseOption, type SourceFlags } from './options.js';
@@ -47,14 +48,19 @@ export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Comm
     const doc = (o: Record<string, unknown>) => say(`${JSON.stringify({ schemaVersion: 1, tool: { name: 'certcheck', version: VERSION }, kind: 'export-root', ...o }, null, 2)}\n`);
     const what = src.from === 'backend' ? 'server' : 'file';
     if (!r.root) {
-      const msg = `the ${what} does not send the root and it is in no store given: "${r.topSubject}" is issued by "${r.missingIssuer}", which is neither sent, nor a --trusted-root, nor in ${r.store}. Get that root from the CA (or pass it with --trusted-root) and rerun.`;
-      if (json) doc({ output: null, root: null, missingIssuer: r.missingIssuer, notes: [], warnings: [msg], pem: null });
+      // A lone self-signed certificate was sent, so saying "the root was not sent" would be false:
+      // it is the root, only one the gateway refuses when it is not a CA.
+      const msg = r.selfSigned
+        ? `the ${what}'s only certificate "${r.selfSigned.subject}" is self-signed but not a CA, so nothing was written: uploading it as a trusted root will not make the backend healthy, because ${SELF_SIGNED_NOT_CA.why}. ${SELF_SIGNED_NOT_CA.fix}`
+        : `the ${what} does not send the root and it is in no store given: "${r.topSubject}" is issued by "${r.missingIssuer}", which is neither sent, nor a --trusted-root, nor in ${r.store}. Get that root from the CA (or pass it with --trusted-root) and rerun.`;
+      if (json) doc({ output: null, root: null, missingIssuer: r.missingIssuer, ...(r.selfSigned ? { selfSigned: r.selfSigned } : {}), notes: [], warnings: [msg], pem: null });
       else io.stderr(`${neutralize(`certcheck export-root: warning: ${msg}`)}\n`);
       setExit(1);
       return;
     }
     const root = r.root;
     const notes: string[] = [];
+    if (r.selfSigned) notes.push(`the ${what} sends a single self-signed CA certificate: it is its own root, and that certificate is what was exported`);
     if (!r.sent) notes.push(`the ${what} does not send the root; it was taken from ${r.fromTrustedRoots ? 'the --trusted-root file' : r.store}`);
     if (r.inStore) notes.push('this root is in the well-known store: with "Use well known CA certificate" the gateway trusts it already; upload it only for custom-root mode');
     else notes.push('upload this file to the backend setting\'s trusted root certificates ("Use well known CA certificate": No)');
@@ -63,7 +69,7 @@ export function exportRootCommand(io: CliIo, setExit: (n: number) => void): Comm
     const cer = root.pem;
     if (flags.output !== undefined) writeOutputFile(flags.output, cer);
     if (json) {
-      doc({ output: flags.output ?? null, root: { subject: root.subject, sha256: root.sha256, notAfter: root.notAfter, sent: r.sent, inStore: r.inStore }, missingIssuer: null, notes, warnings: [], pem: cer });
+      doc({ output: flags.output ?? null, root: { subject: root.subject, sha256: root.sha256, notAfter: root.notAfter, sent: r.sent, inStore: r.inStore, ...(r.selfSigned ? { selfSigned: true } : {}) }, missingIssuer: null, notes, warnings: [], pem: cer });
     } else {
       const lines = [`certcheck export-root: ${flags.output !== undefined ? `wrote ${flags.output}` : 'root'}: ${root.subject}`, `  sha256 ${root.sha256}`];
       if (flags.verbose) lines.push(`  valid until ${root.notAfter ?? '(not a real date)'}`, `  looked up in ${r.store}`);

@@ -75,6 +75,47 @@ function issuerAt(subject: unknown, index: unknown): string {
   return `"${subject}" ${typeof index === 'number' ? `sent at position ${index}` : 'from the trust store'}`;
 }
 
+/**
+ * Serving the root: one position everywhere certcheck speaks of it (findings, bundle, rotate).
+ * Microsoft Learn, "Troubleshoot backend health issues in Application Gateway" (TS-2024, "The
+ * intermediate certificate was not found", "Leaf must be topmost in chain"): "We recommend
+ * installing the complete chain on the backend server, including the Root CA certificate"; and
+ * "Overview of TLS termination and end to end TLS with Application Gateway" (v2 note): "it is
+ * recommended the backend server certificate contain both the root and intermediate CAs". It is a
+ * recommendation, not a condition: the gateway checks the chain against its own copy of the root
+ * (an uploaded trusted root or its well-known store), and the same page's M12 case is a backend
+ * with "only Leaf and Intermediate certificates installed" that is healthy once the right root is
+ * uploaded.
+ */
+export const ROOT_SERVING = 'the gateway\'s documentation recommends serving the root too, after the intermediates; the verdict does not depend on it, as the gateway checks the chain against its own copy of the root, uploaded or well-known';
+
+/**
+ * A self-signed certificate that is not a CA, as the gateway sees it: why it fails even when
+ * uploaded as its own trusted root, and what works instead. Troubleshoot backend health issues
+ * (TS-2024, "The intermediate certificate was not found"): "A self-signed certificate which is NOT
+ * a Certificate Authority will also result in the same error. This is because application gateway
+ * considers such self-signed certificate as 'Leaf' certificate and looks for its signing
+ * Intermediate certificate"; the fix follows "Generate an Azure Application Gateway self-signed
+ * certificate with a custom root CA" (and azure-docs#60015: the root needs basicConstraints CA:TRUE).
+ */
+export const SELF_SIGNED_NOT_CA = {
+  why: 'the gateway treats a self-signed certificate that is not a CA (no basicConstraints CA:TRUE) as a leaf and looks for the intermediate that issued it, even when the certificate itself is uploaded as a trusted root',
+  fix: 'Issue the backend\'s certificate from a CA of your own: create a root CA certificate with basicConstraints CA:TRUE, sign the server certificate with it, serve the server certificate (and the root), and upload the root (.CER) to the backend setting\'s trusted root certificates (Microsoft Learn: "Generate an Azure Application Gateway self-signed certificate with a custom root CA"). Or reissue the self-signed certificate with basicConstraints CA:TRUE (and a keyUsage, if any, with both keyCertSign and digitalSignature) and upload that. A certificate from a well-known CA needs no upload.',
+} as const;
+
+/** CHAIN_ONLY_LEAF: the sentence for a self-signed certificate that is not a CA, uploaded or not, or for a leaf whose issuer is missing. */
+function onlyLeafWords(ev: Evidence): Record<string, string> {
+  if (ev.selfSigned !== true) {
+    return { situation: `its issuer "${fmt(ev.issuer)}" is neither sent nor a trusted root.`, action: 'Install the intermediate certificate(s) from your CA on the backend and serve the full chain: leaf, intermediate(s), root.' };
+  }
+  return {
+    situation: ev.inTrustStore === true
+      ? `it is self-signed and not a CA. It is itself a trusted root here (${fmt(ev.store)}), but ${SELF_SIGNED_NOT_CA.why}.`
+      : `it is self-signed and not a CA, and ${SELF_SIGNED_NOT_CA.why}.`,
+    action: SELF_SIGNED_NOT_CA.fix,
+  };
+}
+
 const E: Record<FindingCode, Entry> = {
   DNS_FAILED: { stage: 'dns', severity: 'error', message: 'M2',
     explain: 'The name {name} did not resolve ({code}: {detail}).',
@@ -110,7 +151,7 @@ const E: Record<FindingCode, Entry> = {
   TLS_CERT_MESSAGE_TOO_LARGE: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
     words: handshakeWords,
     explain: 'The backend\'s certificate message is larger than OpenSSL accepts (100 KiB).',
-    fix: 'Serve a smaller chain: the leaf and its intermediates only, without hundreds of SANs or extra certificates.' },
+    fix: 'Serve a smaller chain: the leaf, its intermediates and the root only, without hundreds of SANs or extra certificates.' },
   TLS_FAILED: { stage: 'tls', severity: 'error', message: 'M15', v1: 'V1b',
     words: handshakeWords,
     explain: 'The TLS handshake failed: {detail}.',
@@ -123,20 +164,20 @@ const E: Record<FindingCode, Entry> = {
     fix: 'Configure the server certificate and its chain on the backend.' },
   CHAIN_NO_LEAF: { stage: 'certificate', severity: 'error', message: 'M9',
     explain: 'Every presented certificate is a CA certificate; there is no server (leaf) certificate.',
-    fix: 'Configure the backend to send its server certificate first, then the intermediates.' },
+    fix: 'Configure the backend to send its server certificate first, then the intermediates, then the root.' },
   CHAIN_LEAF_NOT_FIRST: { stage: 'certificate', severity: 'error', message: 'M14',
     explain: 'The server certificate is at position {leafIndex}; position 0 holds {firstSubject}.',
     fix: 'Order the chain file as leaf, intermediate(s), root.' },
   CHAIN_ONLY_LEAF: { stage: 'certificate', severity: 'error', message: 'M8', v1: 'V1b',
-    explain: 'The backend sent only its server certificate; its issuer "{issuerText}" is neither sent nor a trusted root.',
-    words: (ev) => ({ issuerText: ev.selfSigned === true ? `${fmt(ev.issuer)} (itself: a self-signed certificate that is not a CA)` : fmt(ev.issuer) }),
-    fix: 'Install the intermediate certificate(s) from your CA on the backend and serve the full chain: leaf, intermediate(s), root.' },
+    explain: 'The backend sent only its server certificate; {situation}',
+    words: onlyLeafWords,
+    fix: '{action}' },
   CHAIN_INCOMPLETE: { stage: 'certificate', severity: 'error', message: 'M8', v1: 'V1b',
     explain: 'The issuer "{issuer}" of certificate {certIndex} ({subject}) is missing from the presented chain.',
     fix: 'Add the missing intermediate certificate to the chain the backend serves.' },
   CHAIN_ROOT_NOT_SENT: { stage: 'certificate', severity: 'info',
     explain: 'The backend does not send the root certificate; the gateway uses its own copy ({anchor}).',
-    fix: 'The gateway\'s documentation recommends serving the root too.' },
+    fix: `Optional: ${ROOT_SERVING}.` },
   CHAIN_DUPLICATE: { stage: 'certificate', severity: 'warning',
     explain: 'Certificate {certIndex} ({subject}) is sent more than once.',
     fix: 'Remove the duplicate from the chain file.' },
@@ -148,7 +189,7 @@ const E: Record<FindingCode, Entry> = {
     fix: 'Order the chain file as leaf, then each issuer in turn.' },
   CHAIN_TOO_MANY_CERTS: { stage: 'certificate', severity: 'warning',
     explain: 'The backend sent {count} certificates; only the first {limit} were considered.',
-    fix: 'Serve only the leaf and its intermediates.' },
+    fix: 'Serve only the leaf, its intermediates and the root.' },
   CHAIN_PATH_NOT_TAKEN: { stage: 'certificate', severity: 'warning',
     explain: 'A valid path exists ({validPath}), but the gateway\'s OpenSSL builds one chain without trying alternatives: as the issuer of "{subject}" it takes {taken}, not {alternative}.',
     fix: '{action}',
@@ -254,7 +295,7 @@ const E: Record<FindingCode, Entry> = {
     fix: 'Reissue with RSA, ECDSA (P-256/384/521) or Ed25519.' },
   CHAIN_TOO_LONG: { stage: 'certificate', severity: 'unknown',
     explain: 'The path is longer than {maxDepth} certificates, certcheck\'s path-building limit; OpenSSL allows up to 100, so the gateway may still accept it.',
-    fix: 'Use a shorter chain.' },
+    fix: 'Keep every certificate of this path in the chain the backend sends; removing one breaks it. The gateway\'s own depth limit is undocumented: if it marks the backend unhealthy, the fix is a shorter issuance path, a leaf issued by a CA with fewer intermediate CAs between it and the root.' },
   MALFORMED_CERT: { stage: 'certificate', severity: 'error', message: 'M15', v1: 'V1b',
     explain: 'Certificate {certIndex} does not decode: {detail}.',
     fix: 'Reinstall the certificate as issued.' },
@@ -264,7 +305,7 @@ const E: Record<FindingCode, Entry> = {
     fix: 'Reissue the certificate.' },
   PATH_BUDGET_EXHAUSTED: { stage: 'certificate', severity: 'unknown',
     explain: 'Path building stopped after {signatureChecks} signature checks and {calls} steps ({limit}) without finding a valid path; the presented set is pathological.',
-    fix: 'Serve only the leaf and its intermediates.' },
+    fix: 'Serve only the leaf, its intermediates and the root.' },
   STRICT_VIOLATION: { stage: 'certificate', severity: 'warning',
     explain: 'Certificate {certIndex} ({subject}): {ruleText}. The gateway accepts this; strict clients (browsers, Go, rustls) do not.',
     fix: '{ruleFix}',

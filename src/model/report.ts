@@ -157,7 +157,7 @@ export interface TrustReport {
 // ---- revocation and rotation: their own model files, re-exported as parts of the report --------
 
 export type { RevocationCertResult, RevocationCheck, RevocationMode, RevocationReport, RevocationSource } from './revocation.js';
-export type { CertRef, RootRef, RotationInfo, RotationStep, RotationStepCode, RotationStepData, VerdictRef } from './rotation.js';
+export type { CertRef, RootRef, RotationInfo, RotationStep, RotationStepCode, RotationStepData, TrustedRootCheck, VerdictRef } from './rotation.js';
 import type { RevocationReport } from './revocation.js';
 import type { RotationInfo } from './rotation.js';
 

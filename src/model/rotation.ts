@@ -47,6 +47,21 @@ export type RotationStep = {
   action?: string;
 } & RotationStepData;
 
+/**
+ * Whether the trusted roots given (uploaded to the backend setting today) anchor the new chain:
+ * `anchored` (one of them ends its path: `anchor`), `issuer-missing` (the chain stops at `top`,
+ * whose issuer `missingIssuer` is neither in the new file nor given), `other-root` (it ends at the
+ * self-signed `top`, which is not given), `not-a-ca` (its only certificate `top` is self-signed
+ * and not a CA, which the gateway refuses even when uploaded).
+ */
+export interface TrustedRootCheck {
+  given: CertRef[];
+  end: 'anchored' | 'issuer-missing' | 'other-root' | 'not-a-ca';
+  anchor: CertRef | null;
+  top: CertRef;
+  missingIssuer: string | null;
+}
+
 /** report.rotation: the pre-flight of a certificate rotation. */
 export interface RotationInfo {
   newSource: string;
@@ -56,6 +71,8 @@ export interface RotationInfo {
   servedOrder: 'as-given' | 'issuer-order';
   current: (VerdictRef & { target: string; presented: CertRef[]; root: CertRef | null }) | null;
   comparison: { sameRoot: boolean | null; newIntermediates: string[]; removedIntermediates: string[]; newRoot: string | null; sameLeafKey: boolean | null } | null;
+  /** With trusted roots given: whether they anchor the new chain; null in well-known CA mode. */
+  trustedRootCheck: TrustedRootCheck | null;
   /** The root the gateway must trust before the backend switches; sha256 null when the new file does not hold it. */
   rootToUpload: RootRef | null;
   /** The verdict once rootToUpload is uploaded (null when nothing to upload or the root is not at hand). */

@@ -8,7 +8,7 @@ import type { Report } from '../model/report.js';
 import { renderAzure } from './azure.js';
 import { renderGithub } from './github.js';
 import { neutralize, policyHeadline, renderJunit, rotationOf, targetName } from './junit.js';
-import { withRotationWords } from './rotate.js';
+import { rotationRootLines, withRotationWords } from './rotate.js';
 import { painter, renderText } from './text.js';
 import { visibleWidth, wrapLine, wrapText } from './wrap.js';
 
@@ -52,10 +52,8 @@ function rotationText(r: Report, color: boolean, width: number | undefined): str
   lines.push(`  After the new certificate is installed, the gateway as configured today would say: ${r.status}.`);
   if (rot.current) lines.push(`  Today ${rot.current.target} is ${rot.current.status}: ${rot.current.message}`);
   const c = rot.comparison;
-  if (c) {
-    lines.push(`  Root: ${c.sameRoot === null ? 'not known (no root today, or the new chain stops before its root)' : c.sameRoot ? 'unchanged' : `changes to ${c.newRoot ?? '(unknown)'}`}`);
-    lines.push(`  New intermediates: ${c.newIntermediates.length ? c.newIntermediates.join('; ') : 'none'}`);
-  }
+  for (const l of rotationRootLines(rot)) lines.push(`  ${l}`);
+  if (c) lines.push(`  New intermediates: ${c.newIntermediates.length ? c.newIntermediates.join('; ') : 'none'}`);
   if (rot.afterUpload) lines.push(`  Once the gateway steps are done: ${rot.afterUpload.status}: ${rot.afterUpload.message}`);
   if (rot.steps.length) {
     lines.push(p('bold', 'Steps, in order:'));

@@ -3,9 +3,10 @@
  * (model/rotation.ts); this file says each one, command lines included, and adds the words to the
  * report as each step's `action` before any format renders it.
  */
+import { ROOT_SERVING } from '../model/catalog.js';
 import type { Finding } from '../model/findings.js';
 import type { Report } from '../model/report.js';
-import type { RootRef, RotationInfo, RotationStep } from '../model/rotation.js';
+import type { RootRef, RotationInfo, RotationStep, TrustedRootCheck } from '../model/rotation.js';
 
 /** The file names the suggested commands write. */
 const NEW_ROOT_FILE = 'new-root.cer';
@@ -61,7 +62,7 @@ export function rotationStepText(step: RotationStep, findings: readonly Finding[
       const key = e.keyChecked ? ' with its private key (checked: it matches the leaf)' : ' with its private key (not checked: pass --key FILE or a PFX that holds the key)';
       const order = e.order.map((s, i) => `${i + 1}) ${s}`).join(', ');
       const reorder = e.reorder ? ' The file is not in this order today: reorder it.' : '';
-      return `${e.afterFixes ? 'Then install' : 'Install'} ${e.newSource} on ${e.backend ?? 'the backend'}${key}, serving the chain in this order: ${order} (the root may be added last; the gateway does not need it).${reorder}`;
+      return `${e.afterFixes ? 'Then install' : 'Install'} ${e.newSource} on ${e.backend ?? 'the backend'}${key}, serving the chain in this order: ${order}, then the root. ${ROOT_SERVING[0]!.toUpperCase()}${ROOT_SERVING.slice(1)}.${reorder}`;
     }
     case 'REPROBE': {
       const e = step.evidence;
@@ -71,6 +72,35 @@ export function rotationStepText(step: RotationStep, findings: readonly Finding[
     case 'REMOVE_OLD_ROOT':
       return `Once every backend using this setting serves the new chain, remove the old root "${step.evidence.oldRoot}" from the backend setting.`;
   }
+}
+
+/** The given trusted roots and whether they anchor the new chain, in one sentence. */
+function trustedRootText(t: TrustedRootCheck, newSource: string): string {
+  const names = t.given.map((g) => `"${g.subject}"`).join(', ');
+  const given = t.given.length === 1 ? `the given trusted root ${names}` : `none of the given trusted roots (${names})`;
+  const verb = t.given.length === 1 ? 'does not anchor' : 'anchors';
+  switch (t.end) {
+    case 'anchored': return `the given trusted root "${t.anchor?.subject ?? t.top.subject}" anchors the new chain.`;
+    case 'issuer-missing': return `${given} ${verb} the new chain yet: it stops at "${t.top.subject}", whose issuer "${t.missingIssuer ?? ''}" is neither in ${newSource} nor a given trusted root.`;
+    case 'other-root': return `${given} ${verb} the new chain: it ends at the self-signed root "${t.top.subject}", which is not one of them.`;
+    case 'not-a-ca': return `the new chain's only certificate "${t.top.subject}" is self-signed and not a CA, which the gateway refuses whatever roots are uploaded.`;
+  }
+}
+
+/**
+ * The rotation's root lines: how the new chain's root compares with today's (when the backend was
+ * probed) and whether the given trusted roots anchor it. A comparison that could not be made says
+ * which side lacked a root, never "no root" when roots were given.
+ */
+export function rotationRootLines(rot: RotationInfo): string[] {
+  const lines: string[] = [];
+  const c = rot.comparison;
+  if (c) {
+    const unknown = rot.current?.root ? 'not compared: the new chain stops before its root' : 'not compared: the backend\'s chain today reaches no root';
+    lines.push(`Root: ${c.sameRoot === null ? unknown : c.sameRoot ? 'unchanged' : `changes to ${c.newRoot ?? '(unknown)'}`}`);
+  }
+  if (rot.trustedRootCheck) lines.push(`Trusted root: ${trustedRootText(rot.trustedRootCheck, rot.newSource)}`);
+  return lines;
 }
 
 /**

@@ -78,7 +78,7 @@ describe('certcheck bundle', () => {
     expect(r.code).toBe(0);
     expect(hex(allPemCerts(readFileSync(f('fullchain.pem'), 'utf8')))).toEqual(hex([der('leaf-a'), der('int-a')]));
     expect(r.stdout).toContain(`certcheck bundle: wrote ${f('fullchain.pem')} (2 certificates, leaf first):`);
-    expect(r.stdout).toContain('root "CN=certcheck Test Root A, O=certcheck test" left out');
+    expect(r.stdout).toContain('root "CN=certcheck Test Root A, O=certcheck test" not included; --include-root adds it: the gateway\'s documentation recommends serving the root too');
     expect(r.stdout).toMatch(/warning: skipped .*locked\.pfx: /);
     expect(r.stdout).toMatch(/warning: skipped .*README\.txt: not a certificate/);
 

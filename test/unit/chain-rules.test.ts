@@ -135,6 +135,15 @@ describe('hygieneRule', () => {
     expect(codes(hygieneRule(factsOf(['leaf-a', 'int-a']), planOf()))).toEqual(['CHAIN_ROOT_NOT_SENT']);
     expect(codes(hygieneRule(factsOf(['leaf-a', 'int-a', 'int-b']), planOf()))).toEqual(['CHAIN_EXTRA_CERT', 'CHAIN_ROOT_NOT_SENT']);
   });
+  test('a path cut at the depth limit: the certificates that carry it on are not extras, an unrelated one still is (issue 18)', () => {
+    const deep = ['leaf-deep', ...Array.from({ length: 11 }, (_, i) => `deep-${String(11 - i).padStart(2, '0')}`)];
+    const f = factsOf(deep);
+    expect(f.build.best.end).toBe('too-deep');
+    expect(f.build.best.certs).toHaveLength(11);
+    expect(codes(hygieneRule(f, planOf()))).toEqual([]);
+    const withExtra = hygieneRule(factsOf([...deep, 'int-b']), planOf());
+    expect(withExtra.map((x) => [x.code, x.evidence.subject])).toEqual([['CHAIN_EXTRA_CERT', 'CN=certcheck Test Intermediate B, O=certcheck test']]);
+  });
 });
 
 describe('expiryRule', () => {

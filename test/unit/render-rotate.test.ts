@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import type { Finding } from '../../src/model/findings.js';
 import type { Report, VerifyReport } from '../../src/model/report.js';
 import type { RotationInfo, RotationStep } from '../../src/model/rotation.js';
-import { rotationStepText, withRotationWords } from '../../src/render/rotate.js';
+import { rotationRootLines, rotationStepText, withRotationWords } from '../../src/render/rotate.js';
 
 const root = { subject: 'CN=Root B', sha256: 'ab'.repeat(32), available: true };
 const steps: RotationStep[] = [
@@ -25,7 +25,7 @@ describe('rotation step words', () => {
     expect(t[0]).toBe(`Upload the new root "CN=Root B" (sha256 ${'ab'.repeat(8)}…) to the backend setting's trusted root certificates. Write it as a .cer with: certcheck export-root new.pem --output new-root.cer. Keep the current root "CN=Root A" uploaded until the backend serves the new certificate.`);
     expect(t[1]).toBe('Do not install new.pem yet: CERT_EXPIRED: The leaf expired. Fix: Renew it.');
     expect(t[2]).toBe('Complete the chain first: the issuer of "CN=leaf" is missing. Build it with: certcheck bundle new.pem --intermediates DIR --output fullchain.pem');
-    expect(t[3]).toBe('Then install new.pem on 10.0.0.4:443 with its private key (checked: it matches the leaf), serving the chain in this order: 1) CN=leaf, 2) CN=Int B (the root may be added last; the gateway does not need it). The file is not in this order today: reorder it.');
+    expect(t[3]).toBe('Then install new.pem on 10.0.0.4:443 with its private key (checked: it matches the leaf), serving the chain in this order: 1) CN=leaf, 2) CN=Int B, then the root. The gateway\'s documentation recommends serving the root too, after the intermediates; the verdict does not depend on it, as the gateway checks the chain against its own copy of the root, uploaded or well-known. The file is not in this order today: reorder it.');
     expect(t[4]).toBe('Re-probe after the switch; expect Healthy: certcheck 10.0.0.4:443 --sni app.example --trusted-root <each root uploaded today> --trusted-root new-root.cer');
     expect(t[5]).toBe('Once every backend using this setting serves the new chain, remove the old root "CN=Root A" from the backend setting.');
     const sw = rotationStepText({ order: 1, where: 'gateway', code: 'SWITCH_TO_CUSTOM_ROOTS', evidence: { root: { subject: 'CN=Root B', sha256: null, available: false }, topSubject: 'CN=Int B', newSource: 'b.pem', currentRoot: 'CN=Root A', backend: null, host: 'app.example' } }, []);
@@ -42,5 +42,27 @@ describe('rotation step words', () => {
     expect((report.rotation as RotationInfo).steps[0]!.action).toBeUndefined();
     const plain = { kind: 'verify', status: 'Healthy', findings: [] } as unknown as Report;
     expect(withRotationWords(plain)).toBe(plain);
+  });
+});
+
+describe('the rotation\'s root lines (issue 18: never "no root" when roots were given)', () => {
+  const A = { subject: 'CN=Root A', sha256: 'aa'.repeat(32) };
+  const B = { subject: 'CN=Root B', sha256: 'bb'.repeat(32) };
+  const leaf = { subject: 'CN=leaf', sha256: 'cc'.repeat(32) };
+  const rot = (p: Partial<RotationInfo>) => ({ newSource: 'new.pem', comparison: null, current: null, trustedRootCheck: null, ...p }) as RotationInfo;
+  const cmp = { sameRoot: null, newIntermediates: [], removedIntermediates: [], newRoot: null, sameLeafKey: null };
+  test('each way the given roots meet the new chain, and why a comparison could not be made', () => {
+    expect(rotationRootLines(rot({ trustedRootCheck: { given: [A], end: 'anchored', anchor: A, top: A, missingIssuer: null } })))
+      .toEqual(['Trusted root: the given trusted root "CN=Root A" anchors the new chain.']);
+    expect(rotationRootLines(rot({ trustedRootCheck: { given: [A, B], end: 'issuer-missing', anchor: null, top: leaf, missingIssuer: 'CN=Int' } })))
+      .toEqual(['Trusted root: none of the given trusted roots ("CN=Root A", "CN=Root B") anchors the new chain yet: it stops at "CN=leaf", whose issuer "CN=Int" is neither in new.pem nor a given trusted root.']);
+    expect(rotationRootLines(rot({ trustedRootCheck: { given: [A], end: 'other-root', anchor: null, top: B, missingIssuer: null } })))
+      .toEqual(['Trusted root: the given trusted root "CN=Root A" does not anchor the new chain: it ends at the self-signed root "CN=Root B", which is not one of them.']);
+    expect(rotationRootLines(rot({ trustedRootCheck: { given: [A], end: 'not-a-ca', anchor: null, top: leaf, missingIssuer: null } })))
+      .toEqual(['Trusted root: the new chain\'s only certificate "CN=leaf" is self-signed and not a CA, which the gateway refuses whatever roots are uploaded.']);
+    const today = { target: 'x:443', status: 'Healthy', message: '', messageId: null, presented: [], root: A } as RotationInfo['current'];
+    expect(rotationRootLines(rot({ comparison: cmp, current: today }))).toEqual(['Root: not compared: the new chain stops before its root']);
+    expect(rotationRootLines(rot({ comparison: cmp, current: { ...today!, root: null } }))).toEqual(['Root: not compared: the backend\'s chain today reaches no root']);
+    expect(rotationRootLines(rot({}))).toEqual([]);
   });
 });
