@@ -171,7 +171,7 @@ describe('2. a self-signed leaf uploaded as its own trusted root', () => {
 
   it('the alternative the fix names holds: a self-signed CA certificate uploaded as itself is Healthy', async () => {
     const r = await cli(['verify', f('ssca.pem'), '--trusted-root', f('ssca.pem'), '--host', 'backend.test']);
-    expect(r.stdout).toContain('Verdict: Healthy');
+    expect(r.stdout).toContain('Gateway: Healthy');
     expect(r.code).toBe(0);
   });
 });
