@@ -127,7 +127,8 @@ async function runOne<T extends Probeable>(item: T, o: RunOptions): Promise<RunR
       run.catch(() => undefined);
       return notProbed(item, `the probe did not finish within its ${opts.timeoutSeconds ?? 30} s timeout plus ${o.graceMs ?? DEFAULT_GRACE_MS} ms`, ms);
     }
-    return { item, health: r.status, healthProbeLog: r.message, report: r, error: null, ms };
+    // The Details column is the gateway's log; a sentence of certcheck's says whose it is.
+    return { item, health: r.status, healthProbeLog: r.messageSource === 'gateway' ? r.message : `certcheck: ${r.message}`, report: r, error: null, ms };
   } catch (e) {
     const ms = Math.round(nowMs() - t0);
     const msg = (e as Error)?.message ?? String(e);

@@ -25,7 +25,7 @@ export function renderHealthTable(rows: HealthRow[], color: boolean, width?: num
   for (const r of rows) {
     const h = r.report.status;
     const col = h === 'Healthy' ? 'green' : h === 'Unknown' ? 'yellow' : 'red';
-    out.push(wrapLine(`${r.name.padEnd(nameW)}  ${r.server.padEnd(srvW)}  ${p(col, h.padEnd(9))}  ${r.report.message}`, width, hang));
+    out.push(wrapLine(`${r.name.padEnd(nameW)}  ${r.server.padEnd(srvW)}  ${p(col, h.padEnd(9))}  ${r.report.messageSource === 'gateway' ? r.report.message : `certcheck: ${r.report.message}`}`, width, hang));
     if (r.report.primary) out.push(wrapLine(`${pad}${p('dim', `\u21b3 ${r.report.primary.code}: ${r.report.primary.explanation}`)}`, width, hang + 2));
   }
   return out.join('\n') + '\n';

@@ -122,3 +122,17 @@ describe('two verdicts, never mixed (issue 18 item 1)', () => {
     expect(quiet.out).toMatch(/Healthy +\u26a0 policy FAIL: certificate 0/);
   });
 });
+
+describe('a sweep row labels certcheck\'s own sentence (issue 18 item 1)', () => {
+  it('the Details of a row whose message is certcheck\'s start with "certcheck: "', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { verifyChain } = await import('../../src/verify.js');
+    const { runProbes } = await import('../../src/sweep.js');
+    // The depth limit: Unknown in certcheck's words (the gateway's are not known).
+    const deep = await verifyChain({ leaf: readFileSync(join(ROOT, 'certs', 'out', 'hostile', 'deep.pem'), 'utf8'), trustedRoots: [readFileSync(ROOT_A, 'utf8')], at: new Date('2030-06-01T00:00:00Z') });
+    expect(deep.messageSource).toBe('certcheck');
+    const [r] = await runProbes([{ options: { target: '127.0.0.1:1' } }], { probe: async () => deep });
+    expect(r!.health).toBe('Unknown');
+    expect(r!.healthProbeLog).toBe(`certcheck: ${deep.message}`);
+  });
+});
