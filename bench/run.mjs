@@ -286,8 +286,19 @@ async function certcheckSweep(targetsFile, concurrency, capMs, tag, format = 'js
     // json: the summary is near the start; jsonl: it is the last line.
     const all = readFileSync(stdoutFile, 'utf8');
     const text = driver === 'cli' ? (format === 'jsonl' ? all.slice(-65_536) : all.slice(0, 65_536)) : all;
-    const m = /"summary":\s*(\{[^}]*\})/.exec(text);
-    if (m) summary = JSON.parse(m[1]);
+    // The summary holds nested objects (its tally's groups): take the balanced object after the key.
+    const at = text.search(/"summary":\s*\{/);
+    if (at >= 0) {
+      const start = text.indexOf('{', at);
+      let depth = 0, end = start;
+      for (; end < text.length; end++) {
+        const ch = text[end];
+        if (ch === '"') { for (end++; end < text.length && text[end] !== '"'; end++) if (text[end] === '\\') end++; }
+        else if (ch === '{' || ch === '[') depth++;
+        else if ((ch === '}' || ch === ']') && --depth === 0) break;
+      }
+      summary = JSON.parse(text.slice(start, end + 1));
+    }
   } catch { /* no output: killed at the cap */ }
   const total = readFileSync(targetsFile, 'utf8').split('\n').filter(Boolean).length;
   // Killed at the cap: the backends' count of answered probes is the partial figure.
