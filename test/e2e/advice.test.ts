@@ -19,6 +19,7 @@ import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import tls from 'node:tls';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRoot } from '../../src/bundle.js';
 import { ROOT_SERVING } from '../../src/model/catalog.js';
@@ -188,9 +189,14 @@ describe('3. export-root on a backend serving one self-signed certificate', () =
       expect(r.stderr).toContain('Issue the backend\'s certificate from a CA of your own');
       expect(r.stderr).not.toContain('does not send the root');
       const j = await cli(['export-root', `127.0.0.1:${b.port}`, '--sni', 'backend.test', '--json']);
-      const o = JSON.parse(j.stderr) as { root: unknown; missingIssuer: unknown; selfSigned: { subject: string; ca: boolean } };
-      expect(o).toMatchObject({ root: null, missingIssuer: null, selfSigned: { subject: DN('backend.test'), ca: false } });
-      expect(j.stdout).toBe('');
+      // stdout carries only the JSON document (issue 18 item 4), which says why nothing was written.
+      const o = JSON.parse(j.stdout) as { root: unknown; missingIssuer: unknown; selfSigned: { subject: string; ca: boolean }; pem: unknown };
+      expect(o).toMatchObject({ kind: 'export-root', root: null, missingIssuer: null, selfSigned: { subject: DN('backend.test'), ca: false }, pem: null });
+      const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+      const schema = (n: string) => JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'schema', `${n}.schema.json`), 'utf8')) as object;
+      ajv.addSchema(schema('report'));
+      const validate = ajv.compile(schema('export-root'));
+      expect(validate(o) ? [] : validate.errors).toEqual([]);
     } finally { await b.close(); }
   });
 
