@@ -4,12 +4,14 @@
  */
 import { Command } from 'commander';
 import { InputError } from '../model/errors.js';
-import { withExamples, collect, parseAt, parseIntOpt, textWidth, useColor } from './options.js';
+import { withExamples, collect, loadAnchors, parseAt, parseIntOpt, passwordOpts, textWidth, useColor, type PasswordOpts } from './options.js';
+import type { ProbePlan } from '../gateway/plan.js';
 import type { CliIo } from './io.js';
 import { addSweepOptions, resolveMap, runSweep, type SweepFlags } from './sweep.js';
 
-interface GatewayFlags extends SweepFlags {
+interface GatewayFlags extends SweepFlags, PasswordOpts {
   parameters: string[];
+  wellKnownRoot: string[];
   pool: string[];
   setting: string[];
   plan?: boolean;
@@ -29,6 +31,9 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
     .option('--plan', 'print what each probe would send, and why, without contacting anything')
     .option('--timeout-cap <seconds>', 'lower every probe timeout to at most this (the gateway\'s default is 30 s)')
     .option('--all-pairs', 'plan every pool with every setting, not only the pairs routing rules use')
+    .option('--well-known-root <file>', 'replace the well-known CA store with these roots (repeatable) for the settings that trust the well-known CAs (no trusted root certificates): an organisation\'s own list of public roots', collect, [])
+    .option('--password-env <var>', 'PKCS#12 password (for a .pfx given as a --well-known-root) from this environment variable')
+    .option('--password-file <file>', 'PKCS#12 password from the first line of this file (a pipe or FIFO too)')
     .option('--network <file>', 'the gateway\'s network, judged offline (repeatable): JSON of az network nsg show, route-table show, vnet show, vnet subnet show, nic show, an ARM template or az group export, or an array of those', collect, []);
   addSweepOptions(cmd);
   cmd.action(async (file: string, flags: GatewayFlags) => {
@@ -60,13 +65,19 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
       setExit(0);
       return;
     }
+    const wellKnownRoots = await loadAnchors(flags.wellKnownRoot, io, passwordOpts(flags));
     const planning = planGatewayLazily(cfg, planOptions);
+    // The plans carry the gateway's trust; a replaced well-known store rides along with each probe
+    // (probe-setup uses it only for a setting in well-known mode).
+    function* withStore(plans: Iterable<ProbePlan>): Generator<ProbePlan> {
+      for (const p of plans) yield wellKnownRoots ? { ...p, options: { ...p.options, wellKnownRoots } } : p;
+    }
     // Every pair is planned once before anything is contacted, so a member that cannot be planned
     // stops the command up front, as it always has; the sweep then plans each again as it starts it.
     for (const _plan of planning.plans()) { /* planning is the check */ }
     if (!planning.total) io.stderr('certcheck: no pool members to probe\n');
     setExit(await runSweep(io, flags, {
-      items: planning.plans(), total: planning.total, notes: planning.notes, concurrency, resolve, at, ...(network ? { network } : {}),
+      items: withStore(planning.plans()), total: planning.total, notes: planning.notes, concurrency, resolve, at, ...(network ? { network } : {}),
       ident: (p) => ({ pool: p.pool, setting: p.setting, address: p.address }),
       name: (p) => `${p.pool} / ${p.setting} / ${p.address}`,
       keep: (p) => p,

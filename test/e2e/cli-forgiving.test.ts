@@ -298,4 +298,25 @@ describe('every command takes --json, -v, --format and --output', () => {
     const without = await cli(['targets', f, '--timeout', '5', '--json']);
     expect(JSON.parse(without.out)).toMatchObject({ targets: [{ health: 'Unhealthy' }] });
   });
+
+  it('gateway takes --well-known-root too: it replaces the store of the settings in well-known mode only', { timeout: 30_000 }, async () => {
+    // A setting with no trusted root certificates: the gateway trusts the well-known CAs.
+    const doc = {
+      name: 'agw-wk', sku: { name: 'Standard_v2', tier: 'Standard_v2' },
+      backendAddressPools: [{ name: 'pool', backendAddresses: [{ ipAddress: '127.0.0.1' }] }],
+      backendHttpSettingsCollection: [{ name: 'bes', port: tlsBackend.port, protocol: 'Https', hostName: 'backend.test' }],
+    };
+    const f = join(tmp, 'agw-wk.json');
+    writeFileSync(f, JSON.stringify(doc));
+    const args = ['gateway', f, '--all-pairs', '--timeout-cap', '5', '--json'];
+    const without = await cli(args);
+    expect(without.code).toBe(1);
+    const w = JSON.parse(without.out) as { backendAddressPools: { backendHttpSettingsCollection: { servers: { health: string; primary: string }[] }[] }[] };
+    expect(w.backendAddressPools[0]!.backendHttpSettingsCollection[0]!.servers[0]).toMatchObject({ health: 'Unhealthy', primary: 'UNTRUSTED_INTERMEDIATE' });
+    const withRoot = await cli([...args, '--well-known-root', ROOT_A, '--password-env', 'UNUSED']);
+    expect(withRoot.err).toBe('');
+    expect(withRoot.code).toBe(0);
+    const h = JSON.parse(withRoot.out) as typeof w;
+    expect(h.backendAddressPools[0]!.backendHttpSettingsCollection[0]!.servers[0]).toMatchObject({ health: 'Healthy' });
+  });
 });
