@@ -52,6 +52,13 @@ describe('the GitHub Action', () => {
     expect(r.output).toBe('exit-code=0\n');
   });
 
+  it('verify mode with min-days: the gateway says Healthy, certcheck\'s policy fails the job (exit 4, an error annotation labelled as our policy)', async () => {
+    const r = await action({ verify: `${join(PKI, 'leaf-a.pem')}\n${join(PKI, 'int-a.pem')}`, sni: 'backend.test', 'trusted-roots': join(PKI, 'root-a.pem'), 'min-days': '3650', format: 'github', args: '--at 2030-06-01T00:00:00Z' });
+    expect(r.code).toBe(4);
+    expect(r.output).toBe('exit-code=4\n');
+    expect(r.stdout).toMatch(/^::error title=.*Healthy \(gateway\)%2C certcheck policy FAIL::/m);
+  });
+
   it('target mode: a backend missing its intermediate is an ::error annotation and exit 1', async () => {
     const r = await action({ target: `127.0.0.1:${backend.port}`, sni: 'backend.test', 'trusted-roots': join(PKI, 'root-a.pem'), args: '--timeout 10' });
     expect(r.code).toBe(1);
