@@ -283,6 +283,13 @@ function continuation(top: ParsedCert, unique: ParsedCert[]): ParsedCert[] {
   return out;
 }
 
+/** The presented indexes that continue a path cut at the depth limit (empty when it was not cut). */
+export function beyondDepthLimit(f: ChainFacts): number[] {
+  const best = f.build.best;
+  if (best.end !== 'too-deep') return [];
+  return continuation(best.certs[best.certs.length - 1]!, f.unique).map(f.presentedIndexOf).filter((x): x is number => x !== null);
+}
+
 /**
  * Chain hygiene once a path is known (RFC 8446 §4.4.2, RFC 5246 §7.4.2 on the list's order;
  * appgw-spec §3.2 on sending the root): certificates off the path, intermediates out of order,

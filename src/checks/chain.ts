@@ -9,7 +9,7 @@ import type { Finding } from '../model/findings.js';
 import type { CertPlan } from '../model/plan.js';
 import type { ChainReport, PathEntry } from '../model/report.js';
 import type { PolicyEntry } from '../model/policy.js';
-import { CHAIN_RULES, MAX_PRESENTED, chainFacts, duplicatesRule, leafRule, matchedName, minDaysPolicy, readPresented, type ParseFn } from './chain-rules.js';
+import { CHAIN_RULES, MAX_PRESENTED, beyondDepthLimit, chainFacts, duplicatesRule, leafRule, matchedName, minDaysPolicy, readPresented, type ParseFn } from './chain-rules.js';
 
 export { MAX_PRESENTED } from './chain-rules.js';
 export { summarize } from './summary.js';
@@ -131,6 +131,7 @@ function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[]
   const { build } = facts;
   const best = build.best;
   const matched = matchedName(facts);
+  const beyond = beyondDepthLimit(facts);
   const pathEntries: PathEntry[] = best.certs.map((c) => {
     const pi = facts.presentedIndexOf(c);
     return { presentedIndex: pi, source: pi === null ? 'trust-store' : 'presented', subject: c.subject.text, sha256: c.sha256 };
@@ -147,6 +148,7 @@ function judgeOnce(presentedDer: Uint8Array[], plan: CertPlan, hashes?: string[]
       anchored: best.anchored,
       stats: { signatureChecks: build.signatureChecks, buildCalls: build.calls, pathsEvaluated: build.pathsEvaluated },
       ...(matched !== undefined ? { matchedName: matched } : {}),
+      ...(beyond.length ? { beyondDepthLimit: beyond } : {}),
     },
   };
 }

@@ -136,6 +136,12 @@ export interface ChainReport {
    * its Common Name. Absent when no host was checked or no name matched.
    */
   matchedName?: string;
+  /**
+   * The presented certificates (indexes) that carry the path on above certcheck's depth limit of
+   * 10 (CHAIN_TOO_LONG): not on `path`, which stops at the limit, but part of the chain. Absent
+   * unless the path was cut there.
+   */
+  beyondDepthLimit?: number[];
 }
 
 /** Which trust store decided, as the gateway would choose it. */

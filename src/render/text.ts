@@ -170,7 +170,7 @@ function textLines(r: Report, o: TextOptions): string {
     // The path starts at the leaf, the certificate whose names the host is checked against.
     const leaf = r.chain.path[0]?.presentedIndex;
     for (const c of r.chain.presented) {
-      lines.push(...certLines(c, p, o, { label: `[${c.index}]`, marks: onPath.has(c.index) ? '' : p('dim', '  (not on the path)'), matched: c.index === leaf ? r.chain.matchedName : undefined }));
+      lines.push(...certLines(c, p, o, { label: `[${c.index}]`, marks: onPath.has(c.index) ? '' : p('dim', r.chain.beyondDepthLimit?.includes(c.index) ? '  (on the chain, beyond the depth limit)' : '  (not on the path)'), matched: c.index === leaf ? r.chain.matchedName : undefined }));
     }
     if (r.chain.path.length) {
       lines.push(p('bold', `Path the gateway's OpenSSL builds ${r.chain.pathValid ? '(validates)' : '(fails)'}:`));

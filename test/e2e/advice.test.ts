@@ -127,6 +127,10 @@ describe('1. a valid chain deeper than certcheck\'s limit', () => {
     expect(t.code).toBe(3);
     expect(t.stdout).toContain('Fix: Keep every certificate of this path in the chain the backend sends; removing one breaks it.');
     expect(t.stdout).not.toMatch(/Remove certificates|CHAIN_EXTRA_CERT/);
+    // The root above the cut is on the chain, not an extra: the text and the JSON say so.
+    expect(t.stdout).toMatch(/\[11\] CN=Advice Root[^\n]*\(on the chain, beyond the depth limit\)/);
+    expect(t.stdout).not.toContain('(not on the path)');
+    expect((r.chain as { beyondDepthLimit?: number[] }).beyondDepthLimit).toEqual([11]);
   });
 
   it('a certificate that is really not on the path is still called extra', async () => {
