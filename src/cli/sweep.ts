@@ -175,7 +175,7 @@ function junitSink<T extends Probeable>(io: CliIo, flags: SweepFlags, name: (ite
       // The suite names the version of the first report in input order, as for a single report.
       if (index < toolFrom) { toolFrom = index; tool = junit.junitTool(r.report); }
     },
-    finish: (c, meta) => emitDocument(io, flags, out, junit.junitSuite(cases.filter((x): x is JunitCase => x !== undefined), tool, 'certcheck sweep'), c, meta),
+    finish: (c, meta) => emitDocument(io, flags, out, junit.junitSuite(cases.filter((x): x is JunitCase => x !== undefined), tool, 'certcheck sweep', meta.interrupted), c, meta),
     abort: out.abort,
   };
 }

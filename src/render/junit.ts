@@ -146,8 +146,11 @@ export function junitTool(r: Report | undefined): JunitTool {
   return { version: r?.tool.version ?? '', schemaVersion: r ? String(r.schemaVersion) : '' };
 }
 
-/** The document around rendered cases, in the order given. */
-export function junitSuite(cases: readonly JunitCase[], tool: JunitTool, suiteName = 'certcheck'): string {
+/**
+ * The document around rendered cases, in the order given. `interrupted` (a sweep stopped by
+ * Ctrl-C) is said in the suite's properties: how many servers came back of how many.
+ */
+export function junitSuite(cases: readonly JunitCase[], tool: JunitTool, suiteName = 'certcheck', interrupted?: { done: number; total: number }): string {
   const failures = cases.filter((c) => c.status === 'Unhealthy' || c.policyFailed).length;
   const errors = cases.filter((c) => c.status === 'Unknown').length;
   const total = cases.reduce((s, c) => s + c.seconds, 0).toFixed(3);
@@ -157,6 +160,7 @@ export function junitSuite(cases: readonly JunitCase[], tool: JunitTool, suiteNa
   out.push('    <properties>');
   out.push(`      <property name="certcheck.version" value="${xmlAttr(tool.version)}"/>`);
   out.push(`      <property name="certcheck.schemaVersion" value="${tool.schemaVersion}"/>`);
+  if (interrupted) out.push(`      <property name="certcheck.interrupted" value="${interrupted.done} of ${interrupted.total} server(s) came back; the rest were not probed (Ctrl-C)"/>`);
   out.push('    </properties>');
   for (const c of cases) out.push(c.xml);
   out.push('  </testsuite>');

@@ -282,6 +282,13 @@ describe('Ctrl-C during a sweep (the built bin, a real SIGINT)', () => {
     expect(end.stdout.trimEnd().split('\n').at(-1)).toBe('::warning title=certcheck::interrupted after 3 of 7 server(s): 3 Healthy, 0 Unhealthy, 0 Unknown');
   }, 20_000);
 
+  it('junit: the cases so far, the suite\'s properties say it was interrupted, exit 130', async () => {
+    const end = await interrupt([...base(), '--format', 'junit'], 2);
+    expect(end.code, end.stderr).toBe(130);
+    expect(end.stdout.match(/<testcase /g)).toHaveLength(3);
+    expect(end.stdout).toContain('<property name="certcheck.interrupted" value="3 of 7 server(s) came back; the rest were not probed (Ctrl-C)"/>');
+  }, 20_000);
+
   it('--output: the old file stays (a reader sees a whole sweep or the previous one), stdout says how far it got', async () => {
     const out = join(tmp, 'out.jsonl');
     writeFileSync(out, 'previous run\n');
