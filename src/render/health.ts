@@ -245,12 +245,36 @@ function table(rows: TableRow[], color: boolean, width: number | undefined, inde
   const hang = indent.length + srvW + 13;
   const pad = ' '.repeat(hang);
   const out = [p('bold', `${indent}${'SERVER'.padEnd(srvW)}  ${'HEALTH'.padEnd(9)}  DETAILS`)];
+  // Long server names (URLs, SNI) on a narrow terminal leave the Details column a few words wide:
+  // then each row's details go under it, indented, with the whole width.
+  if (width !== undefined && width - hang < NARROW_DETAILS) return narrowTable(rows, color, width, indent, out);
   for (const r of rows) {
     const d = (l: string) => (r.detailsColor ? p(r.detailsColor, l) : l);
     out.push(wrapLine(`${indent}${r.server.padEnd(srvW)}  ${p(healthCol(r.health), r.health.padEnd(9))}  ${d(r.details)}`, width, hang));
     if (r.why) out.push(wrapLine(`${pad}${p('dim', `\u21b3 ${r.why}`)}`, width, hang + 2));
     if (r.network) out.push(wrapLine(`${pad}${p('dim', `network: ${r.network}`)}`, width, hang + 9));
     for (const m of r.more ?? []) out.push(wrapLine(`${pad}${p('dim', m)}`, width, hang));
+  }
+  return out;
+}
+
+/** Below this many columns for Details, a table puts each row's details under it. */
+const NARROW_DETAILS = 30;
+
+/** The table with each row's details under its server and health, indented by four. */
+function narrowTable(rows: TableRow[], color: boolean, width: number, indent: string, out: string[]): string[] {
+  const p = painter(color);
+  const h = indent.length + 4;
+  const pad = ' '.repeat(h);
+  for (const r of rows) {
+    const d = (l: string) => (r.detailsColor ? p(r.detailsColor, l) : l);
+    // The health stays under its heading when that fits.
+    const srv = indent.length + r.server.length + 2 + 9 <= width ? r.server.padEnd(Math.min(width - indent.length - 11, Math.max(6, ...rows.map((x) => x.server.length)))) : r.server;
+    out.push(wrapLine(`${indent}${srv}  ${p(healthCol(r.health), r.health)}`, width, indent.length + 2));
+    out.push(wrapLine(`${pad}${d(r.details)}`, width, h));
+    if (r.why) out.push(wrapLine(`${pad}${p('dim', `\u21b3 ${r.why}`)}`, width, h + 2));
+    if (r.network) out.push(wrapLine(`${pad}${p('dim', `network: ${r.network}`)}`, width, h + 9));
+    for (const m of r.more ?? []) out.push(wrapLine(`${pad}${p('dim', m)}`, width, h));
   }
   return out;
 }

@@ -154,6 +154,22 @@ describe('every text view fits the terminal', () => {
     for (const l of row.lines.slice(1)) expect(indentOf(l)).toBe(col);
   });
 
+  it('a targets sweep whose server column leaves Details too narrow puts each row\'s details under it', async () => {
+    const norm = (s: string) => s.replace(/\d+\.\d s with/g, 'T s with');
+    const targets = join(dir, 'targets-long.txt');
+    // A URL target with its SNI: a 50-column server name, 19 columns left for Details at 80.
+    writeFileSync(targets, [`https://127.0.0.1:${healthy.port}/health/ready backend.test`, `127.0.0.1:${leafOnly.port} backend.test`].join('\n'));
+    const sweep = ['targets', targets, '--trusted-root', `${PKI}/root-a.pem`, '--timeout', '5', '--at', AT];
+    const t80 = expectFitted(norm(await cli(sweep, { columns: 80 })), norm(await cli(sweep)), 80);
+    const row = groupOf(t80, new RegExp(`^127\\.0\\.0\\.1:${leafOnly.port} \\(SNI backend\\.test\\) +Unhealthy +The Intermediate`));
+    // The server and its health on the first line, the health under its heading; the details below, indented by four, with the width.
+    expect(strip(row.lines[0]!)).toMatch(/^127\.0\.0\.1:\d+ \(SNI backend\.test\) +Unhealthy$/);
+    const heading = t80.find((g) => /^SERVER +HEALTH +DETAILS$/.test(g.plain))!;
+    expect(strip(row.lines[0]!).indexOf('Unhealthy')).toBe(heading.plain.indexOf('HEALTH'));
+    expect(strip(row.lines[1]!)).toMatch(/^ {4}The Intermediate certificate is missing from the certificate chain/);
+    expect(Math.max(...row.lines.slice(1, 3).map((l) => cols(l)))).toBeGreaterThan(60);
+  });
+
   it('a gateway sweep at 80 columns', async () => {
     type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     const doc = JSON.parse(readFileSync(join(GW, 'v2-cli.json'), 'utf8')) as J;
