@@ -23,7 +23,7 @@ interface GatewayFlags extends SweepFlags, PasswordOpts {
 /** Builds the `gateway` command. */
 export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('gateway')
-    .description('probe every pool member × backend setting of an Application Gateway as its health probe does, and show the Backend Health page (exit 0 all Healthy, 1 any Unhealthy, 3 any Unknown, 4 none Unhealthy or Unknown but certcheck\'s policy failed)')
+    .description('probe every pool member × backend setting of an Application Gateway as its health probe does, and show the Backend Health page (exit 0 all Healthy, 1 any Unhealthy, 3 any Unknown, 4 none Unhealthy or Unknown but certcheck\'s policy failed, 130 stopped by Ctrl-C)')
     .argument('<config>', 'gateway JSON: az network application-gateway show, the ARM/REST resource, an ARM template (Export template, az bicep build), or terraform show -json; "-" reads stdin')
     .option('--parameters <file|name=value>', 'ARM template parameters, as az deployment group create takes them: a parameters file (or @file) or NAME=VALUE (repeatable; later ones win)', collect, [])
     .option('--pool <name>', 'only this backend pool (repeatable)', collect, [])

@@ -65,7 +65,7 @@ interface TargetsFlags extends SweepFlags, PasswordOpts {
 /** Builds the `targets` command. */
 export function targetsCommand(io: CliIo, setExit: (n: number) => void): Command {
   const cmd = new Command('targets')
-    .description('probe many backends at once, one "host:port [sni]" a line (# comments, "-" for stdin), as the gateway\'s probe would (exit 0 all Healthy, 1 any Unhealthy, 3 any Unknown, 4 none Unhealthy or Unknown but certcheck\'s policy failed)')
+    .description('probe many backends at once, one "host:port [sni]" a line (# comments, "-" for stdin), as the gateway\'s probe would (exit 0 all Healthy, 1 any Unhealthy, 3 any Unknown, 4 none Unhealthy or Unknown but certcheck\'s policy failed, 130 stopped by Ctrl-C)')
     .argument('<file>', 'targets file, or "-" for stdin')
     .addOption(new Option('--sku <sku>', 'gateway SKU rules').choices(['v1', 'v2']).default('v2'))
     .option('--trusted-root <file>', 'uploaded trusted root (repeatable): custom-root mode', collect, [])
