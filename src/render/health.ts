@@ -73,7 +73,7 @@ export function sweepRow<I>(r: RunResult, item: I, evidence: boolean, findings =
     messageId: rep?.messageId ?? null, primary: rep?.primary ?? null, notProbed: r.error,
     findings: findings ? rep?.findings ?? [] : [], probe: evidence && rep?.kind === 'probe' ? probeEvidence(rep) : null,
     policy: rep?.policy ?? null,
-    marks: rep ? [...policyMarks(rep.policy), ...(r.health === 'Healthy' ? warningMarks(rep.findings) : [])] : [],
+    marks: rep ? [...(r.health === 'Healthy' ? warningMarks(rep.findings) : []), ...policyMarks(rep.policy)] : [],
   };
 }
 
@@ -88,7 +88,10 @@ function policyMarks(policy: PolicyReport): SweepMark[] {
 /** The warnings of a report as marks, each distinct text once (two extra certificates read the same). */
 function warningMarks(findings: readonly Finding[]): SweepMark[] {
   const marks: SweepMark[] = [];
-  for (const f of findings) {
+  // What an operator acts on first leads the row: an expiry before the other warnings, and the
+  // strict profile's advisories (what the gateway accepts but strict clients do not) last.
+  const rank = (f: Finding) => (f.code === 'CERT_EXPIRES_SOON' ? 0 : f.code === 'STRICT_VIOLATION' ? 2 : 1);
+  for (const f of [...findings].sort((a, b) => rank(a) - rank(b))) {
     if (f.severity !== 'warning') continue;
     const text = findingBrief(f);
     if (!marks.some((m) => m.code === f.code && m.text === text)) marks.push({ code: f.code, text });

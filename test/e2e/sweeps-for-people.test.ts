@@ -98,7 +98,8 @@ describe('warnings on each row', () => {
     const rows = r.out.split('\n').filter((l) => l.startsWith(`127.0.0.1:${healthy.port}`));
     expect(rows).toHaveLength(2);
     for (const row of rows) {
-      expect(row).toMatch(new RegExp(`Healthy +${WARN} `));
+      // The issue's own row: the expiry first, right after the health.
+      expect(row).toMatch(new RegExp(`Healthy +${WARN} expires in 9 days; `));
       expect(row).toContain(`${WARN} expires in 9 days`);
       expect(row).toContain(`${WARN} strict: valid 3652 days (> 398)`);
       expect(row).not.toContain('Success. Received');
@@ -110,7 +111,8 @@ describe('warnings on each row', () => {
   it('gateway: the same marks in the Backend Health view', async () => {
     const r = await cli(gateway());
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(new RegExp(`\\n  backend\\.test +Healthy +${WARN} strict: valid 3652 days \\(> 398\\); ${WARN} expires in 9 days\\n`));
+    // The expiry leads the row; the strict profile's advisory comes last.
+    expect(r.out).toMatch(new RegExp(`\\n  backend\\.test +Healthy +${WARN} expires in 9 days; ${WARN} strict: valid 3652 days \\(> 398\\)\\n`));
     expect(r.out).toMatch(/\n {2}backend\.test +Unhealthy +The Intermediate certificate is missing/);
   });
 
