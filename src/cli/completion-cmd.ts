@@ -1,9 +1,12 @@
 import { Argument, Command, Option } from 'commander';
-import { InputError } from '../model/errors.js';
 import { COMPLETION_SHELLS, renderCompletion, type CompletionCommand, type CompletionShell } from '../render/completion.js';
 import type { CliIo } from './io.js';
-import { withExamples } from './options.js';
+import { VERSION } from '../version.js';
+import { chosenFormat, verboseOption, withExamples } from './options.js';
 import { writeOutputFile } from './write-output.js';
+
+/** What `completion --format` writes: the shell script, or a JSON document holding it. */
+const COMPLETION_FORMATS = ['script', 'json'] as const;
 
 /** What completion needs of a commander command: its options, their values and choices. */
 export function describeCommand(c: Command): CompletionCommand {
@@ -28,25 +31,28 @@ export function completionCommand(io: CliIo, setExit: (n: number) => void): Comm
   const cmd = new Command('completion')
     .description('print a shell completion script (bash, zsh or fish), made from this version\'s commands and options')
     .addArgument(new Argument('<shell>', 'the shell').choices([...COMPLETION_SHELLS]))
-    .option('--output <file>', 'write the script to this file, replacing it whole (stdout then prints a one-line summary)')
-    // The output is a shell script and nothing else: the shared report flags are refused by name
-    // (hidden, so completion scripts do not offer them) rather than as unknown options.
-    .addOption(new Option('--json').hideHelp())
-    .addOption(new Option('--format <format>').hideHelp())
-    .addOption(new Option('-v, --verbose').hideHelp())
-    .addHelpText('after', '\nThe output is always a shell script: --json, --format and -v are refused (a usage error).')
+    .option('--output <file>', 'write the output to this file, replacing it whole (stdout then prints a one-line summary)')
+    .addOption(new Option('--format <format>', 'script: the shell script (default); json: a JSON document (schema/completion.schema.json) with the script as its "script" field').choices([...COMPLETION_FORMATS]).default('script'))
+    .option('--json', 'the same as --format json')
+    .addOption(verboseOption('also say on stderr which commands and how many options the script completes (stdout keeps only the chosen format)'))
     .action((shell: CompletionShell, flags: CompletionFlags, c: Command) => {
-      const refused = flags.json ? '--json' : flags.format !== undefined ? '--format' : flags.verbose ? '-v' : undefined;
-      if (refused) throw new InputError(`completion: ${refused} does not apply: the output is a shell script (choose the shell: ${COMPLETION_SHELLS.join(', ')})`);
+      const format = chosenFormat(c, flags, COMPLETION_FORMATS);
       const program = c.parent;
       const commands = (program?.commands ?? []).map(describeCommand);
       const defaultCommand = commands.find((x) => x.name === 'probe')?.name;
       const script = renderCompletion(shell, program?.name() ?? 'certcheck', commands, defaultCommand);
+      const out = format === 'json'
+        ? `${JSON.stringify({ schemaVersion: 1, tool: { name: 'certcheck', version: VERSION }, kind: 'completion', shell, commands: commands.map((x) => x.name), script }, null, 2)}\n`
+        : script;
+      if (flags.verbose) {
+        const options = commands.reduce((n, x) => n + x.options.length, 0);
+        io.stderr(`certcheck completion: ${shell}: ${commands.length} commands (${commands.map((x) => x.name).join(', ')}), ${options} options\n`);
+      }
       if (flags.output !== undefined) {
-        writeOutputFile(flags.output, script);
-        io.stdout(`certcheck: ${shell} completion written to ${flags.output}\n`);
-      } else io.stdout(script);
+        writeOutputFile(flags.output, out);
+        io.stdout(`certcheck: ${shell} completion${format === 'json' ? ' (json)' : ''} written to ${flags.output}\n`);
+      } else io.stdout(out);
       setExit(0);
     });
-  return withExamples(cmd, ['certcheck completion bash > /etc/bash_completion.d/certcheck', 'certcheck completion zsh --output "${fpath[1]}/_certcheck"', 'certcheck completion fish > ~/.config/fish/completions/certcheck.fish'], 'completion');
+  return withExamples(cmd, ['certcheck completion bash > /etc/bash_completion.d/certcheck', 'certcheck completion zsh --output "${fpath[1]}/_certcheck"', 'certcheck completion fish > ~/.config/fish/completions/certcheck.fish', 'certcheck completion bash --json -v'], 'completion');
 }

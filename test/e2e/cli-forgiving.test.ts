@@ -142,14 +142,11 @@ describe('every command takes --json, -v, --format and --output', () => {
   const PKI = 'certs/out/pki';
   const pemBlocks = (s: string) => s.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0;
 
-  it('each command\'s help lists them; completion lists --output and says it refuses the rest', async () => {
-    for (const c of ['verify', 'probe', 'rotate', 'gateway', 'targets', 'bundle', 'export-root', 'demo']) {
+  it('each command\'s help lists them, completion too', async () => {
+    for (const c of ['verify', 'probe', 'rotate', 'gateway', 'targets', 'bundle', 'export-root', 'demo', 'completion']) {
       const help = (await cli([c, '--help'])).out;
       for (const o of ['--json', '-v, --verbose', '--format <format>', '--output <file>']) expect(help, `${c} ${o}`).toContain(`\n  ${o}`);
     }
-    const completion = (await cli(['completion', '--help'])).out;
-    expect(completion).toContain('\n  --output <file>');
-    expect(completion).toContain('The output is always a shell script: --json, --format and -v are refused (a usage error).');
     const program = (await cli(['--help'])).out;
     expect(program).toMatch(/\n {2}--debug +on an internal error, print its stack trace too/);
   });
@@ -236,19 +233,26 @@ describe('every command takes --json, -v, --format and --output', () => {
     expect(v.out).toContain('\nGateway message: Success. Received 200 status code\n');
   });
 
-  it('completion: --output writes the script; --json, --format and -v are usage errors', async () => {
+  it('completion: --output writes the script; --json and --format json a JSON document holding it; -v a line on stderr', async () => {
     const f = join(tmp, 'certcheck.bash');
     const r = await cli(['completion', 'bash', '--output', f]);
     expect(r.code).toBe(0);
     expect(r.out).toBe(`certcheck: bash completion written to ${f}\n`);
     const { readFileSync } = await import('node:fs');
-    expect(readFileSync(f, 'utf8')).toBe((await cli(['completion', 'bash'])).out);
-    for (const [flag, said] of [[['--json'], '--json'], [['--format', 'json'], '--format'], [['-v'], '-v']] as const) {
-      const bad = await cli(['completion', 'bash', ...flag]);
-      expect(bad.code).toBe(2);
-      expect(bad.out).toBe('');
-      expect(bad.err).toBe(`certcheck: completion: ${said} does not apply: the output is a shell script (choose the shell: bash, zsh, fish)\n`);
-    }
+    const script = (await cli(['completion', 'bash'])).out;
+    expect(readFileSync(f, 'utf8')).toBe(script);
+    const j = await cli(['completion', 'bash', '--json']);
+    const doc = JSON.parse(j.out) as { kind: string; shell: string; commands: string[]; script: string };
+    expect(doc).toMatchObject({ kind: 'completion', shell: 'bash', script });
+    expect(doc.commands).toEqual(expect.arrayContaining(['verify', 'probe', 'gateway', 'targets', 'completion']));
+    expect((await cli(['completion', 'bash', '--format', 'json'])).out).toBe(j.out);
+    // -v: stdout keeps only the chosen format; the account goes to stderr.
+    const v = await cli(['completion', 'bash', '-v']);
+    expect(v.out).toBe(script);
+    expect(v.err).toMatch(/^certcheck completion: bash: \d+ commands \(verify, probe, .*\), \d+ options\n$/);
+    const clash = await cli(['completion', 'bash', '--json', '--format', 'script']);
+    expect(clash.code).toBe(2);
+    expect(clash.err).toBe('certcheck: --json conflicts with --format script\n');
   });
 
   it('sweeps: -v shows under each server its fix and every other finding; JSON is unchanged', async () => {

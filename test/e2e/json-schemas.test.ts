@@ -117,6 +117,12 @@ describe('every JSON output validates against its schema (Ajv, draft 2020-12)', 
     for (const r of [found, sent, none]) check('urn:certcheck:schema:export-root:1', JSON.parse(r.out));
     const demo = await cli(['demo', '--json']);
     check('urn:certcheck:schema:demo:1', JSON.parse(demo.out));
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const c = await cli(['completion', shell, '--json']);
+      const doc = JSON.parse(c.out) as { script: string };
+      check('urn:certcheck:schema:completion:1', doc);
+      expect(doc.script).toBe((await cli(['completion', shell])).out);
+    }
   });
 
   it('the schemas are strict: a field no output has is refused', () => {
