@@ -269,10 +269,11 @@ function narrowTable(rows: TableRow[], color: boolean, width: number, indent: st
   const p = painter(color);
   const h = indent.length + 4;
   const pad = ' '.repeat(h);
+  // The health stays under its heading when that fits (the heading's server column is this wide).
+  const srvW = Math.min(width - indent.length - 11, Math.max(6, ...rows.map((x) => x.server.length)));
   for (const r of rows) {
     const d = (l: string) => (r.detailsColor ? p(r.detailsColor, l) : l);
-    // The health stays under its heading when that fits.
-    const srv = indent.length + r.server.length + 2 + 9 <= width ? r.server.padEnd(Math.min(width - indent.length - 11, Math.max(6, ...rows.map((x) => x.server.length)))) : r.server;
+    const srv = r.server.length <= srvW ? r.server.padEnd(srvW) : r.server;
     out.push(wrapLine(`${indent}${srv}  ${p(healthCol(r.health), r.health)}`, width, indent.length + 2));
     out.push(wrapLine(`${pad}${d(r.details)}`, width, h));
     if (r.why) out.push(wrapLine(`${pad}${p('dim', `\u21b3 ${r.why}`)}`, width, h + 2));
