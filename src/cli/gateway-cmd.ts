@@ -58,6 +58,8 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
       ...(timeoutCap !== undefined ? { timeoutCap } : {}),
       ...(flags.allPairs ? { allPairs: true } : {}),
     };
+    // Read before --plan too: a wrong root file is an input error whatever the command goes on to do.
+    const wellKnownRoots = await loadAnchors(flags.wellKnownRoot, io, passwordOpts(flags));
     if (flags.plan) {
       if (flags.format !== 'text' && flags.format !== 'json') throw new InputError('--plan prints text or json');
       const { plans, notes } = planGateway(cfg, planOptions);
@@ -65,7 +67,6 @@ export function gatewayCommand(io: CliIo, setExit: (n: number) => void): Command
       setExit(0);
       return;
     }
-    const wellKnownRoots = await loadAnchors(flags.wellKnownRoot, io, passwordOpts(flags));
     const planning = planGatewayLazily(cfg, planOptions);
     // The plans carry the gateway's trust; a replaced well-known store rides along with each probe
     // (probe-setup uses it only for a setting in well-known mode).

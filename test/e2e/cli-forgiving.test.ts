@@ -322,5 +322,12 @@ describe('every command takes --json, -v, --format and --output', () => {
     expect(withRoot.code).toBe(0);
     const h = JSON.parse(withRoot.out) as typeof w;
     expect(h.backendAddressPools[0]!.backendHttpSettingsCollection[0]!.servers[0]).toMatchObject({ health: 'Healthy' });
+    // A root file that is missing or not a certificate is an input error, with --plan too (nothing contacted).
+    for (const bad of [join(tmp, 'no-such-root.pem'), join(tmp, 'agw-wk.json')]) {
+      const r = await cli(['gateway', f, '--all-pairs', '--plan', '--well-known-root', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err).toMatch(/^certcheck: .*(no such file|not a certificate).*\n$/);
+    }
   });
 });
