@@ -13,6 +13,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
 import { closedPort, startBackend, type RunningBackend } from '../../src/fixtures.js';
+import { loopbackGatewayFile } from '../helpers/loopback-gateway.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SCHEMA = join(ROOT, 'schema');
@@ -45,15 +46,7 @@ afterAll(async () => { for (const b of backends) await b.close(); rmSync(tmp, { 
 
 const ROOT_A = join(ROOT, 'certs', 'out', 'pki', 'root-a.pem');
 
-/** The v2 fixture gateway with every setting (and probe port) pointed at loopback backends. */
-function gatewayFile(): string {
-  const doc = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'gateway', 'v2-cli.json'), 'utf8')) as Record<string, unknown> & { backendHttpSettingsCollection: { port: number }[]; probes?: { port?: number }[] };
-  doc.backendHttpSettingsCollection.forEach((s, i) => { s.port = [healthy.port, leafOnly.port, closed][i % 3]!; });
-  for (const p of doc.probes ?? []) if (p.port !== undefined) p.port = healthy.port;
-  const f = join(tmp, 'agw.json');
-  writeFileSync(f, JSON.stringify(doc));
-  return f;
-}
+const gatewayFile = () => loopbackGatewayFile(tmp, [healthy.port, leafOnly.port, closed], healthy.port);
 
 describe('every JSON output validates against its schema (Ajv, draft 2020-12)', () => {
   it('the single report: verify and probe, healthy and not', async () => {

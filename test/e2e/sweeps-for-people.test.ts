@@ -13,6 +13,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
 import { closedPort, startBackend, type RunningBackend } from '../../src/fixtures.js';
+import { loopbackGatewayFile } from '../helpers/loopback-gateway.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'certcheck.js');
@@ -69,15 +70,7 @@ function targetsFile(): string {
 }
 const targets = (...more: string[]) => ['targets', targetsFile(), '--trusted-root', ROOT_A, '--timeout', '5', ...AT, ...more];
 
-/** The v2 fixture gateway with its settings pointed at the loopback backends in turn. */
-function gatewayFile(): string {
-  const doc = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'gateway', 'v2-cli.json'), 'utf8')) as Record<string, unknown> & { backendHttpSettingsCollection: { port: number }[]; probes?: { port?: number }[] };
-  doc.backendHttpSettingsCollection.forEach((s, i) => { s.port = [healthy.port, leafOnly.port, closed][i % 3]!; });
-  for (const p of doc.probes ?? []) if (p.port !== undefined) p.port = healthy.port;
-  const f = join(tmp, 'agw.json');
-  writeFileSync(f, JSON.stringify(doc));
-  return f;
-}
+const gatewayFile = () => loopbackGatewayFile(tmp, [healthy.port, leafOnly.port, closed], healthy.port);
 const gateway = (...more: string[]) => ['gateway', gatewayFile(), '--resolve', 'backend.test=127.0.0.1', '--timeout-cap', '5', ...AT, ...more];
 
 /** The lines after the last "Tally:" line, the tally's groups. */

@@ -10,6 +10,7 @@ import { parseGatewayConfig } from '../../src/gateway/config.js';
 import { planGateway } from '../../src/gateway/plan.js';
 import { InputError } from '../../src/model/errors.js';
 import { suiteSeed } from '../helpers/seed.js';
+import { edit, paths } from '../helpers/doc-mutate.js';
 
 const SEEDS = [
   'test/fixtures/realworld/qs-application-gateway-probe.json',
@@ -20,22 +21,6 @@ const SEEDS = [
   'test/fixtures/gateway/terraform/v1-plan.json',
 ].map((f) => JSON.parse(readFileSync(f, 'utf8')) as unknown);
 
-type Path = (string | number)[];
-function paths(v: unknown, p: Path = [], out: Path[] = []): Path[] {
-  out.push(p);
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...p, i], out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths(x, [...p, k], out);
-  return out;
-}
-function edit(doc: unknown, p: Path, value: unknown, del: boolean): unknown {
-  if (!p.length) return value;
-  const copy = structuredClone(doc) as Record<string | number, unknown>;
-  let cur = copy;
-  for (const k of p.slice(0, -1)) cur = cur[k] as Record<string | number, unknown>;
-  const last = p.at(-1)!;
-  if (del) { if (Array.isArray(cur)) cur.splice(Number(last), 1); else delete cur[last]; } else cur[last] = value;
-  return copy;
-}
 
 const FNS = ['parameters', 'variables', 'concat', 'format', 'resourceId', 'reference', 'copyIndex', 'if', 'equals', 'length', 'split', 'replace', 'uniqueString', 'guid', 'int', 'bool', 'string', 'json', 'listKeys', 'substring', 'take', 'union', 'createArray', 'createObject', 'nope'];
 const arg = fc.oneof(fc.constantFrom("'a'", "'backend1'", "'probeHost'", '1', '-1', '800', 'true', "'{\"a\":1}'", "'applicationGatewayName'"), fc.string({ maxLength: 8 }).map((s) => `'${s.replace(/'/g, "''")}'`));

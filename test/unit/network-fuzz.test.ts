@@ -11,27 +11,12 @@ import { loadGatewayNetwork } from '../../src/gateway/network/files.js';
 import { judgeRowNetwork } from '../../src/gateway/network/verdict.js';
 import { InputError } from '../../src/model/errors.js';
 import { suiteSeed } from '../helpers/seed.js';
+import { edit, paths } from '../helpers/doc-mutate.js';
 
 const DIR = 'test/fixtures/network';
 const v2 = readdirSync(`${DIR}/v2`).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(`${DIR}/v2/${f}`, 'utf8')) as unknown);
 const exportDoc = JSON.parse(readFileSync(`${DIR}/export/group-export.json`, 'utf8')) as unknown;
 
-type Path = (string | number)[];
-function paths(v: unknown, p: Path = [], out: Path[] = []): Path[] {
-  out.push(p);
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...p, i], out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths(x, [...p, k], out);
-  return out;
-}
-function edit(doc: unknown, p: Path, value: unknown, del: boolean): unknown {
-  if (!p.length) return value;
-  const copy = structuredClone(doc) as Record<string | number, unknown>;
-  let cur = copy;
-  for (const k of p.slice(0, -1)) cur = cur[k] as Record<string | number, unknown>;
-  const last = p.at(-1)!;
-  if (del) { if (Array.isArray(cur)) cur.splice(Number(last), 1); else delete cur[last]; } else cur[last] = value;
-  return copy;
-}
 
 const value = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
